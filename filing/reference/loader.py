@@ -1,0 +1,66 @@
+"""Idempotent loaders for the shipped reference data. They take the model classes as arguments so that the
+data migration can pass its historical models and ``load_reference`` the current ones.
+
+Sources: districts — GB/T 2260 codes of Shanghai's 16 districts (国家统计局 / 民政部 行政区划代码);
+occupations — ``occupations.json``, each entry naming where its 2022 大典 code was found (see README.md).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+THEORY, SKILL, REVIEW = "theory", "skill", "review"
+
+
+def parts_for(level: int) -> list[str]:
+    """Levels 5–3: theory + skill; levels 2–1 add the comprehensive review (DOMAIN.md §4)."""
+    return [THEORY, SKILL, REVIEW] if level <= 2 else [THEORY, SKILL]
+
+
+def load_districts(District) -> int:
+    rows = json.loads((HERE / "districts.json").read_text(encoding="utf-8"))
+    for row in rows:
+        District.objects.update_or_create(
+            code=row["code"],
+            defaults={"name": row["name"], "bureau_name": f"{row['name']}人力资源和社会保障局"},
+        )
+    return len(rows)
+
+
+def load_occupations(Occupation, WorkType, OccupationLevel) -> int:
+    path = HERE / "occupations.json"
+    if not path.exists():
+        return 0
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    for row in rows:
+        occupation, _ = Occupation.objects.update_or_create(
+            code=row["code"],
+            defaults={
+                "name": row["name"],
+                "standard": row.get("standard", "")[:120],
+                "source": row.get("source", "")[:300],
+            },
+        )
+        work_types = row.get("work_types") or []
+        if work_types:
+            for wt in work_types:
+                work_type, _ = WorkType.objects.get_or_create(occupation=occupation, name=wt["name"])
+                for level in wt.get("levels") or row.get("levels") or []:
+                    OccupationLevel.objects.get_or_create(
+                        occupation=occupation,
+                        work_type=work_type,
+                        level=level,
+                        defaults={"parts": wt.get("parts") or parts_for(level)},
+                    )
+        else:
+            for level in row.get("levels") or []:
+                OccupationLevel.objects.get_or_create(
+                    occupation=occupation,
+                    work_type=None,
+                    level=level,
+                    defaults={"parts": row.get("parts") or parts_for(level)},
+                )
+    return len(rows)

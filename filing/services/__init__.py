@@ -1,0 +1,1 @@
+"""Services: every write goes through one of these (``entity_verb(*, actor, ...)``, atomic, audited)."""

@@ -1,0 +1,127 @@
+"""Shared fixtures: personas, service availability (PostgreSQL, Redis, Chromium)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from filing.roles import Role
+from tests import factories
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a service is missing, except in CI where a missing service is a failure."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def on_postgres(settings):
+    from django.db import connection
+
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL); SQLite has no row locks")
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    require(os.path.exists(path), "Debian's chromium is not installed (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture
+def roles(db):
+    """The role Groups, built by the same service as `manage.py setup_roles`."""
+    from filing.services.roles import setup_roles
+
+    return setup_roles()
+
+
+@pytest.fixture
+def college(roles):
+    return factories.organisation(district_code="310115", name="浦江测试技师学院")
+
+
+@pytest.fixture
+def other_college_same_district(roles):
+    return factories.organisation(district_code="310115", name="浦东另一所技师学院")
+
+
+@pytest.fixture
+def college_other_district(roles):
+    return factories.organisation(district_code="310104", name="徐汇测试技师学院")
+
+
+@pytest.fixture
+def applicant(college):
+    return factories.user("applicant", role=Role.APPLICANT, organisation=college)
+
+
+@pytest.fixture
+def legal_rep(college):
+    return factories.user("legalrep", role=Role.LEGAL_REPRESENTATIVE, organisation=college)
+
+
+@pytest.fixture
+def body_operator(college):
+    return factories.user("operator", role=Role.BODY_OPERATOR, organisation=college)
+
+
+@pytest.fixture
+def district_reviewer(roles):
+    return factories.user("district_pd", role=Role.DISTRICT_REVIEWER, district_code="310115")
+
+
+@pytest.fixture
+def district_lead(roles):
+    return factories.user(
+        "district_pd_lead", role=Role.DISTRICT_REVIEWER, district_code="310115", is_unit_lead=True
+    )
+
+
+@pytest.fixture
+def other_district_reviewer(roles):
+    return factories.user("district_xh", role=Role.DISTRICT_REVIEWER, district_code="310104")
+
+
+@pytest.fixture
+def municipal_reviewer(roles):
+    return factories.user("municipal", role=Role.MUNICIPAL_REVIEWER)
+
+
+@pytest.fixture
+def municipal_lead(roles):
+    return factories.user("municipal_lead", role=Role.MUNICIPAL_REVIEWER, is_unit_lead=True)
+
+
+@pytest.fixture
+def experts(roles):
+    return [factories.user(f"expert{i}", role=Role.EXPERT) for i in range(1, 5)]
+
+
+@pytest.fixture
+def expert(experts):
+    return experts[0]
+
+
+@pytest.fixture
+def auditor(roles):
+    return factories.user("auditor", role=Role.AUDITOR)
+
+
+@pytest.fixture
+def administrator(roles):
+    return factories.user("admin", role=Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def outsider(db):
+    """A logged-in user with no role at all."""
+    return factories.user("outsider")

@@ -1,0 +1,90 @@
+"""The base UI: Chinese login page, login required everywhere else, a home page per role."""
+
+import pytest
+from django.urls import reverse
+
+from filing.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_is_chinese_and_utf8(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    body = response.content.decode()
+    assert "登录" in body
+    assert "上海市职业技能等级认定评价机构备案与证书管理系统" in body
+
+
+@pytest.mark.parametrize("url", ["/", "/admin/filing/auditevent/"])
+def test_anonymous_users_are_sent_to_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login")) or "/login/" in response["Location"]
+
+
+def test_login_with_password_reaches_home(client, applicant):
+    response = client.post(
+        reverse("login"), {"username": "applicant", "password": "pw-Test-12345"}, follow=True
+    )
+    assert response.status_code == 200
+    assert response.wsgi_request.user == applicant
+
+
+@pytest.mark.parametrize(
+    "persona, role",
+    [
+        ("applicant", Role.APPLICANT),
+        ("district_reviewer", Role.DISTRICT_REVIEWER),
+        ("municipal_reviewer", Role.MUNICIPAL_REVIEWER),
+        ("expert", Role.EXPERT),
+        ("auditor", Role.AUDITOR),
+        ("administrator", Role.ADMINISTRATOR),
+    ],
+)
+def test_home_page_shows_what_each_role_does_next(client, request, persona, role):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    response = client.get("/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0].endswith(reverse("home:index"))
+    body = response.content.decode()
+    assert f'data-role="{role}"' in body
+    assert str(Role(role).label) in body
+
+
+def test_home_page_for_user_without_role(client, outsider):
+    client.force_login(outsider)
+    body = client.get(reverse("home:index")).content.decode()
+    assert "尚未分配角色" in body
+
+
+def test_english_is_available(client, applicant):
+    client.force_login(applicant)
+    response = client.get(reverse("set_language_en") + "?next=/")
+    assert response.status_code == 302
+    assert client.cookies["django_language"].value == "en"
+
+
+def test_language_switch_refuses_foreign_redirects(client):
+    response = client.get(reverse("set_language_en") + "?next=https://evil.example/")
+    assert response["Location"] == "/"
+
+
+def test_auditor_sees_audit_log_in_admin_but_cannot_edit(client, auditor):
+    client.force_login(auditor)
+    assert client.get("/admin/filing/auditevent/").status_code == 200
+    assert client.get("/admin/filing/occupation/").status_code == 403
+
+
+def test_administrator_edits_reference_data(client, administrator):
+    client.force_login(administrator)
+    assert client.get("/admin/filing/occupation/").status_code == 200
+    assert client.get("/admin/filing/calendaroverride/add/").status_code == 200
+
+
+def test_applicant_has_no_admin(client, applicant):
+    client.force_login(applicant)
+    response = client.get("/admin/")
+    assert response.status_code == 302  # admin login page: not staff
