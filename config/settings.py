@@ -71,6 +71,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "filing.auth.MembershipBackend",
+]
+
 ROOT_URLCONF = "config.urls"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

@@ -1,4 +1,4 @@
-"""Root URLconf: the admin, login, the viewflow site (home and flows)."""
+"""Root URLconf: admin, login, public pages, and the viewflow site (home, applications, tasks)."""
 
 from django.contrib import admin
 from django.urls import path
@@ -6,8 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from filing.views import applications as app_views
+from filing.views import public
 from filing.views.home import HomeView
 from filing.views.language import switch_language
+from workflows import views as task_views
 
 site = Site(
     title=_("上海市技能评价备案"),
@@ -19,12 +22,68 @@ site = Site(
             menu_template_name=None,
             urlpatterns=[path("", HomeView.as_view(), name="index")],
         ),
+        Application(
+            app_name="applications",
+            icon="assignment",
+            title=_("备案申请"),
+            menu_template_name=None,
+            urlpatterns=[
+                path("", app_views.ApplicationListView.as_view(), name="index"),
+                path("new/", app_views.ApplicationCreateView.as_view(), name="create"),
+                path("<int:pk>/", app_views.ApplicationDetailView.as_view(), name="detail"),
+                path("<int:pk>/edit/", app_views.ApplicationEditView.as_view(), name="edit"),
+                path("<int:pk>/lines/new/", app_views.LineCreateView.as_view(), name="line_create"),
+                path(
+                    "<int:pk>/lines/<int:line_pk>/edit/", app_views.LineEditView.as_view(), name="line_edit"
+                ),
+                path(
+                    "<int:pk>/lines/<int:line_pk>/delete/",
+                    app_views.LineDeleteView.as_view(),
+                    name="line_delete",
+                ),
+                path(
+                    "<int:pk>/attachments/new/",
+                    app_views.AttachmentUploadView.as_view(),
+                    name="attachment_upload",
+                ),
+                path("<int:pk>/sign/", app_views.SignView.as_view(), name="sign"),
+                path("<int:pk>/submit/", app_views.SubmitView.as_view(), name="submit"),
+                path("<int:pk>/withdraw/", app_views.WithdrawView.as_view(), name="withdraw"),
+                path("<int:pk>/respond/", app_views.RespondView.as_view(), name="respond"),
+                path("<int:pk>/extend/", app_views.ExtendClockView.as_view(), name="extend"),
+                path(
+                    "<int:pk>/objections/<int:objection_pk>/decide/",
+                    app_views.ObjectionDecideView.as_view(),
+                    name="objection_decide",
+                ),
+                path(
+                    "attachments/<int:pk>/",
+                    app_views.AttachmentDownloadView.as_view(),
+                    name="attachment_download",
+                ),
+            ],
+        ),
+        Application(
+            app_name="tasks",
+            icon="inbox",
+            title=_("待办任务"),
+            menu_template_name=None,
+            urlpatterns=[
+                path("", task_views.InboxView.as_view(), name="inbox"),
+                path("<int:task_pk>/", task_views.TaskView.as_view(), name="task"),
+                path("<int:task_pk>/claim/", task_views.ClaimView.as_view(), name="claim"),
+                path("<int:task_pk>/release/", task_views.ReleaseView.as_view(), name="release"),
+                path("<int:task_pk>/transfer/", task_views.TransferView.as_view(), name="transfer"),
+            ],
+        ),
     ],
 )
 
 urlpatterns = [
     path("i18n/zh-hans/", switch_language, {"code": "zh-hans"}, name="set_language_zh"),
     path("i18n/en/", switch_language, {"code": "en"}, name="set_language_en"),
+    path("public/publicity/", public.PublicityListView.as_view(), name="publicity"),
+    path("public/publicity/<int:pk>/objection/", public.ObjectionView.as_view(), name="objection"),
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(allow_password_change=True).urls),
     path("", site.urls),

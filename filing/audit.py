@@ -15,10 +15,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from filing.models import AuditChainHead, AuditEvent, AuditResult
-from filing.validators import mask_document_number, scrub_identifiers
+from filing.validators import ID_LIKE, mask_document_number, scrub_identifiers
 
 # Payload keys whose values are always masked whatever they look like.
 SENSITIVE_KEYS = frozenset({"id_number", "document_number", "password", "token"})
+# Secrets are replaced outright: the document-number mask would keep up to 8 of their characters.
+SECRET_KEYS = frozenset({"password", "token"})
+SECRET_MASK = "********"  # noqa: S105 - a placeholder, not a password
 
 
 def mask_payload(value: Any, key: str = "") -> Any:
@@ -27,10 +30,14 @@ def mask_payload(value: Any, key: str = "") -> Any:
         return {str(k): mask_payload(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [mask_payload(v, key) for v in value]
+    if key in SECRET_KEYS and value not in (None, ""):
+        return SECRET_MASK
     if key in SENSITIVE_KEYS and value not in (None, ""):
         return mask_document_number(str(value))
     if isinstance(value, str):
         return scrub_identifiers(value)
+    if isinstance(value, int) and not isinstance(value, bool) and ID_LIKE.fullmatch(str(value)):
+        return mask_document_number(str(value))  # an ID number that a spreadsheet turned into an integer
     if value is None or isinstance(value, bool | int | float):
         return value
     return scrub_identifiers(str(value))

@@ -21,3 +21,68 @@ def memberships_for(user) -> QuerySet[Membership]:
 
 def user_roles(user) -> set[str]:
     return set(memberships_for(user).values_list("role", flat=True))
+
+
+def applications_visible_to(user) -> QuerySet:
+    """Applications the user may see: its own organisation's (any state), its district's (once submitted),
+    all submitted ones for municipal reviewers and auditors, and those on an expert's panel."""
+    from django.db.models import Q
+
+    from filing import access
+    from filing.models import ApplicationStatus, FilingApplication
+    from filing.roles import Role
+
+    base = FilingApplication.objects.select_related("organisation", "organisation__district", "district")
+    if not getattr(user, "is_authenticated", False):
+        return base.none()
+    roles = user_roles(user)
+    condition = Q(pk__in=[])
+    org_ids = access.organisation_ids(user, Role.APPLICANT, Role.LEGAL_REPRESENTATIVE, Role.BODY_OPERATOR)
+    if org_ids:
+        condition |= Q(organisation_id__in=org_ids)
+    submitted = ~Q(status=ApplicationStatus.DRAFT)
+    if Role.DISTRICT_REVIEWER in roles:
+        condition |= submitted & Q(district_id__in=access.reviewer_district_ids(user))
+    if Role.MUNICIPAL_REVIEWER in roles or Role.AUDITOR in roles:
+        condition |= submitted
+    if Role.EXPERT in roles:
+        condition |= Q(experts__expert=user)
+    return base.filter(condition).distinct()
+
+
+def application_detail(user, pk: int):
+    """One application with everything its page shows, or raises FilingApplication.DoesNotExist."""
+    from django.db.models import Prefetch
+
+    from filing.models import Attachment, FilingLine
+
+    return (
+        applications_visible_to(user)
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=FilingLine.objects.select_related(
+                    "offering__occupation", "offering__work_type"
+                ).prefetch_related("majors"),
+            ),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "-uploaded_at")),
+            "decisions__actor",
+            "corrections",
+            "objections",
+            "experts__expert",
+            "clock_periods",
+        )
+        .get(pk=pk)
+    )
+
+
+def publicity_list():
+    """Applications under publicity, for the public page: only what publicity needs to show."""
+    from filing.models import ApplicationStatus, FilingApplication
+
+    return (
+        FilingApplication.objects.filter(status=ApplicationStatus.PUBLICITY)
+        .select_related("organisation", "organisation__district")
+        .prefetch_related("lines__offering__occupation", "lines__offering__work_type")
+        .order_by("publicity_ends_on", "pk")
+    )

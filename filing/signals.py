@@ -1,9 +1,51 @@
-"""Domain events. ``filing`` sends them inside the service's transaction; ``workflows`` reacts in the same
-transaction (e.g. starts a review process), ``notifications`` writes outbox rows in the same transaction and
-delivers after commit. Every signal is sent with ``sender`` = the model class and the keyword arguments
-documented here."""
+"""Domain events, declared once.
+
+``filing`` sends them inside the service's transaction, after the state change is saved. ``workflows``
+reacts in the same transaction (starting, advancing or cancelling the review process), so a submitted
+application without a review process cannot exist. ``notifications`` writes outbox rows in the same
+transaction and delivers after commit. ``filing`` imports neither app.
+
+Every signal is sent with ``sender`` = the model class and the keyword arguments listed.
+"""
 
 from django.dispatch import Signal
 
 #: A user was given or lost a role. kwargs: membership, actor.
 membership_changed = Signal()
+
+#: kwargs: application, actor.
+application_submitted = Signal()
+#: A district reviewer accepted (受理) the application. kwargs: application, actor, decision.
+application_accepted = Signal()
+#: A review step passed. kwargs: application, actor, decision.
+application_review_passed = Signal()
+#: Returned for correction (补正). kwargs: application, actor, correction.
+application_returned = Signal()
+#: The applicant answered the correction. kwargs: application, actor, correction.
+application_resubmitted = Signal()
+#: kwargs: application, actor, reason.
+application_rejected = Signal()
+#: kwargs: application, actor, reason.
+application_withdrawn = Signal()
+#: A correction deadline passed unanswered. kwargs: application, correction.
+application_lapsed = Signal()
+#: The municipal reviewer named the expert panel. kwargs: application, actor, assignments.
+expert_panel_assigned = Signal()
+#: An expert declared a conflict and was replaced. kwargs: application, actor, assignment, replacement.
+expert_replaced = Signal()
+#: An expert submitted scores for every line. kwargs: application, actor, assignment.
+expert_scored = Signal()
+#: The decision was made (per line). kwargs: application, actor, decision, approved_lines, rejected_lines.
+application_decided = Signal()
+#: kwargs: application, starts_on, ends_on.
+publicity_started = Signal()
+#: Publicity ended and the application was filed. kwargs: application, body.
+application_filed = Signal()
+#: kwargs: application, objection.
+objection_filed = Signal()
+#: kwargs: application, objection, actor.
+objection_decided = Signal()
+#: One statutory-clock extension granted. kwargs: application, actor.
+clock_extended = Signal()
+#: A review task was claimed or transferred (转办). kwargs: application, actor, assignee, task_title.
+task_assigned = Signal()

@@ -82,3 +82,60 @@ def user(
             is_unit_lead=is_unit_lead,
         )
     return u
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def pdf(name: str = "材料.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def offering(code: str = "6-18-01-01", level: int = 4):
+    from filing.models import OccupationLevel
+
+    return (
+        OccupationLevel.objects.filter(occupation__code=code, level=level)
+        .select_related("occupation", "work_type")
+        .order_by("work_type__name")
+        .first()
+    )
+
+
+def complete_draft(*, applicant, legal_rep, organisation, levels=(4, 3), kind="initial"):
+    """A draft that passes every submission check: lines, required attachments, contact, commitment."""
+    from filing.models import REQUIRED_ATTACHMENTS, AttachmentKind
+    from filing.services import applications as svc
+
+    application = svc.application_create(
+        actor=applicant,
+        organisation=organisation,
+        kind=kind,
+        summary="申请备案为评价机构",
+        contact_name="王老师",
+        contact_phone="021-50000000",
+    )
+    majors = list(organisation.majors.all()) or [major(organisation)]
+    for level in levels:
+        svc.line_add(
+            actor=applicant,
+            application=application,
+            offering=offering(level=level),
+            majors=majors,
+            venue="数控实训中心 3 号楼",
+            equipment="数控车床 20 台",
+            evaluator_pool="考评员 12 名",
+        )
+    kinds = list(REQUIRED_ATTACHMENTS[kind])
+    if organisation.is_school:
+        kinds.append(AttachmentKind.CURRICULUM)
+    for attachment_kind in kinds:
+        svc.attachment_upload(
+            actor=applicant, application=application, kind=attachment_kind, uploaded_file=pdf()
+        )
+    application.refresh_from_db()
+    svc.application_sign_commitment(actor=legal_rep, application=application)
+    application.refresh_from_db()
+    return application

@@ -1,11 +1,52 @@
 """Domain models, split by sub-domain."""
 
+from .applications import (
+    FINAL_STATUSES,
+    REQUIRED_ATTACHMENTS,
+    ApplicationKind,
+    ApplicationStatus,
+    Attachment,
+    AttachmentKind,
+    ClockPeriod,
+    Correction,
+    ExpertAssignment,
+    ExpertScore,
+    FilingApplication,
+    FilingLine,
+    Objection,
+    ReviewDecision,
+    ReviewOutcome,
+    ReviewStep,
+)
 from .audit import AuditChainHead, AuditEvent, AuditResult
+from .bodies import BodyCategory, BodySerialCounter, BodyStatus, EvaluationBody, FiledLine, FiledLineStatus
 from .calendar import CalendarOverride, CalendarYear
 from .organisations import Major, MajorOccupation, MajorRelation, Membership, Organisation, OrganisationKind
 from .reference import AssessmentPart, District, EnterpriseGrade, Level, Occupation, OccupationLevel, WorkType
 
 __all__ = [
+    "FINAL_STATUSES",
+    "REQUIRED_ATTACHMENTS",
+    "ApplicationKind",
+    "ApplicationStatus",
+    "Attachment",
+    "AttachmentKind",
+    "BodyCategory",
+    "BodySerialCounter",
+    "BodyStatus",
+    "ClockPeriod",
+    "Correction",
+    "EvaluationBody",
+    "ExpertAssignment",
+    "ExpertScore",
+    "FiledLine",
+    "FiledLineStatus",
+    "FilingApplication",
+    "FilingLine",
+    "Objection",
+    "ReviewDecision",
+    "ReviewOutcome",
+    "ReviewStep",
     "AssessmentPart",
     "AuditChainHead",
     "AuditEvent",

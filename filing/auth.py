@@ -1,0 +1,52 @@
+"""Scoped permissions derived from memberships.
+
+Group permissions say *what* a role may do; this backend adds *where*: a district reviewer of 浦东新区 holds
+``filing.review_district_310115``, an applicant of organisation 7 holds ``filing.act_for_org_7``, municipal
+reviewers hold ``filing.review_city``. viewflow's queues filter tasks by these strings (a task's
+``owner_permission``), so a reviewer never even sees another district's task.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import BaseBackend
+
+from filing.roles import Role
+
+
+def district_permission(district_code: str) -> str:
+    return f"filing.review_district_{district_code}"
+
+
+def organisation_permission(organisation_id: int) -> str:
+    return f"filing.act_for_org_{organisation_id}"
+
+
+CITY_REVIEW_PERMISSION = "filing.review_city"
+EXPERT_PERMISSION = "filing.score_filing"
+
+
+class MembershipBackend(BaseBackend):
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        cached = getattr(user_obj, "_membership_perm_cache", None)
+        if cached is not None:
+            return cached
+        from filing.models import Membership
+
+        perms: set[str] = set()
+        rows = Membership.objects.filter(user=user_obj, is_active=True).values_list(
+            "role", "organisation_id", "district__code"
+        )
+        for role, organisation_id, district_code in rows:
+            if role == Role.DISTRICT_REVIEWER and district_code:
+                perms.add(district_permission(district_code))
+            elif role == Role.MUNICIPAL_REVIEWER:
+                perms.add(CITY_REVIEW_PERMISSION)
+            elif role in (Role.APPLICANT, Role.LEGAL_REPRESENTATIVE) and organisation_id:
+                perms.add(organisation_permission(organisation_id))
+        user_obj._membership_perm_cache = perms
+        return perms
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return perm in self.get_all_permissions(user_obj, obj)

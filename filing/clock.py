@@ -1,0 +1,66 @@
+"""The statutory clock of a filing application (行政许可法 Art. 42–45 practice).
+
+The authority has ``DECISION_WORKING_DAYS`` (20) working days, plus one extension of
+``EXTENSION_WORKING_DAYS`` (10) approved at municipal level. Only ``review`` periods count: time with the
+applicant for correction, expert assessment and publicity are excluded. A task is *near* its deadline with
+3 working days or fewer left and *overdue* below zero.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+from filing.models import ClockPeriod, FilingApplication
+from filing.workdays import add_working_days, working_days_between
+
+NEAR_DEADLINE_DAYS = 3
+
+
+@dataclass(frozen=True)
+class ClockStatus:
+    limit: int
+    used: int
+    left: int
+    running: bool
+    due_on: datetime.date | None
+    extended: bool
+
+    @property
+    def state(self) -> str:
+        if self.left < 0:
+            return "overdue"
+        if self.running and self.left <= NEAR_DEADLINE_DAYS:
+            return "near"
+        return "ok" if self.running else "paused"
+
+
+def limit_for(application: FilingApplication) -> int:
+    days = settings.FILING["DECISION_WORKING_DAYS"]
+    if application.extension_granted_by_id:
+        days += settings.FILING["EXTENSION_WORKING_DAYS"]
+    return days
+
+
+def clock_status(application: FilingApplication, today: datetime.date | None = None) -> ClockStatus:
+    today = today or timezone.localdate()
+    periods = [p for p in application.clock_periods.all() if p.kind == ClockPeriod.Kind.REVIEW]
+    used = sum(working_days_between(p.started_on, p.ended_on or today) for p in periods)
+    running = any(p.ended_on is None for p in periods)
+    limit = limit_for(application)
+    left = limit - used
+    due = add_working_days(today, left) if running and left >= 0 else None
+    return ClockStatus(limit, used, left, running, due, bool(application.extension_granted_by_id))
+
+
+def clock_switch(
+    application: FilingApplication, kind: str | None, today: datetime.date | None = None
+) -> None:
+    """Close the open period (if any) and open one of ``kind`` (None: stop the clock)."""
+    today = today or timezone.localdate()
+    ClockPeriod.objects.filter(application=application, ended_on__isnull=True).update(ended_on=today)
+    if kind is not None:
+        ClockPeriod.objects.create(application=application, kind=kind, started_on=today)

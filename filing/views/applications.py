@@ -1,0 +1,364 @@
+"""The college's pages for its filing applications, the application detail shared by every role, and the
+reviewers' objection handling. Each view validates a form, calls one service and redirects."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from filing import access, forms, selectors
+from filing.audit import audit_record
+from filing.clock import clock_status
+from filing.errors import DomainError, Invalid
+from filing.models import (
+    ApplicationStatus,
+    Attachment,
+    Correction,
+    FilingLine,
+    Objection,
+    Organisation,
+)
+from filing.roles import Role
+from filing.services import applications as svc
+from filing.services import review
+from filing.timeline import timeline_for
+from filing.views.base import DomainFormMixin, apply_errors, error_response
+
+
+class ApplicationMixin:
+    """Loads ``self.application`` from the URL, scoped to what the user may see (404 otherwise)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.application = svc.get_application_for(request.user, kwargs["pk"])
+        except DomainError:
+            raise Http404 from None
+        return super().dispatch(request, *args, **kwargs)
+
+    def detail_url(self):
+        return reverse("applications:detail", args=[self.application.pk])
+
+    def get_success_url(self):
+        return self.detail_url()
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("application", self.application)
+        return super().get_context_data(**kwargs)
+
+
+class ApplicationListView(ListView):
+    template_name = "filing/application_list.html"
+    context_object_name = "applications"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.applications_visible_to(self.request.user).order_by("-created_at")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_create"] = bool(access.organisation_ids(self.request.user, Role.APPLICANT))
+        return context
+
+
+class ApplicationCreateView(DomainFormMixin, FormView):
+    template_name = "filing/form.html"
+    form_class = forms.ApplicationCreateForm
+    extra_context = {"title": _("新建备案申请")}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["organisations"] = Organisation.objects.filter(
+            pk__in=access.organisation_ids(self.request.user, Role.APPLICANT)
+        )
+        return kwargs
+
+    def perform(self, form):
+        return svc.application_create(actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self):
+        return reverse("applications:detail", args=[self.result.pk])
+
+
+class ApplicationDetailView(ApplicationMixin, TemplateView):
+    template_name = "filing/application_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        app = selectors.application_detail(user, self.application.pk)
+        is_applicant = access.acts_for(user, app.organisation_id, Role.APPLICANT)
+        is_legal_rep = access.acts_for(user, app.organisation_id, Role.LEGAL_REPRESENTATIVE)
+        is_reviewer = not access.belongs_to(user, app.organisation_id) and (
+            access.is_municipal_reviewer(user) or access.reviews_district_of(user, app)
+        )
+        open_correction = next((c for c in app.corrections.all() if c.state == Correction.State.OPEN), None)
+        last_answered = next(
+            (
+                c
+                for c in sorted(app.corrections.all(), key=lambda c: -c.round)
+                if c.state == Correction.State.ANSWERED
+            ),
+            None,
+        )
+        context.update(
+            application=app,
+            lines=app.lines.all(),
+            attachments=[a for a in app.attachments.all()],
+            clock=clock_status(app) if app.accepted_on else None,
+            is_applicant=is_applicant,
+            is_legal_rep=is_legal_rep,
+            is_reviewer=is_reviewer,
+            can_edit=is_applicant and app.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED),
+            open_correction=open_correction,
+            changes=review.changes_since(last_answered) if (is_reviewer and last_answered) else None,
+            last_answered=last_answered,
+            problems=svc.missing_requirements(app) if app.status == ApplicationStatus.DRAFT else [],
+            timeline=timeline_for(app),
+            scores=review.score_summary(app) if is_reviewer else {},
+            show_experts=is_reviewer,
+            can_decide_objections=access.is_municipal_reviewer(user)
+            and not access.belongs_to(user, app.organisation_id),
+            can_extend=access.is_unit_lead(user, Role.MUNICIPAL_REVIEWER) and not app.is_final,
+            objection_form=forms.ObjectionDecisionForm(),
+        )
+        return context
+
+
+class ApplicationEditView(ApplicationMixin, DomainFormMixin, FormView):
+    template_name = "filing/form.html"
+    form_class = forms.ApplicationEditForm
+    extra_context = {"title": _("修改申请信息")}
+
+    def get_initial(self):
+        app = self.application
+        return {
+            "summary": app.summary,
+            "contact_name": app.contact_name,
+            "contact_phone": app.contact_phone,
+            "version": app.version,
+        }
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        if self.application.status == ApplicationStatus.RETURNED:
+            correction = self.application.corrections.filter(state=Correction.State.OPEN).first()
+            data = {k: v for k, v in data.items() if correction and correction.allows("field", k)}
+        else:
+            data = {k: v for k, v in data.items() if v != getattr(self.application, k)}
+        return svc.application_update(
+            actor=self.request.user, application=self.application, version=version, **data
+        )
+
+
+class LineCreateView(ApplicationMixin, DomainFormMixin, FormView):
+    template_name = "filing/form.html"
+    form_class = forms.LineForm
+    extra_context = {"title": _("添加备案项目")}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["organisation"] = self.application.organisation
+        return kwargs
+
+    def get_initial(self):
+        return {"version": self.application.version}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return svc.line_add(
+            actor=self.request.user,
+            application=self.application,
+            offering=data["offering"],
+            majors=list(data["majors"]),
+            venue=data["venue"],
+            equipment=data["equipment"],
+            evaluator_pool=data["evaluator_pool"],
+            version=data["version"],
+        )
+
+
+class LineEditView(ApplicationMixin, DomainFormMixin, FormView):
+    template_name = "filing/form.html"
+    form_class = forms.LineForm
+    extra_context = {"title": _("修改备案项目")}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.line_pk = kwargs["line_pk"]
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_line(self) -> FilingLine:
+        return get_object_or_404(FilingLine, pk=self.line_pk, application=self.application)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.update(organisation=self.application.organisation, editing=True)
+        return kwargs
+
+    def get_initial(self):
+        line = self.get_line()
+        return {
+            "majors": line.majors.all(),
+            "venue": line.venue,
+            "equipment": line.equipment,
+            "evaluator_pool": line.evaluator_pool,
+            "version": self.application.version,
+        }
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return svc.line_update(
+            actor=self.request.user,
+            line=self.get_line(),
+            majors=list(data["majors"]),
+            venue=data["venue"],
+            equipment=data["equipment"],
+            evaluator_pool=data["evaluator_pool"],
+            version=data["version"],
+        )
+
+
+class ActionView(ApplicationMixin, View):
+    """A POST-only action: call one service, then back to the application."""
+
+    success_message = ""
+
+    def act(self, request):
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        try:
+            self.act(request)
+        except Invalid as exc:
+            for field_messages in exc.errors.values() or [[exc.message]]:
+                for message in field_messages:
+                    messages.error(request, message)
+            if not exc.errors:
+                messages.error(request, exc.message)
+            return redirect(self.detail_url())
+        except DomainError as exc:
+            return error_response(request, exc)
+        if self.success_message:
+            messages.success(request, self.success_message)
+        return redirect(self.detail_url())
+
+
+class LineDeleteView(ActionView):
+    success_message = _("已删除备案项目。")
+
+    def act(self, request):
+        line = get_object_or_404(FilingLine, pk=self.kwargs["line_pk"], application=self.application)
+        svc.line_remove(actor=request.user, line=line, version=request.POST.get("version") or None)
+
+
+class SignView(ActionView):
+    success_message = _("已签署申报承诺。")
+
+    def act(self, request):
+        svc.application_sign_commitment(
+            actor=request.user, application=self.application, version=request.POST.get("version") or None
+        )
+
+
+class SubmitView(ActionView):
+    success_message = _("申请已提交，等待区人社局受理。")
+
+    def act(self, request):
+        svc.application_submit(
+            actor=request.user, application=self.application, version=request.POST.get("version") or None
+        )
+
+
+class ExtendClockView(ActionView):
+    success_message = _("已延长办理时限10个工作日。")
+
+    def act(self, request):
+        review.clock_extend(
+            actor=request.user, application=self.application, reason=request.POST.get("reason", "")
+        )
+
+
+class AttachmentUploadView(ApplicationMixin, DomainFormMixin, FormView):
+    template_name = "filing/form.html"
+    form_class = forms.AttachmentForm
+    extra_context = {"title": _("上传申请材料"), "multipart": True}
+
+    def get_initial(self):
+        return {"kind": self.request.GET.get("kind", "")}
+
+    def perform(self, form):
+        return svc.attachment_upload(
+            actor=self.request.user,
+            application=self.application,
+            kind=form.cleaned_data["kind"],
+            uploaded_file=form.cleaned_data["file"],
+        )
+
+
+class AttachmentDownloadView(View):
+    """Files are served only through this view, to users who may see the application."""
+
+    def get(self, request, pk):
+        attachment = get_object_or_404(Attachment.objects.select_related("application"), pk=pk)
+        if not selectors.applications_visible_to(request.user).filter(pk=attachment.application_id).exists():
+            raise Http404
+        audit_record(actor=request.user, action="attachment.download", obj=attachment)
+        response = FileResponse(
+            attachment.file.open("rb"),
+            content_type=attachment.content_type,
+            as_attachment=True,
+            filename=attachment.original_name,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class WithdrawView(ApplicationMixin, DomainFormMixin, FormView):
+    template_name = "filing/form.html"
+    form_class = forms.ReasonForm
+    extra_context = {"title": _("撤回申请"), "danger": True}
+
+    def perform(self, form):
+        return svc.application_withdraw(
+            actor=self.request.user, application=self.application, reason=form.cleaned_data["reason"]
+        )
+
+
+class RespondView(ApplicationMixin, DomainFormMixin, FormView):
+    template_name = "filing/form.html"
+    form_class = forms.RespondForm
+    extra_context = {"title": _("提交补正")}
+
+    def get_initial(self):
+        return {"version": self.application.version}
+
+    def perform(self, form):
+        return svc.application_respond(
+            actor=self.request.user,
+            application=self.application,
+            comment=form.cleaned_data["comment"],
+            version=form.cleaned_data["version"],
+        )
+
+
+class ObjectionDecideView(ApplicationMixin, View):
+    def post(self, request, *args, **kwargs):
+        objection = get_object_or_404(Objection, pk=kwargs["objection_pk"], application=self.application)
+        form = forms.ObjectionDecisionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("请选择处理结论并填写处理意见。"))
+            return redirect(self.detail_url())
+        try:
+            review.objection_decide(actor=request.user, objection=objection, **form.cleaned_data)
+        except Invalid as exc:
+            apply_errors(form, exc)
+            messages.error(request, exc.message)
+        except DomainError as exc:
+            return error_response(request, exc)
+        return redirect(self.detail_url())

@@ -1,0 +1,50 @@
+"""Interface helpers: translate domain errors into HTTP (403/404/409, form errors), record denials."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import render
+
+from filing.errors import Conflict, Denied, DomainError, Invalid, NotFound, WrongState
+
+
+def apply_errors(form, exc: Invalid) -> None:
+    """Copy a service's field errors onto a bound form (unknown fields become non-field errors)."""
+    for field, messages in (exc.errors or {"__all__": [exc.message]}).items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+    if not exc.errors and exc.message:
+        form.add_error(None, exc.message)
+
+
+def error_response(request, exc: DomainError):
+    """403 / 404 / 409 pages for errors that are not about a form field."""
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message)
+    if isinstance(exc, Denied):
+        exc.record()
+        status = 403
+    elif isinstance(exc, WrongState | Conflict):
+        status = 409
+    else:
+        status = 400
+    return render(request, "filing/error.html", {"message": exc.message, "status": status}, status=status)
+
+
+class DomainFormMixin:
+    """For FormViews: ``perform(form)`` calls one service; domain errors become form errors or pages."""
+
+    def form_valid(self, form):
+        try:
+            self.result = self.perform(form)
+        except Invalid as exc:
+            apply_errors(form, exc)
+            return self.form_invalid(form)
+        except DomainError as exc:
+            return error_response(self.request, exc)
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 422  # Turbo and API clients both read 422 as "fix the form"
+        return response

@@ -1,0 +1,174 @@
+"""The filing review flow: who must act on a filing application, and when.
+
+Each human node is a task in a queue filtered by a scoped permission (the district of the application,
+the city, the applicant organisation) or assigned to one person (an expert's scoring task, the applicant
+who answers a correction). Nodes never decide anything themselves: the task services in
+:mod:`workflows.services` call the `filing` services, and the gateways route on the application's status,
+which is the one source of truth.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from filing.auth import CITY_REVIEW_PERMISSION, district_permission, organisation_permission
+from filing.models import ApplicationStatus as S
+from filing.models import ExpertAssignment
+
+from .models import FilingReviewProcess
+from .nodes import PanelSplit
+from .views import TaskView
+
+
+def status_is(*statuses):
+    def condition(activation):
+        return activation.process.application.status in statuses
+
+    return condition
+
+
+def _district_permission(activation):
+    return district_permission(activation.process.application.district.code)
+
+
+def _organisation_permission(activation):
+    return organisation_permission(activation.process.application.organisation_id)
+
+
+def _unseated_assignment(process):
+    """An expert seated on the panel (e.g. a replacement) who has no scoring task yet."""
+    seated = {
+        task.data.get("assignment")
+        for task in process.task_set.filter(flow_task=FilingReviewFlow.expert_score)
+    }
+    return (
+        ExpertAssignment.objects.filter(
+            application=process.application, state=ExpertAssignment.State.ASSIGNED
+        )
+        .exclude(pk__in=[pk for pk in seated if pk])
+        .order_by("pk")
+        .first()
+    )
+
+
+def _expert_owner(activation):
+    data = activation.task.data or {}
+    if "assignment" not in data:
+        assignment = _unseated_assignment(activation.process)
+        data["assignment"] = assignment.pk
+        activation.task.data = data
+    return ExpertAssignment.objects.get(pk=data["assignment"]).expert
+
+
+def _has_unseated_expert(activation):
+    return _unseated_assignment(activation.process) is not None
+
+
+class FilingReviewFlow(flow.Flow):
+    """评价机构备案审核: 区级受理 → 区级审核 → 市级审核 → 专家评审 → 审批决定 → 公示 → 备案."""
+
+    process_class = FilingReviewProcess
+    process_title = _("评价机构备案审核")
+    process_description = _("从提交到备案：受理、审核、补正、专家评审、决定、公示")
+    process_summary_template = "{{ process.application }}"
+    lock_impl = lock.select_for_update_lock
+
+    start = flow.StartHandle(this.start_process).Next(this.district_accept)
+
+    district_accept = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("区级受理"))
+        .Permission(_district_permission)
+        .Next(this.after_district_accept)
+    )
+    after_district_accept = (
+        flow.Switch()
+        .Case(this.district_review, cond=status_is(S.DISTRICT_REVIEW))
+        .Case(this.correction, cond=status_is(S.RETURNED))
+        .Default(this.end)
+    )
+    district_review = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("区级审核"))
+        .Permission(_district_permission)
+        .Next(this.after_district_review)
+    )
+    after_district_review = (
+        flow.Switch()
+        .Case(this.municipal_review, cond=status_is(S.MUNICIPAL_REVIEW))
+        .Case(this.correction, cond=status_is(S.RETURNED))
+        .Default(this.end)
+    )
+    municipal_review = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("市级审核"))
+        .Permission(CITY_REVIEW_PERMISSION)
+        .Next(this.after_municipal_review)
+    )
+    after_municipal_review = (
+        flow.Switch()
+        .Case(this.expert_panel, cond=status_is(S.EXPERT_ASSESSMENT))
+        .Case(this.correction, cond=status_is(S.RETURNED))
+        .Default(this.end)
+    )
+    correction = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("补正"))
+        .Permission(_organisation_permission)
+        .Assign(lambda activation: activation.process.application.submitted_by)
+        .Next(this.after_correction)
+    )
+    after_correction = (
+        flow.Switch()
+        .Case(this.district_accept, cond=status_is(S.SUBMITTED))
+        .Case(this.district_review, cond=status_is(S.DISTRICT_REVIEW))
+        .Case(this.municipal_review, cond=status_is(S.MUNICIPAL_REVIEW))
+        .Default(this.end)
+    )
+    expert_panel = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("组织专家评审"))
+        .Permission(CITY_REVIEW_PERMISSION)
+        .Next(this.panel_split)
+    )
+    panel_split = PanelSplit().Next(this.expert_score)
+    expert_score = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("专家评分"))
+        .Assign(_expert_owner)
+        .Next(this.after_expert_score)
+    )
+    after_expert_score = (
+        flow.Switch().Case(this.expert_score, cond=_has_unseated_expert).Default(this.expert_join)
+    )
+    expert_join = flow.Join().Next(this.decision)
+    decision = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("审批决定"))
+        .Permission(CITY_REVIEW_PERMISSION)
+        .Next(this.after_decision)
+    )
+    after_decision = flow.Switch().Case(this.publicity, cond=status_is(S.PUBLICITY)).Default(this.end)
+    publicity = flow.Handle(this.end_publicity).Annotation(title=_("公示")).Next(this.after_publicity)
+    after_publicity = flow.Switch().Case(this.decision, cond=status_is(S.DECISION)).Default(this.end)
+    end = flow.End()
+
+    def start_process(self, activation, application):
+        activation.process.application = application
+        return activation.process
+
+    def end_publicity(self, activation):
+        """Runs when publicity ended (filed) or an objection was upheld (back to the decision)."""
+        return activation.process
+
+
+#: Which domain step each human node decides; the task page shows the matching form.
+NODE_STEP = {
+    "district_accept": "district_accept",
+    "district_review": "district_review",
+    "municipal_review": "municipal_review",
+    "expert_panel": "expert_panel",
+    "expert_score": "expert_score",
+    "decision": "decision",
+    "correction": "correction",
+}

@@ -1,0 +1,17 @@
+"""Process models: one viewflow process per filing application, pointing at it (never copying its status)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+from filing.models import FilingApplication
+
+
+class FilingReviewProcess(Process):
+    application = models.OneToOneField(
+        FilingApplication, on_delete=models.PROTECT, related_name="review_process", verbose_name=_("备案申请")
+    )
+
+    class Meta:
+        verbose_name = _("备案审核流程")
+        verbose_name_plural = _("备案审核流程")
