@@ -48,8 +48,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Benchmarks print ratios against a baseline measured in the same run (bench/results/ keeps the figures).
 bench: install
-	$(BIN)/python -m bench
+	env -u DATABASE_URL $(BIN)/python -m bench review
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  DATABASE_URL="$(PG_URL)" $(BIN)/python -m bench review; fi
 
 check-deploy: install
 	DJANGO_PRODUCTION=true DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(50))')" \

@@ -145,6 +145,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# `celery -A config beat`: the publicity timer and correction lapses run every 15 minutes (idempotent).
+CELERY_BEAT_SCHEDULE = {
+    "filing-timers": {"task": "filing.run_timers", "schedule": env.int("FILING_TIMER_SECONDS", default=900)},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

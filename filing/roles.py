@@ -40,10 +40,13 @@ class RoleSpec:
     description: str = ""
 
 
+# viewflow shows a flow's tasks only to holders of its process model's view permission.
+SEES_REVIEW_TASKS = ("workflows.view_filingreviewprocess",)
+
 ROLES: dict[str, RoleSpec] = {
     Role.APPLICANT: RoleSpec(
         Scope.ORGANISATION,
-        ("filing.view_organisation", "filing.view_major", "filing.manage_own_majors"),
+        ("filing.view_organisation", "filing.view_major", "filing.manage_own_majors", *SEES_REVIEW_TASKS),
         _("起草、提交备案申请，答复补正，撤回申请"),
     ),
     Role.LEGAL_REPRESENTATIVE: RoleSpec(
@@ -58,7 +61,7 @@ ROLES: dict[str, RoleSpec] = {
     ),
     Role.DISTRICT_REVIEWER: RoleSpec(
         Scope.DISTRICT,
-        ("filing.view_organisation", "filing.view_major", "filing.review_district"),
+        ("filing.view_organisation", "filing.view_major", "filing.review_district", *SEES_REVIEW_TASKS),
         _("本区备案申请初审"),
     ),
     Role.MUNICIPAL_REVIEWER: RoleSpec(
@@ -71,7 +74,9 @@ ROLES: dict[str, RoleSpec] = {
         ),
         _("终审、组织专家评审、公示、目录与监管"),
     ),
-    Role.EXPERT: RoleSpec(Scope.NONE, ("filing.score_filing",), _("为备案申请项目评分，申报利益冲突")),
+    Role.EXPERT: RoleSpec(
+        Scope.NONE, ("filing.score_filing", *SEES_REVIEW_TASKS), _("为备案申请项目评分，申报利益冲突")
+    ),
     Role.SUPERVISOR: RoleSpec(Scope.CITY, ("filing.supervise_sittings",), _("督导考试")),
     Role.AUDITOR: RoleSpec(
         Scope.CITY,

@@ -255,3 +255,12 @@ def test_missed_correction_deadline_lapses(submitted, district_reviewer):
     submitted.refresh_from_db()
     assert submitted.status == S.LAPSED
     assert submitted.review_process.finished is not None
+
+
+def test_run_timers_command_is_idempotent(submitted):
+    from django.core.management import call_command
+
+    call_command("run_timers")
+    call_command("run_timers")
+    submitted.refresh_from_db()
+    assert submitted.status == S.SUBMITTED

@@ -10,4 +10,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for group, count in setup_roles():
-            self.stdout.write(f"{group.name}: {count} permissions")
+            if options["verbosity"] > 0:
+                self.stdout.write(f"{group.name}: {count} permissions")

@@ -1,0 +1,175 @@
+"""Review throughput: full filing reviews (submission → filed, through the same services and viewflow
+tasks the pages use) per second and SQL statements per review, against the same number of plain
+django-fsm transitions with a log row each (the cost floor of "a state machine plus an audit trail")."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import statistics
+import time
+
+from django.db import connection, models, transaction
+from django_fsm import FSMField, transition
+
+
+class StatementCounter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+class BaselineDoc(models.Model):
+    status = FSMField(default="draft", protected=True)
+
+    class Meta:
+        app_label = "bench_baseline"
+
+    @transition(field=status, source="*", target="next")
+    def step(self):
+        pass
+
+
+class BaselineLog(models.Model):
+    doc = models.ForeignKey(BaselineDoc, on_delete=models.CASCADE)
+    action = models.CharField(max_length=40)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        app_label = "bench_baseline"
+
+
+TRANSITIONS_PER_REVIEW = 7  # submit, accept, district pass, municipal pass, experts done, decide, file
+
+
+def _baseline(n: int) -> tuple[float, float]:
+    with connection.schema_editor() as editor:
+        editor.create_model(BaselineDoc)
+        editor.create_model(BaselineLog)
+    counter = StatementCounter()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        for _ in range(n):
+            doc = BaselineDoc.objects.create()
+            for i in range(TRANSITIONS_PER_REVIEW):
+                with transaction.atomic():
+                    doc.step()
+                    doc.save()
+                    BaselineLog.objects.create(doc=doc, action=f"step{i}")
+    return time.perf_counter() - started, counter.count / n
+
+
+def _people():
+    from filing.roles import Role
+    from tests import factories
+
+    college = factories.organisation(district_code="310115")
+    return {
+        "college": college,
+        "applicant": factories.user(role=Role.APPLICANT, organisation=college),
+        "legal_rep": factories.user(role=Role.LEGAL_REPRESENTATIVE, organisation=college),
+        "d1": factories.user(role=Role.DISTRICT_REVIEWER, district_code="310115"),
+        "d2": factories.user(role=Role.DISTRICT_REVIEWER, district_code="310115"),
+        "m1": factories.user(role=Role.MUNICIPAL_REVIEWER),
+        "m2": factories.user(role=Role.MUNICIPAL_REVIEWER),
+        "experts": [factories.user(role=Role.EXPERT) for _ in range(3)],
+    }
+
+
+def _one_review(p, draft) -> None:
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from filing.services import applications as app_svc
+    from filing.services import review
+    from workflows import services as wf
+    from workflows.flows import FilingReviewFlow
+
+    def task(node):
+        return Task.objects.get(
+            process__filingreviewprocess__application=draft,
+            flow_task=getattr(FilingReviewFlow, node),
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+        ).pk
+
+    app_svc.application_submit(actor=p["applicant"], application=draft)
+    wf.task_review(actor=p["d1"], task_pk=task("district_accept"), outcome="approve", comment="受理")
+    wf.task_review(actor=p["d2"], task_pk=task("district_review"), outcome="approve", comment="同意")
+    wf.task_review(actor=p["m1"], task_pk=task("municipal_review"), outcome="approve", comment="同意")
+    wf.task_assign_panel(actor=p["m1"], task_pk=task("expert_panel"), experts=p["experts"])
+    lines = list(draft.lines.all())
+    for expert_task in Task.objects.filter(
+        process__filingreviewprocess__application=draft,
+        flow_task=FilingReviewFlow.expert_score,
+        status=STATUS.ASSIGNED,
+    ):
+        wf.task_expert_score(
+            actor=expert_task.owner,
+            task_pk=expert_task.pk,
+            scores={line.pk: {"score": 80, "recommendation": "approve"} for line in lines},
+        )
+    wf.task_decide(
+        actor=p["m2"],
+        task_pk=task("decision"),
+        line_decisions={line.pk: {"decision": "approved"} for line in lines},
+        comment="同意",
+    )
+    draft.refresh_from_db()
+    review.publicity_close(application=draft, today=draft.publicity_ends_on + datetime.timedelta(days=1))
+
+
+def run(n: int, results_dir) -> dict:
+    from filing.models import ApplicationStatus, FilingApplication
+    from tests import factories
+
+    p = _people()
+    drafts = [
+        factories.complete_draft(
+            applicant=p["applicant"], legal_rep=p["legal_rep"], organisation=p["college"]
+        )
+        for _ in range(n)
+    ]
+    # Warm-up (imports, caches) outside the measurement.
+    warm = factories.complete_draft(
+        applicant=p["applicant"], legal_rep=p["legal_rep"], organisation=p["college"]
+    )
+    _one_review(p, warm)
+
+    counter = StatementCounter()
+    durations = []
+    with connection.execute_wrapper(counter):
+        for draft in drafts:
+            t0 = time.perf_counter()
+            _one_review(p, draft)
+            durations.append(time.perf_counter() - t0)
+    filed = FilingApplication.objects.filter(
+        pk__in=[d.pk for d in drafts], status=ApplicationStatus.FILED
+    ).count()
+    assert filed == n, f"only {filed} of {n} reviews reached FILED"
+    review_seconds = sum(durations)
+    review_statements = counter.count / n
+
+    base_seconds, base_statements = _baseline(n)
+    figures = {
+        "database": connection.vendor,
+        "reviews": n,
+        "reviews_per_second": round(n / review_seconds, 2),
+        "ms_per_review_p50": round(statistics.median(durations) * 1000, 1),
+        "sql_per_review": round(review_statements, 1),
+        "baseline_reviews_per_second": round(n / base_seconds, 2),
+        "baseline_sql_per_review": round(base_statements, 1),
+        "time_ratio_vs_baseline": round(review_seconds / base_seconds, 1),
+        "sql_ratio_vs_baseline": round(review_statements / base_statements, 1),
+    }
+    print(
+        f"review [{figures['database']}] {n} full reviews (submit→filed, 7 human steps + 3 expert tasks): "
+        f"{figures['reviews_per_second']}/s, {figures['sql_per_review']} SQL/review | baseline "
+        f"(7 django-fsm transitions + log row): {figures['baseline_reviews_per_second']}/s, "
+        f"{figures['baseline_sql_per_review']} SQL | ratio time {figures['time_ratio_vs_baseline']}x, "
+        f"SQL {figures['sql_ratio_vs_baseline']}x"
+    )
+    (results_dir / f"review-{connection.vendor}.json").write_text(json.dumps(figures, indent=2))
+    return figures
