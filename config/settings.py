@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -148,7 +149,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # `celery -A config beat`: the publicity timer and correction lapses run every 15 minutes (idempotent).
 CELERY_BEAT_SCHEDULE = {
     "filing-timers": {"task": "filing.run_timers", "schedule": env.int("FILING_TIMER_SECONDS", default=900)},
+    "notification-sweep": {"task": "notifications.sweep", "schedule": 60.0},
+    "deadline-reminders": {"task": "notifications.remind", "schedule": 3600.0},
 }
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+# Absolute links in e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

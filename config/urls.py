@@ -10,6 +10,7 @@ from filing.views import applications as app_views
 from filing.views import public
 from filing.views.home import HomeView
 from filing.views.language import switch_language
+from notifications import views as notification_views
 from workflows import views as task_views
 
 site = Site(
@@ -74,6 +75,18 @@ site = Site(
                 path("<int:task_pk>/claim/", task_views.ClaimView.as_view(), name="claim"),
                 path("<int:task_pk>/release/", task_views.ReleaseView.as_view(), name="release"),
                 path("<int:task_pk>/transfer/", task_views.TransferView.as_view(), name="transfer"),
+            ],
+        ),
+        Application(
+            app_name="notifications",
+            icon="notifications",
+            title=_("消息"),
+            menu_template_name=None,
+            urlpatterns=[
+                path("", notification_views.InboxView.as_view(), name="index"),
+                path("<int:pk>/", notification_views.OpenMessageView.as_view(), name="open"),
+                path("read-all/", notification_views.MarkAllReadView.as_view(), name="read_all"),
+                path("preferences/", notification_views.PreferenceView.as_view(), name="preferences"),
             ],
         ),
     ],

@@ -1,0 +1,101 @@
+"""Every notification kind: its title and body (Chinese source text, English via translation), whether it is
+legally required (cannot be muted), and the link it carries. Bodies are rendered at delivery time in the
+recipient's language from the event payload (identifiers and public facts only, never personal data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Kind:
+    title: str
+    body: str
+    legally_required: bool = False
+
+
+KINDS: dict[str, Kind] = {
+    "submitted": Kind(
+        _("新的备案申请待受理：{number}"),
+        _("{organisation}提交了{kind}申请（{number}），请在法定时限内受理。"),
+    ),
+    "submitted_receipt": Kind(
+        _("申请已提交：{number}"), _("您单位的{kind}申请（{number}）已提交至{district}人社局，等待受理。")
+    ),
+    "accepted": Kind(
+        _("申请已受理：{number}"),
+        _("{district}人社局已受理您单位的申请（{number}）。受理日期：{date}。"),
+        True,
+    ),
+    "review_passed": Kind(
+        _("申请通过{step}：{number}"), _("您单位的申请（{number}）已通过{step}，进入下一环节。")
+    ),
+    "review_waiting": Kind(
+        _("备案申请待{step}：{number}"), _("{organisation}的申请（{number}）等待{step}。")
+    ),
+    "returned": Kind(
+        _("请补正申请材料：{number}"),
+        _(
+            "您单位的申请（{number}）在{step}环节被退回补正。需补正事项：{items}。审批意见：{comment}。请于{deadline}前补正，逾期未补正的，申请终止。"
+        ),
+        True,
+    ),
+    "resubmitted": Kind(
+        _("申请人已补正：{number}"), _("{organisation}已就申请（{number}）提交补正，请继续审核。")
+    ),
+    "rejected": Kind(
+        _("申请未获通过：{number}"), _("您单位的申请（{number}）未获通过。理由：{reason}。"), True
+    ),
+    "withdrawn": Kind(_("申请已撤回：{number}"), _("{organisation}撤回了申请（{number}）。理由：{reason}。")),
+    "lapsed": Kind(
+        _("申请因逾期未补正而终止：{number}"),
+        _("您单位的申请（{number}）未在{deadline}前补正，申请终止。"),
+        True,
+    ),
+    "panel_assigned": Kind(
+        _("请为备案申请评分：{number}"),
+        _("您被选为{organisation}申请（{number}）的评审专家，请逐项评分；如存在利益冲突请申请回避。"),
+    ),
+    "decided": Kind(
+        _("备案决定：{number}"),
+        _(
+            "您单位的申请（{number}）已作出决定：同意{approved}项，不予备案{rejected}项。同意的项目将公示{days}个工作日。"
+        ),
+        True,
+    ),
+    "publicity_started": Kind(
+        _("公示开始：{number}"), _("您单位的申请（{number}）公示期为{starts}至{ends}。")
+    ),
+    "filed": Kind(
+        _("已备案：{number}"),
+        _("您单位已备案为评价机构，机构代码{body_code}，备案项目自{date}起生效。"),
+        True,
+    ),
+    "objection_filed": Kind(
+        _("收到公示异议：{number}"), _("{organisation}的申请（{number}）在公示期内收到书面异议，请核实处理。")
+    ),
+    "objection_decided": Kind(
+        _("公示异议已处理：{number}"), _("关于您单位申请（{number}）的公示异议已处理：{outcome}。")
+    ),
+    "task_assigned": Kind(
+        _("新的待办任务：{task}"), _("您有一项待办任务：{task}（申请{number}，{organisation}）。")
+    ),
+    "clock_extended": Kind(
+        _("办理时限已延长：{number}"),
+        _("您单位申请（{number}）的办理时限经批准延长10个工作日。理由：{reason}。"),
+        True,
+    ),
+    "task_due_soon": Kind(_("待办即将到期：{task}"), _("申请{number}的“{task}”法定时限剩余{left}个工作日。")),
+    "task_overdue": Kind(
+        _("待办已超期：{task}"), _("申请{number}的“{task}”已超过法定办理时限{overdue}个工作日。")
+    ),
+    "correction_due_soon": Kind(
+        _("补正期限将至：{number}"),
+        _("您单位申请（{number}）的补正期限为{deadline}，逾期未补正的，申请终止。"),
+        True,
+    ),
+}
+
+OPTIONAL_KINDS = [k for k, v in KINDS.items() if not v.legally_required]

@@ -1,0 +1,214 @@
+"""Reactions to `filing`'s domain events: who hears what. Each writes outbox rows in the transaction of
+the change that raised it (connected in NotificationsConfig.ready)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from filing import signals
+from filing.models import FilingApplication, Membership, ReviewStep
+from filing.roles import Role
+
+from .outbox import application_link, notify
+
+
+def _users(**membership_filter):
+    ids = Membership.objects.filter(is_active=True, **membership_filter).values_list("user_id", flat=True)
+    return list(get_user_model().objects.filter(pk__in=ids, is_active=True))
+
+
+def applicants(application: FilingApplication):
+    return _users(
+        organisation_id=application.organisation_id, role__in=[Role.APPLICANT, Role.LEGAL_REPRESENTATIVE]
+    )
+
+
+def district_reviewers(application: FilingApplication):
+    return _users(district_id=application.district_id, role=Role.DISTRICT_REVIEWER)
+
+
+def municipal_reviewers():
+    return _users(role=Role.MUNICIPAL_REVIEWER)
+
+
+def base(application: FilingApplication) -> dict:
+    return {
+        "number": application.number,
+        "organisation": application.organisation.name,
+        "kind": str(application.get_kind_display()),
+        "district": application.district.name
+        if application.district_id
+        else application.organisation.district.name,
+        "application": application.pk,
+    }
+
+
+def on_submitted(sender, application, actor, **kwargs):
+    link = application_link(application.pk)
+    notify("submitted", district_reviewers(application), base(application), link=link)
+    notify("submitted_receipt", applicants(application), base(application), link=link)
+
+
+def on_accepted(sender, application, actor, decision, **kwargs):
+    notify(
+        "accepted",
+        applicants(application),
+        {**base(application), "date": str(application.accepted_on)},
+        link=application_link(application.pk),
+    )
+
+
+def on_review_passed(sender, application, actor, decision, **kwargs):
+    payload = {**base(application), "step": str(ReviewStep(decision.step).label)}
+    link = application_link(application.pk)
+    notify("review_passed", applicants(application), payload, link=link)
+    if decision.step == ReviewStep.DISTRICT_ACCEPT:
+        return
+    next_step = (
+        ReviewStep.MUNICIPAL_REVIEW
+        if decision.step == ReviewStep.DISTRICT_REVIEW
+        else ReviewStep.EXPERT_PANEL
+    )
+    notify("review_waiting", municipal_reviewers(), {**payload, "step": str(next_step.label)}, link=link)
+
+
+def on_returned(sender, application, actor, correction, **kwargs):
+    items = "、".join(item.get("label") or item["key"] for item in correction.items)
+    notify(
+        "returned",
+        applicants(application),
+        {
+            **base(application),
+            "step": str(ReviewStep(correction.step).label),
+            "items": items,
+            "comment": correction.comment,
+            "deadline": str(correction.deadline),
+        },
+        link=application_link(application.pk),
+    )
+
+
+def on_resubmitted(sender, application, actor, correction, **kwargs):
+    recipients = [correction.requested_by] if correction else []
+    if application.status == "submitted":
+        recipients += district_reviewers(application)
+    notify("resubmitted", recipients, base(application), link=application_link(application.pk))
+
+
+def on_rejected(sender, application, actor, reason, **kwargs):
+    notify(
+        "rejected",
+        applicants(application),
+        {**base(application), "reason": reason},
+        link=application_link(application.pk),
+    )
+
+
+def on_withdrawn(sender, application, actor, reason, **kwargs):
+    reviewers = {d.actor for d in application.decisions.select_related("actor")}
+    notify(
+        "withdrawn", reviewers, {**base(application), "reason": reason}, link=application_link(application.pk)
+    )
+
+
+def on_lapsed(sender, application, correction, **kwargs):
+    notify(
+        "lapsed",
+        applicants(application),
+        {**base(application), "deadline": str(correction.deadline)},
+        link=application_link(application.pk),
+    )
+
+
+def on_panel_assigned(sender, application, actor, assignments, **kwargs):
+    notify("panel_assigned", [a.expert for a in assignments], base(application), link="/tasks/")
+
+
+def on_expert_replaced(sender, application, actor, assignment, replacement, **kwargs):
+    notify("panel_assigned", [replacement.expert], base(application), link="/tasks/")
+
+
+def on_decided(sender, application, actor, decision, approved_lines, rejected_lines, **kwargs):
+    notify(
+        "decided",
+        applicants(application),
+        {
+            **base(application),
+            "approved": len(approved_lines),
+            "rejected": len(rejected_lines),
+            "days": settings.FILING["PUBLICITY_WORKING_DAYS"],
+        },
+        link=application_link(application.pk),
+    )
+
+
+def on_publicity_started(sender, application, starts_on, ends_on, **kwargs):
+    notify(
+        "publicity_started",
+        applicants(application),
+        {**base(application), "starts": str(starts_on), "ends": str(ends_on)},
+        link=application_link(application.pk),
+    )
+
+
+def on_filed(sender, application, body, **kwargs):
+    notify(
+        "filed",
+        applicants(application),
+        {**base(application), "body_code": body.code, "date": str(body.filed_on)},
+        link=application_link(application.pk),
+    )
+
+
+def on_objection_filed(sender, application, objection, **kwargs):
+    notify("objection_filed", municipal_reviewers(), base(application), link=application_link(application.pk))
+
+
+def on_objection_decided(sender, application, objection, actor, **kwargs):
+    notify(
+        "objection_decided",
+        applicants(application),
+        {**base(application), "outcome": str(objection.get_state_display())},
+        link=application_link(application.pk),
+    )
+
+
+def on_task_assigned(sender, application, actor, assignee, task_title, **kwargs):
+    if assignee != actor:
+        notify("task_assigned", [assignee], {**base(application), "task": str(task_title)}, link="/tasks/")
+
+
+def on_clock_extended(sender, application, actor, **kwargs):
+    notify(
+        "clock_extended",
+        applicants(application),
+        {**base(application), "reason": application.extension_reason},
+        link=application_link(application.pk),
+    )
+
+
+CONNECTIONS = [
+    (signals.application_submitted, on_submitted),
+    (signals.application_accepted, on_accepted),
+    (signals.application_review_passed, on_review_passed),
+    (signals.application_returned, on_returned),
+    (signals.application_resubmitted, on_resubmitted),
+    (signals.application_rejected, on_rejected),
+    (signals.application_withdrawn, on_withdrawn),
+    (signals.application_lapsed, on_lapsed),
+    (signals.expert_panel_assigned, on_panel_assigned),
+    (signals.expert_replaced, on_expert_replaced),
+    (signals.application_decided, on_decided),
+    (signals.publicity_started, on_publicity_started),
+    (signals.application_filed, on_filed),
+    (signals.objection_filed, on_objection_filed),
+    (signals.objection_decided, on_objection_decided),
+    (signals.task_assigned, on_task_assigned),
+    (signals.clock_extended, on_clock_extended),
+]
+
+
+def connect() -> None:
+    for signal, receiver in CONNECTIONS:
+        signal.connect(receiver, dispatch_uid=f"notify_{receiver.__name__}")
