@@ -76,8 +76,14 @@ def test_unit_lead_transfers_a_task_to_a_colleague(submitted, district_reviewer,
 def test_clock_counts_review_time_only(submitted, district_reviewer, district_lead, municipal_lead):
     # Accepted on a Monday (2025-09-15); 2025 National Day holidays fall inside the review.
     monday = datetime.date(2025, 9, 15)
-    review.review_decide(actor=district_reviewer, application=submitted, step="district_accept",
-                         outcome="approve", comment="受理", today=monday)
+    review.review_decide(
+        actor=district_reviewer,
+        application=submitted,
+        step="district_accept",
+        outcome="approve",
+        comment="受理",
+        today=monday,
+    )
     submitted.refresh_from_db()
     status = clock_status(submitted, today=datetime.date(2025, 9, 19))
     assert (status.used, status.left, status.running) == (4, 16, True)
@@ -98,12 +104,23 @@ def test_clock_counts_review_time_only(submitted, district_reviewer, district_le
 
 
 def test_correction_time_is_excluded(submitted, district_reviewer, district_lead):
-    review.review_decide(actor=district_reviewer, application=submitted, step="district_accept",
-                         outcome="approve", comment="受理", today=datetime.date(2025, 9, 15))
+    review.review_decide(
+        actor=district_reviewer,
+        application=submitted,
+        step="district_accept",
+        outcome="approve",
+        comment="受理",
+        today=datetime.date(2025, 9, 15),
+    )
     submitted.refresh_from_db()
     review.review_decide(
-        actor=district_lead, application=submitted, step="district_review", outcome="return", comment="补正",
-        correction_items=[{"kind": "field", "key": "summary"}], correction_deadline=datetime.date(2025, 12, 31),
+        actor=district_lead,
+        application=submitted,
+        step="district_review",
+        outcome="return",
+        comment="补正",
+        correction_items=[{"kind": "field", "key": "summary"}],
+        correction_deadline=datetime.date(2025, 12, 31),
         today=datetime.date(2025, 9, 19),
     )
     submitted.refresh_from_db()
