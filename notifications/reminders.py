@@ -57,15 +57,13 @@ def send_reminders(today: datetime.date | None = None) -> dict:
             "overdue": -clock.left,
         }
         if clock.left < 0:
-            if notify(
-                "task_overdue", _assignees(task), payload, link="/tasks/", dedupe_key=f"overdue:{task.pk}"
-            ):
-                sent["overdue"] += 1
+            kind, key, counter = "task_overdue", f"overdue:{task.pk}", "overdue"
         elif clock.left <= NEAR_DEADLINE_DAYS:
-            if notify(
-                "task_due_soon", _assignees(task), payload, link="/tasks/", dedupe_key=f"due-soon:{task.pk}"
-            ):
-                sent["due_soon"] += 1
+            kind, key, counter = "task_due_soon", f"due-soon:{task.pk}", "due_soon"
+        else:
+            continue
+        if notify(kind, _assignees(task), payload, link="/tasks/", dedupe_key=key):
+            sent[counter] += 1
     for correction in Correction.objects.filter(state=Correction.State.OPEN).select_related(
         "application__organisation"
     ):
