@@ -7,6 +7,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from filing.views import applications as app_views
+from filing.views import plans as plan_views
 from filing.views import public
 from filing.views.home import HomeView
 from filing.views.language import switch_language
@@ -65,6 +66,32 @@ site = Site(
             ],
         ),
         Application(
+            app_name="plans",
+            icon="event_note",
+            title=_("认定计划"),
+            menu_template_name=None,
+            urlpatterns=[
+                path("", plan_views.PlanListView.as_view(), name="index"),
+                path("new/", plan_views.PlanCreateView.as_view(), name="create"),
+                path("roster-template/", plan_views.RosterTemplateView.as_view(), name="roster_template"),
+                path("coverage/", plan_views.CoverageView.as_view(), name="coverage"),
+                path("coverage/city/", plan_views.CityCoverageView.as_view(), name="coverage_city"),
+                path("coverage/<int:org_pk>/", plan_views.CoverageView.as_view(), name="coverage_org"),
+                path("<int:pk>/", plan_views.PlanDetailView.as_view(), name="detail"),
+                path("<int:pk>/sittings/new/", plan_views.SittingAddView.as_view(), name="sitting_add"),
+                path("<int:pk>/staff/new/", plan_views.StaffAssignView.as_view(), name="staff_assign"),
+                path("<int:pk>/roster/", plan_views.RosterUploadView.as_view(), name="roster_upload"),
+                path(
+                    "<int:pk>/roster/<int:import_pk>/report/",
+                    plan_views.RosterReportView.as_view(),
+                    name="roster_report",
+                ),
+                path("<int:pk>/scores/", plan_views.ScoreEntryView.as_view(), name="scores"),
+                path("<int:pk>/reveal/", plan_views.RevealView.as_view(), name="reveal"),
+                path("<int:pk>/<str:action>/", plan_views.PlanActionView.as_view(), name="action"),
+            ],
+        ),
+        Application(
             app_name="tasks",
             icon="inbox",
             title=_("待办任务"),
@@ -97,6 +124,7 @@ urlpatterns = [
     path("i18n/en/", switch_language, {"code": "en"}, name="set_language_en"),
     path("public/publicity/", public.PublicityListView.as_view(), name="publicity"),
     path("public/publicity/<int:pk>/objection/", public.ObjectionView.as_view(), name="objection"),
+    path("public/results/<int:pk>/", plan_views.ResultsPublicityView.as_view(), name="results_publicity"),
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(allow_password_change=True).urls),
     path("", site.urls),

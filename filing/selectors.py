@@ -86,3 +86,29 @@ def publicity_list():
         .prefetch_related("lines__offering__occupation", "lines__offering__work_type")
         .order_by("publicity_ends_on", "pk")
     )
+
+
+def plans_visible_to(user) -> QuerySet:
+    """Plans of the bodies the user operates; every plan for municipal reviewers, supervisors, auditors."""
+    from filing import access
+    from filing.models import EvaluationPlan
+    from filing.roles import Role
+
+    base = EvaluationPlan.objects.select_related(
+        "body", "body__organisation", "line__offering__occupation", "line__offering__work_type"
+    )
+    roles = user_roles(user)
+    if roles & {Role.MUNICIPAL_REVIEWER, Role.SUPERVISOR, Role.AUDITOR}:
+        return base
+    org_ids = access.organisation_ids(user, Role.BODY_OPERATOR)
+    return base.filter(body__organisation_id__in=org_ids)
+
+
+def bodies_operated_by(user) -> QuerySet:
+    from filing import access
+    from filing.models import EvaluationBody
+    from filing.roles import Role
+
+    return EvaluationBody.objects.filter(
+        organisation_id__in=access.organisation_ids(user, Role.BODY_OPERATOR)
+    )

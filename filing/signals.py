@@ -49,3 +49,16 @@ objection_decided = Signal()
 clock_extended = Signal()
 #: A review task was claimed or transferred (转办). kwargs: application, actor, assignee, task_title.
 task_assigned = Signal()
+
+#: Evaluation plans. kwargs: plan, actor.
+plan_filed = Signal()
+plan_confirmed = Signal()
+plan_returned = Signal()
+plan_cancelled = Signal()
+#: Results publicity started. kwargs: plan, actor, ends_on.
+results_published = Signal()
+#: Results submitted to the authority. kwargs: plan, actor.
+results_submitted = Signal()
+#: The authority confirmed (or returned) the results. kwargs: plan, actor, comment.
+results_confirmed = Signal()
+results_returned = Signal()

@@ -175,8 +175,13 @@ def on_objection_decided(sender, application, objection, actor, **kwargs):
 
 
 def on_task_assigned(sender, application, actor, assignee, task_title, **kwargs):
-    if assignee != actor:
-        notify("task_assigned", [assignee], {**base(application), "task": str(task_title)}, link="/tasks/")
+    if assignee == actor:
+        return
+    if isinstance(application, FilingApplication):
+        payload = base(application)
+    else:  # an evaluation plan's task
+        payload = {"number": application.title, "organisation": application.body.name}
+    notify("task_assigned", [assignee], {**payload, "task": str(task_title)}, link="/tasks/")
 
 
 def on_clock_extended(sender, application, actor, **kwargs):

@@ -42,14 +42,15 @@ def chromium_path() -> str:
 @pytest.fixture
 def roles(db):
     """The role Groups, built by the same service as `manage.py setup_roles`."""
-    from filing.models import District, Occupation, OccupationLevel, WorkType
-    from filing.reference.loader import load_districts, load_occupations
+    from filing.models import District, EligibilityRule, Occupation, OccupationLevel, StaffingRule, WorkType
+    from filing.reference.loader import load_districts, load_evaluation_defaults, load_occupations
     from filing.services.roles import setup_roles
 
     # transaction=True tests flush the tables that migrations filled; reload (idempotent).
     if not District.objects.exists():
         load_districts(District)
         load_occupations(Occupation, WorkType, OccupationLevel)
+        load_evaluation_defaults(StaffingRule, EligibilityRule)
     return setup_roles()
 
 

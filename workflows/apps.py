@@ -18,3 +18,6 @@ class WorkflowsConfig(AppConfig):
         signals.application_lapsed.connect(services.finish_correction, dispatch_uid="wf_correction_lapsed")
         signals.application_filed.connect(services.finish_publicity, dispatch_uid="wf_publicity_done")
         signals.objection_decided.connect(services.objection_decided, dispatch_uid="wf_objection")
+        signals.plan_filed.connect(services.plan_filed, dispatch_uid="wf_plan_filed")
+        signals.results_submitted.connect(services.plan_results_submitted, dispatch_uid="wf_plan_results")
+        signals.plan_cancelled.connect(services.plan_cancelled, dispatch_uid="wf_plan_cancelled")

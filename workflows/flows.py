@@ -14,8 +14,9 @@ from viewflow.workflow import flow, lock
 from filing.auth import CITY_REVIEW_PERMISSION, district_permission, organisation_permission
 from filing.models import ApplicationStatus as S
 from filing.models import ExpertAssignment
+from filing.models import PlanStatus as PS
 
-from .models import FilingReviewProcess
+from .models import FilingReviewProcess, PlanProcess
 from .nodes import PanelSplit
 from .views import TaskView
 
@@ -172,3 +173,54 @@ NODE_STEP = {
     "decision": "decision",
     "correction": "correction",
 }
+
+
+def plan_status_is(*statuses):
+    def condition(activation):
+        return activation.process.plan.status in statuses
+
+    return condition
+
+
+class PlanFlow(flow.Flow):
+    """认定计划: 报备确认 → (认定实施) → 结果审核. The waits are closed by the body's own actions."""
+
+    process_class = PlanProcess
+    process_title = _("认定计划确认与结果审核")
+    process_summary_template = "{{ process.plan }}"
+    lock_impl = lock.select_for_update_lock
+
+    start = flow.StartHandle(this.start_process).Next(this.confirm_plan)
+    confirm_plan = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("认定计划确认"))
+        .Permission(CITY_REVIEW_PERMISSION)
+        .Next(this.after_confirm)
+    )
+    after_confirm = (
+        flow.Switch()
+        .Case(this.wait_results, cond=plan_status_is(PS.CONFIRMED))
+        .Case(this.wait_refile, cond=plan_status_is(PS.DRAFT))
+        .Default(this.end)
+    )
+    wait_refile = flow.Handle(this.noop).Annotation(title=_("等待重新报备")).Next(this.after_refile)
+    after_refile = flow.Switch().Case(this.confirm_plan, cond=plan_status_is(PS.FILED)).Default(this.end)
+    wait_results = flow.Handle(this.noop).Annotation(title=_("认定实施")).Next(this.after_results)
+    after_results = (
+        flow.Switch().Case(this.audit_results, cond=plan_status_is(PS.RESULTS_SUBMITTED)).Default(this.end)
+    )
+    audit_results = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("认定结果审核"))
+        .Permission(CITY_REVIEW_PERMISSION)
+        .Next(this.after_audit)
+    )
+    after_audit = flow.Switch().Case(this.wait_results, cond=plan_status_is(PS.SCORING)).Default(this.end)
+    end = flow.End()
+
+    def start_process(self, activation, plan):
+        activation.process.plan = plan
+        return activation.process
+
+    def noop(self, activation):
+        return activation.process

@@ -172,3 +172,13 @@ class TransferForm(forms.Form):
             self.fields["to_user"].queryset = get_user_model().objects.filter(pk__in=[u.pk for u in users])
         else:
             self.fields["to_user"].queryset = users.none()
+
+
+class PlanDecisionForm(forms.Form):
+    approve = forms.TypedChoiceField(
+        choices=[("yes", _("同意")), ("no", _("退回"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        label=_("审核结论"),
+    )
+    comment = forms.CharField(widget=forms.Textarea, label=_("审核意见"), max_length=5000)

@@ -15,3 +15,15 @@ class FilingReviewProcess(Process):
     class Meta:
         verbose_name = _("备案审核流程")
         verbose_name_plural = _("备案审核流程")
+
+
+class PlanProcess(Process):
+    """One process per evaluation plan: the authority's confirmation and, later, its audit of the results."""
+
+    plan = models.OneToOneField(
+        "filing.EvaluationPlan", on_delete=models.PROTECT, related_name="process", verbose_name=_("认定计划")
+    )
+
+    class Meta:
+        verbose_name = _("认定计划流程")
+        verbose_name_plural = _("认定计划流程")

@@ -24,7 +24,7 @@ from filing.models import ExpertAssignment, FilingApplication
 from filing.roles import Role
 from filing.services import review
 
-from .models import FilingReviewProcess
+from .models import FilingReviewProcess, PlanProcess
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 REVIEW_NODES = {"district_accept", "district_review", "municipal_review"}
@@ -34,6 +34,16 @@ def flow_class():
     from .flows import FilingReviewFlow
 
     return FilingReviewFlow
+
+
+def plan_flow_class():
+    from .flows import PlanFlow
+
+    return PlanFlow
+
+
+def all_flows():
+    return [flow_class(), plan_flow_class()]
 
 
 def process_for(application: FilingApplication) -> FilingReviewProcess | None:
@@ -52,7 +62,7 @@ def node_name(task: Task) -> str:
 
 def tasks_visible_to(user):
     """Tasks the user owns (inbox), may claim (queue) or has finished (archive)."""
-    flows = [flow_class()]
+    flows = all_flows()
     return {
         "inbox": Task.objects.inbox(flows, user).select_related("process", "owner"),
         "queue": Task.objects.queue(flows, user).select_related("process"),
@@ -66,7 +76,7 @@ def get_task_for(user, task_pk: int) -> Task:
         task = Task.objects.select_related("process", "owner").get(pk=task_pk)
     except (Task.DoesNotExist, ValueError, TypeError):
         raise NotFound("任务不存在。") from None
-    if task.process.flow_class is not flow_class():
+    if task.process.flow_class not in all_flows():
         raise NotFound("任务不存在。")
     if task.owner_id == user.pk:
         return task
@@ -86,9 +96,12 @@ def _locked(task_pk: int, body: Callable[[Any, Task], Any]):
     every path takes the two locks in the same order and concurrent calls queue instead of deadlocking.
     """
     task = Task.objects.get(pk=task_pk)
+    from filing.models import EvaluationPlan
+
     try:
         with transaction.atomic():
             FilingApplication.objects.select_for_update().filter(review_process=task.process_id).exists()
+            EvaluationPlan.objects.select_for_update().filter(process=task.process_id).exists()
             with task.activation() as activation:
                 return body(activation, activation.task)
     except FlowLockFailed as exc:
@@ -100,9 +113,9 @@ def task_claim(*, actor, task_pk: int) -> Task:
         if task.status != STATUS.NEW:
             raise WrongState("该任务已被认领或已办结。")
         if not activation.flow_task.can_assign(actor, task):
-            raise Denied("您无权认领该任务。", actor=actor, action="task.claim", obj=_application(task))
+            raise Denied("您无权认领该任务。", actor=actor, action="task.claim", obj=_subject(task))
         activation.assign(actor)
-        application = _application(task)
+        application = _subject(task)
         audit_record(
             actor=actor,
             action="task.claim",
@@ -126,13 +139,11 @@ def task_release(*, actor, task_pk: int) -> Task:
         if task.status != STATUS.ASSIGNED:
             raise WrongState("该任务未被认领或已办结。")
         if task.owner_id != actor.pk:
-            raise Denied(
-                "只能释放本人认领的任务。", actor=actor, action="task.release", obj=_application(task)
-            )
+            raise Denied("只能释放本人认领的任务。", actor=actor, action="task.release", obj=_subject(task))
         if node_name(task) in ("expert_score", "correction"):
             raise WrongState("该任务指定由本人办理，不能释放。")
         activation.unassign()
-        audit_record(actor=actor, action="task.release", obj=_application(task), payload={"task": task.pk})
+        audit_record(actor=actor, action="task.release", obj=_subject(task), payload={"task": task.pk})
         return task
 
     return _locked(task_pk, body)
@@ -145,7 +156,7 @@ def task_transfer(*, actor, task_pk: int, to_user_pk: int, reason: str) -> Task:
     def body(activation, task):
         if task.status not in (STATUS.NEW, STATUS.ASSIGNED):
             raise WrongState("已办结的任务不能转办。")
-        application = _application(task)
+        application = _subject(task)
         role = Role.DISTRICT_REVIEWER if node_name(task).startswith("district") else Role.MUNICIPAL_REVIEWER
         if not (
             access.is_unit_lead(actor, role)
@@ -190,7 +201,14 @@ def task_transfer(*, actor, task_pk: int, to_user_pk: int, reason: str) -> Task:
     return _locked(task_pk, body)
 
 
-def _execute(actor, task_pk: int, nodes: set[str], work: Callable[[FilingApplication, Task], Any]):
+def _subject(task: Task):
+    """The domain object a task is about: a filing application or an evaluation plan."""
+    if task.process.flow_class is plan_flow_class():
+        return PlanProcess.objects.select_related("plan").get(pk=task.process_id).plan
+    return _application(task)
+
+
+def _execute(actor, task_pk: int, nodes: set[str], work: Callable[[Any, Task], Any]):
     """Claim if needed, run ``work`` (a filing service call), complete the task — atomically."""
 
     def body(activation, task):
@@ -202,10 +220,10 @@ def _execute(actor, task_pk: int, nodes: set[str], work: Callable[[FilingApplica
             raise WrongState("该任务已办结或已被取消。")
         if not activation.flow_task.can_execute(actor, task):
             raise Denied(
-                "该任务不是由您办理。", actor=actor, action=f"task.{node_name(task)}", obj=_application(task)
+                "该任务不是由您办理。", actor=actor, action=f"task.{node_name(task)}", obj=_subject(task)
             )
         activation.start(None)
-        result = work(_application(task), task)
+        result = work(_subject(task), task)
         activation.execute()
         return result
 
@@ -275,6 +293,28 @@ def task_decide(*, actor, task_pk: int, line_decisions: dict, comment: str):
     )
 
 
+def task_plan_review(*, actor, task_pk: int, approve: bool, comment: str):
+    from filing.services import plans
+
+    return _execute(
+        actor,
+        task_pk,
+        {"confirm_plan"},
+        lambda plan, task: plans.plan_review(actor=actor, plan=plan, approve=approve, comment=comment),
+    )
+
+
+def task_results_audit(*, actor, task_pk: int, approve: bool, comment: str):
+    from filing.services import plans
+
+    return _execute(
+        actor,
+        task_pk,
+        {"audit_results"},
+        lambda plan, task: plans.plan_audit_results(actor=actor, plan=plan, approve=approve, comment=comment),
+    )
+
+
 # --- reactions to domain events (connected in WorkflowsConfig.ready) --------------------------------------
 
 
@@ -314,3 +354,29 @@ def finish_publicity(sender, application, **kwargs):
 def objection_decided(sender, application, objection, **kwargs):
     if objection.state == objection.State.UPHELD:
         _run_system(application, "publicity")
+
+
+def _plan_handle(plan, node: str) -> bool:
+    flow = plan_flow_class()
+    for task in Task.objects.filter(
+        process__planprocess__plan=plan, flow_task=getattr(flow, node), status__in=OPEN
+    ):
+        getattr(flow, node).run(task)
+        return True
+    return False
+
+
+def plan_filed(sender, plan, **kwargs):
+    """First filing starts the plan's process; a refiling after a send-back resumes it."""
+    if not _plan_handle(plan, "wait_refile"):
+        plan_flow_class().start.run(plan=plan)
+
+
+def plan_results_submitted(sender, plan, **kwargs):
+    _plan_handle(plan, "wait_results")
+
+
+def plan_cancelled(sender, plan, **kwargs):
+    process = PlanProcess.objects.filter(plan=plan).first()
+    if process is not None and process.finished is None:
+        plan_flow_class().instance.cancel(process)

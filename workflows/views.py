@@ -30,32 +30,35 @@ def _application_of(task) -> FilingApplication:
 
 
 class InboxView(TemplateView):
+    """我的待办 / 待认领 / 最近已办, with each task's subject and its statutory clock."""
+
     template_name = "workflows/inbox.html"
 
     def get_context_data(self, **kwargs):
+        from filing.models import EvaluationPlan
+
         context = super().get_context_data(**kwargs)
-        lists = services.tasks_visible_to(self.request.user)
-        rows = {}
+        lists = {name: list(tasks) for name, tasks in services.tasks_visible_to(self.request.user).items()}
+        process_ids = {t.process_id for tasks in lists.values() for t in tasks}
+        applications = {
+            a.review_process.pk: a
+            for a in FilingApplication.objects.filter(review_process__in=process_ids)
+            .select_related("organisation", "district", "review_process")
+            .prefetch_related("clock_periods")
+        }
+        plans = {
+            p.process.pk: p
+            for p in EvaluationPlan.objects.filter(process__in=process_ids).select_related("body", "process")
+        }
         for name, tasks in lists.items():
-            tasks = list(tasks)
-            apps = {
-                a.pk: a
-                for a in FilingApplication.objects.filter(review_process__in=[t.process_id for t in tasks])
-                .select_related("organisation", "district")
-                .prefetch_related("clock_periods")
-            }
-            by_process = {a.review_process.pk: a for a in apps.values()} if apps else {}
-            rows[name] = [
-                {
-                    "task": t,
-                    "application": by_process.get(t.process_id),
-                    "clock": clock_status(by_process[t.process_id])
-                    if t.process_id in by_process and by_process[t.process_id].accepted_on
-                    else None,
-                }
-                for t in tasks
-            ]
-        context.update(rows)
+            rows = []
+            for t in tasks:
+                application = applications.get(t.process_id)
+                clock = clock_status(application) if application and application.accepted_on else None
+                rows.append(
+                    {"task": t, "application": application, "plan": plans.get(t.process_id), "clock": clock}
+                )
+            context[name] = rows
         return context
 
 
@@ -69,8 +72,10 @@ class TaskView(View):
             self.task = services.get_task_for(request.user, kwargs["task_pk"])
         except NotFound:
             raise Http404 from None
-        self.application = _application_of(self.task)
         self.node = services.node_name(self.task)
+        if self.task.process.flow_class is services.plan_flow_class():
+            return PlanTaskView.as_view()(request, task=self.task, node=self.node)
+        self.application = _application_of(self.task)
         return super().dispatch(request, *args, **kwargs)
 
     def make_form(self, data=None):
@@ -210,3 +215,55 @@ class TransferView(TaskActionView):
 
     def next_url(self, task_pk):
         return reverse("tasks:inbox")
+
+
+class PlanTaskView(View):
+    """The authority's two tasks on an evaluation plan: confirm the filed plan, audit the results."""
+
+    template_name = "workflows/plan_task.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.task, self.node = kwargs["task"], kwargs["node"]
+        self.plan = self.task.process.planprocess.plan
+
+    def render(self, form, status=200):
+        from filing.services.plans import staffing_problems
+
+        plan = self.plan
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "task": self.task,
+                "node": self.node,
+                "plan": plan,
+                "form": form,
+                "sittings": plan.sittings.prefetch_related("staff__evaluator"),
+                "problems": [p for s in plan.sittings.all() for p in staffing_problems(s)],
+                "registrations": plan.registrations.select_related("candidate", "major").order_by(
+                    "row_number"
+                )[:500],
+                "can_act": self.task.owner_id in (None, self.request.user.pk)
+                and self.task.status in ("NEW", "ASSIGNED"),
+            },
+            status=status,
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render(forms.PlanDecisionForm())
+
+    def post(self, request, *args, **kwargs):
+        form = forms.PlanDecisionForm(request.POST)
+        if form.is_valid():
+            call = services.task_plan_review if self.node == "confirm_plan" else services.task_results_audit
+            try:
+                call(actor=request.user, task_pk=self.task.pk, **form.cleaned_data)
+            except Invalid as exc:
+                apply_errors(form, exc)
+            except DomainError as exc:
+                return error_response(request, exc)
+            else:
+                messages.success(request, _("已办理：%(task)s") % {"task": self.task.flow_task})
+                return redirect(reverse("tasks:inbox"))
+        return self.render(form, status=422)

@@ -21,10 +21,46 @@ from .applications import (
 from .audit import AuditChainHead, AuditEvent, AuditResult
 from .bodies import BodyCategory, BodySerialCounter, BodyStatus, EvaluationBody, FiledLine, FiledLineStatus
 from .calendar import CalendarOverride, CalendarYear
+from .candidates import (
+    Candidate,
+    EligibilityRule,
+    PartScore,
+    Registration,
+    RegistrationStatus,
+    RosterImport,
+)
+from .coverage import PartnerAgreement
+from .evaluations import (
+    EvaluationPlan,
+    Evaluator,
+    PlanStatus,
+    RecusalDeclaration,
+    RecusalRelation,
+    Sitting,
+    SittingStaff,
+    StaffingRule,
+    StaffRole,
+)
 from .organisations import Major, MajorOccupation, MajorRelation, Membership, Organisation, OrganisationKind
 from .reference import AssessmentPart, District, EnterpriseGrade, Level, Occupation, OccupationLevel, WorkType
 
 __all__ = [
+    "Candidate",
+    "EligibilityRule",
+    "EvaluationPlan",
+    "Evaluator",
+    "PartScore",
+    "PartnerAgreement",
+    "PlanStatus",
+    "RecusalDeclaration",
+    "RecusalRelation",
+    "Registration",
+    "RegistrationStatus",
+    "RosterImport",
+    "Sitting",
+    "SittingStaff",
+    "StaffRole",
+    "StaffingRule",
     "FINAL_STATUSES",
     "REQUIRED_ATTACHMENTS",
     "ApplicationKind",

@@ -64,3 +64,36 @@ def load_occupations(Occupation, WorkType, OccupationLevel) -> int:
                     defaults={"parts": row.get("parts") or parts_for(level)},
                 )
     return len(rows)
+
+
+STAFFING_BASIS = (
+    "职业技能等级认定工作规程：监考人员与考生配比不低于1:15且每考场不少于2名；技能考评人员与考生配比不低于1:5"
+    "且不少于3人（单数）；综合评审委员不少于3人（单数）；每场考核配备督导员"
+)
+STAFFING_RULES = [
+    ("theory", "invigilator", 15, 2, False),
+    ("theory", "supervisor", None, 1, False),
+    ("skill", "skill_evaluator", 5, 3, True),
+    ("skill", "supervisor", None, 1, False),
+    ("review", "review_panel", None, 3, True),
+    ("review", "supervisor", None, 1, False),
+]
+
+
+def load_evaluation_defaults(StaffingRule, EligibilityRule) -> None:
+    """Staffing ratios (DOMAIN.md §4) and the default eligibility rule, as editable data."""
+    for part, role, per, minimum, odd in STAFFING_RULES:
+        StaffingRule.objects.update_or_create(
+            part=part,
+            role=role,
+            defaults={"candidates_per_person": per, "minimum": minimum, "odd": odd, "basis": STAFFING_BASIS},
+        )
+    if not EligibilityRule.objects.filter(occupation__isnull=True).exists():
+        EligibilityRule.objects.create(
+            occupation=None,
+            min_age=16,
+            require_full_time=True,
+            require_graduating_year=True,
+            allow_related_major=True,
+            basis="沪人社职〔2023〕127号：面向本校相关专业毕业学年学生开展认定",
+        )

@@ -1,0 +1,113 @@
+"""Coverage of a college's majors (实现院校专业全覆盖): for each major, how its graduating students can
+be certified — by the college's own filed line (课证融通), through a partner agreement, or not at all
+(and why)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from filing.models import (
+    BodyStatus,
+    FiledLine,
+    FiledLineStatus,
+    Major,
+    MajorRelation,
+    Organisation,
+    PartnerAgreement,
+)
+
+OWN, PARTNER, UNCOVERED = "own", "partner", "uncovered"
+LABELS = {OWN: "本校备案（课证融通）", PARTNER: "合作机构评价", UNCOVERED: "未覆盖"}
+
+
+@dataclass(frozen=True)
+class MajorCoverage:
+    major: Major
+    status: str
+    via: str
+    reason: str = ""
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.status]
+
+
+def coverage_for(organisation: Organisation, on: datetime.date | None = None) -> list[MajorCoverage]:
+    on = on or timezone.localdate()
+    majors = list(organisation.majors.prefetch_related("occupation_links__occupation").order_by("code"))
+    own_lines = list(
+        FiledLine.objects.filter(
+            body__organisation=organisation,
+            body__status=BodyStatus.ACTIVE,
+            status=FiledLineStatus.ACTIVE,
+            effective_from__lte=on,
+        ).select_related("offering__occupation", "offering__work_type")
+    )
+    agreements = list(
+        PartnerAgreement.objects.filter(
+            school=organisation,
+            revoked_at__isnull=True,
+            valid_from__lte=on,
+            valid_until__gte=on,
+            partner__status=BodyStatus.ACTIVE,
+        )
+        .prefetch_related("offerings__occupation")
+        .select_related("partner")
+    )
+    result = []
+    for major in majors:
+        occupations = {link.occupation_id: link for link in major.occupation_links.all()}
+        if not occupations:
+            result.append(MajorCoverage(major, UNCOVERED, "", "专业尚未对应任何职业（工种）"))
+            continue
+        own = [line for line in own_lines if line.offering.occupation_id in occupations]
+        own.sort(key=lambda line: occupations[line.offering.occupation_id].relation != MajorRelation.SAME)
+        if own:
+            result.append(MajorCoverage(major, OWN, str(own[0].offering)))
+            continue
+        partner = [(a, o) for a in agreements for o in a.offerings.all() if o.occupation_id in occupations]
+        if partner:
+            agreement, offering = partner[0]
+            result.append(
+                MajorCoverage(
+                    major, PARTNER, f"{agreement.partner.name}：{offering}（协议{agreement.agreement_no}）"
+                )
+            )
+            continue
+        names = "、".join(link.occupation.name for link in occupations.values())
+        result.append(MajorCoverage(major, UNCOVERED, "", f"对应职业（{names}）既未备案，也无有效合作协议"))
+    return result
+
+
+@dataclass(frozen=True)
+class CollegeSummary:
+    organisation: Organisation
+    majors: int
+    covered_majors: int
+    students: int
+    covered_students: int
+
+    @property
+    def share(self) -> float:
+        return round(100 * self.covered_students / self.students, 1) if self.students else 0.0
+
+
+def summarise(organisation: Organisation, rows: list[MajorCoverage]) -> CollegeSummary:
+    covered = [r for r in rows if r.status != UNCOVERED]
+    return CollegeSummary(
+        organisation,
+        len(rows),
+        len(covered),
+        sum(r.major.graduating_students for r in rows),
+        sum(r.major.graduating_students for r in covered),
+    )
+
+
+def city_coverage(on: datetime.date | None = None) -> list[CollegeSummary]:
+    colleges = (
+        Organisation.objects.filter(is_new_type_college=True).exclude(kind="enterprise").order_by("name")
+    )
+    return [summarise(org, coverage_for(org, on)) for org in colleges]

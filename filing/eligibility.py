@@ -1,0 +1,118 @@
+"""The eligibility engine: each rule is a function over (plan, candidate facts) returning a check with
+the rule's name, whether it passed and why. The rule parameters are data (``EligibilityRule`` per
+occupation, a default row otherwise); every decision keeps the list of checks it was made from."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from filing.models import (
+    EligibilityRule,
+    EvaluationPlan,
+    Major,
+    MajorRelation,
+    Organisation,
+    PartnerAgreement,
+)
+
+
+@dataclass(frozen=True)
+class Facts:
+    school: Organisation
+    major: Major | None
+    expected_graduation: datetime.date
+    full_time: bool
+    birth_date: datetime.date | None
+
+
+def rule_for(plan: EvaluationPlan) -> EligibilityRule:
+    occupation = plan.line.offering.occupation
+    return (
+        EligibilityRule.objects.filter(occupation=occupation).first()
+        or EligibilityRule.objects.filter(occupation__isnull=True).first()
+        or EligibilityRule()
+    )
+
+
+def academic_year_end(day: datetime.date) -> datetime.date:
+    """毕业学年: the academic year runs September to August."""
+    return datetime.date(day.year + (1 if day.month >= 9 else 0), 8, 31)
+
+
+def _check(rule: str, passed: bool, detail: str) -> dict:
+    return {"rule": rule, "passed": bool(passed), "detail": detail}
+
+
+def evaluate(plan: EvaluationPlan, facts: Facts, rule: EligibilityRule | None = None, on=None) -> list[dict]:
+    rule = rule or rule_for(plan)
+    on = on or plan.first_sitting_on
+    offering = plan.line.offering
+    checks = []
+    if rule.require_graduating_year:
+        end = academic_year_end(on)
+        start = datetime.date(end.year - 1, 9, 1)
+        checks.append(
+            _check(
+                "graduating_year",
+                start <= facts.expected_graduation <= end,
+                f"预计毕业时间{facts.expected_graduation}，考核所在学年为{start}至{end}",
+            )
+        )
+    if rule.require_full_time:
+        checks.append(_check("full_time", facts.full_time, "全日制在校生" if facts.full_time else "非全日制"))
+    if facts.major is None:
+        checks.append(_check("major_relation", False, "名册中的专业代码不是该校专业"))
+    else:
+        relations = set(
+            facts.major.occupation_links.filter(occupation=offering.occupation).values_list(
+                "relation", flat=True
+            )
+        )
+        allowed = {MajorRelation.SAME} | ({MajorRelation.RELATED} if rule.allow_related_major else set())
+        checks.append(
+            _check(
+                "major_relation",
+                bool(relations & allowed),
+                f"专业“{facts.major.name}”与职业“{offering.occupation.name}”"
+                + ("对应" if relations & allowed else "无对应关系"),
+            )
+        )
+    body_org = plan.body.organisation
+    if body_org.is_school:
+        cap = settings.FILING["SCHOOL_LEVEL_CAP"]
+        checks.append(_check("level_cap", offering.level >= cap, f"院校评价机构最高可认定{cap}级"))
+    if facts.school.pk != body_org.pk:
+        agreement = PartnerAgreement.objects.filter(
+            school=facts.school,
+            partner=plan.body,
+            offerings=offering,
+            revoked_at__isnull=True,
+            valid_from__lte=on,
+            valid_until__gte=on,
+        ).first()
+        checks.append(
+            _check(
+                "partner_agreement",
+                agreement is not None,
+                f"合作协议{agreement.agreement_no}有效"
+                if agreement
+                else "外校学生须有覆盖该职业等级的有效合作协议",
+            )
+        )
+    if facts.birth_date is not None:
+        age = (
+            on.year
+            - facts.birth_date.year
+            - ((on.month, on.day) < (facts.birth_date.month, facts.birth_date.day))
+        )
+        ok = age >= rule.min_age and (rule.max_age is None or age <= rule.max_age)
+        checks.append(_check("age", ok, f"考核时年满{age}周岁（要求≥{rule.min_age}）"))
+    return checks
+
+
+def summarise(checks: list[dict]) -> tuple[bool, str]:
+    failed = [c["detail"] for c in checks if not c["passed"]]
+    return (not failed, "；".join(failed))
