@@ -77,6 +77,7 @@ site = Site(
                 path("coverage/", plan_views.CoverageView.as_view(), name="coverage"),
                 path("coverage/city/", plan_views.CityCoverageView.as_view(), name="coverage_city"),
                 path("coverage/<int:org_pk>/", plan_views.CoverageView.as_view(), name="coverage_org"),
+                path("agreements/new/", plan_views.AgreementCreateView.as_view(), name="agreement_create"),
                 path("<int:pk>/", plan_views.PlanDetailView.as_view(), name="detail"),
                 path("<int:pk>/sittings/new/", plan_views.SittingAddView.as_view(), name="sitting_add"),
                 path("<int:pk>/staff/new/", plan_views.StaffAssignView.as_view(), name="staff_assign"),

@@ -17,12 +17,18 @@ from functools import lru_cache
 import chinese_calendar
 from django.utils.translation import gettext as _
 
+from filing.errors import Invalid
 
-class UnknownCalendarYear(ValueError):
-    """The official schedule of this year is known neither to chinese-calendar nor to the override table."""
+
+class UnknownCalendarYear(Invalid, ValueError):
+    """The official schedule of this year is known neither to chinese-calendar nor to the override table.
+    Interfaces show it like any invalid input: an administrator must enter the year's schedule first."""
 
     def __init__(self, year: int) -> None:
-        super().__init__(_("%(year)d年的法定节假日安排尚未录入，无法计算工作日。") % {"year": year})
+        message = _(
+            "%(year)d年的法定节假日安排尚未录入，无法计算工作日。请系统管理员在“工作日历调整”中录入。"
+        ) % {"year": year}
+        super().__init__(message, errors={"__all__": [message]})
         self.year = year
 
 

@@ -99,3 +99,30 @@ KINDS: dict[str, Kind] = {
 }
 
 OPTIONAL_KINDS = [k for k, v in KINDS.items() if not v.legally_required]
+
+KINDS.update(
+    {
+        "plan_filed": Kind(
+            _("认定计划待确认：{number}"),
+            _("{organisation}报备了认定计划“{number}”，首场考核{date}，请确认。"),
+        ),
+        "plan_confirmed": Kind(
+            _("认定计划已确认：{number}"), _("认定计划“{number}”已确认，可以开放报名。"), True
+        ),
+        "plan_returned": Kind(_("认定计划被退回：{number}"), _("认定计划“{number}”被退回修改。"), True),
+        "plan_cancelled": Kind(
+            _("认定计划已取消：{number}"), _("{organisation}取消了认定计划“{number}”。理由：{reason}。")
+        ),
+        "results_published": Kind(_("认定结果公示：{number}"), _("认定计划“{number}”的结果公示至{date}。")),
+        "results_submitted": Kind(
+            _("认定结果待审核：{number}"), _("{organisation}报送了认定计划“{number}”的结果，请审核。")
+        ),
+        "results_confirmed": Kind(
+            _("认定结果已确认：{number}"), _("认定计划“{number}”的结果已确认，可以发放证书。"), True
+        ),
+        "results_returned": Kind(
+            _("认定结果被退回：{number}"), _("认定计划“{number}”的结果被退回核实。意见：{comment}。"), True
+        ),
+    }
+)
+OPTIONAL_KINDS = [k for k, v in KINDS.items() if not v.legally_required]

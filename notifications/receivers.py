@@ -217,3 +217,77 @@ CONNECTIONS = [
 def connect() -> None:
     for signal, receiver in CONNECTIONS:
         signal.connect(receiver, dispatch_uid=f"notify_{receiver.__name__}")
+
+
+def body_operators(plan):
+    return _users(organisation_id=plan.body.organisation_id, role=Role.BODY_OPERATOR)
+
+
+def plan_payload(plan) -> dict:
+    return {
+        "number": plan.title,
+        "organisation": plan.body.name,
+        "plan": plan.pk,
+        "date": str(plan.first_sitting_on),
+    }
+
+
+def plan_link(plan) -> str:
+    from django.urls import reverse
+
+    return reverse("plans:detail", args=[plan.pk])
+
+
+def on_plan_filed(sender, plan, actor, **kwargs):
+    notify("plan_filed", municipal_reviewers(), plan_payload(plan), link="/tasks/")
+
+
+def on_plan_confirmed(sender, plan, actor, **kwargs):
+    notify("plan_confirmed", body_operators(plan), plan_payload(plan), link=plan_link(plan))
+
+
+def on_plan_returned(sender, plan, actor, **kwargs):
+    notify("plan_returned", body_operators(plan), plan_payload(plan), link=plan_link(plan))
+
+
+def on_plan_cancelled(sender, plan, actor, **kwargs):
+    if plan.filed_at:
+        notify("plan_cancelled", municipal_reviewers(), {**plan_payload(plan), "reason": plan.cancel_reason})
+
+
+def on_results_published(sender, plan, actor, ends_on, **kwargs):
+    notify(
+        "results_published",
+        body_operators(plan),
+        {**plan_payload(plan), "date": str(ends_on)},
+        link=plan_link(plan),
+    )
+
+
+def on_results_submitted(sender, plan, actor, **kwargs):
+    notify("results_submitted", municipal_reviewers(), plan_payload(plan), link="/tasks/")
+
+
+def on_results_confirmed(sender, plan, actor, comment, **kwargs):
+    notify("results_confirmed", body_operators(plan), plan_payload(plan), link=plan_link(plan))
+
+
+def on_results_returned(sender, plan, actor, comment, **kwargs):
+    notify(
+        "results_returned",
+        body_operators(plan),
+        {**plan_payload(plan), "comment": comment},
+        link=plan_link(plan),
+    )
+
+
+CONNECTIONS += [
+    (signals.plan_filed, on_plan_filed),
+    (signals.plan_confirmed, on_plan_confirmed),
+    (signals.plan_returned, on_plan_returned),
+    (signals.plan_cancelled, on_plan_cancelled),
+    (signals.results_published, on_results_published),
+    (signals.results_submitted, on_results_submitted),
+    (signals.results_confirmed, on_results_confirmed),
+    (signals.results_returned, on_results_returned),
+]

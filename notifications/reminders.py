@@ -52,7 +52,7 @@ def send_reminders(today: datetime.date | None = None) -> dict:
             continue
         payload = {
             **base(application),
-            "task": str(task.flow_task),
+            "task": str(task.flow_task.task_title),
             "left": clock.left,
             "overdue": -clock.left,
         }

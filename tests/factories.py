@@ -139,3 +139,58 @@ def complete_draft(*, applicant, legal_rep, organisation, levels=(4, 3), kind="i
     svc.application_sign_commitment(actor=legal_rep, application=application)
     application.refresh_from_db()
     return application
+
+
+def filed_body(organisation, *, levels=(4, 3), code="6-18-01-01", category="Y", effective_from=None):
+    """A filed evaluation body with active lines — the state a completed review leaves (see
+    tests/workflows/test_review_journey.py for the real path)."""
+    import datetime
+
+    from filing.models import EvaluationBody, FiledLine, FilingApplication
+    from filing.services.review import _allocate_body_serial
+
+    body = EvaluationBody.objects.create(
+        organisation=organisation,
+        category=category,
+        serial=_allocate_body_serial("31"),
+        name=organisation.name,
+        filed_on=effective_from or datetime.date(2025, 1, 2),
+    )
+    application = FilingApplication.objects.create(
+        organisation=organisation,
+        kind="initial",
+        body_category=category,
+        created_by=user(role="applicant", organisation=organisation),
+    )
+    for level in levels:
+        FiledLine.objects.create(
+            body=body,
+            offering=offering(code, level),
+            application=application,
+            effective_from=effective_from or datetime.date(2025, 1, 2),
+        )
+    return body
+
+
+def evaluator(name: str, *, supervisor: bool = False, organisation=None):
+    from filing.models import Evaluator
+
+    return Evaluator.objects.create(
+        name=name,
+        certificate_no=f"KP{next(_counter):06d}",
+        is_supervisor=supervisor,
+        organisation=organisation,
+    )
+
+
+def citizen_id(seq: int, birth: str = "20050612", area: str = "310104") -> str:
+    from stdnum.cn import ric
+
+    body = f"{area}{birth}{seq % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def roster_csv(rows, encoding="utf-8") -> bytes:
+    header = "姓名,证件类型,证件号码,专业代码,班级,预计毕业时间,是否全日制,就读院校统一社会信用代码\n"
+    lines = [",".join(str(c) for c in row) for row in rows]
+    return (header + "\n".join(lines) + "\n").encode(encoding)

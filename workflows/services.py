@@ -127,7 +127,7 @@ def task_claim(*, actor, task_pk: int) -> Task:
             application=application,
             actor=actor,
             assignee=actor,
-            task_title=str(task.flow_task),
+            task_title=str(task.flow_task.task_title),
         )
         return task
 
@@ -194,7 +194,7 @@ def task_transfer(*, actor, task_pk: int, to_user_pk: int, reason: str) -> Task:
             application=application,
             actor=actor,
             assignee=target,
-            task_title=str(task.flow_task),
+            task_title=str(task.flow_task.task_title),
         )
         return task
 
@@ -282,13 +282,13 @@ def task_expert_conflict(*, actor, task_pk: int, reason: str):
     )
 
 
-def task_decide(*, actor, task_pk: int, line_decisions: dict, comment: str):
+def task_decide(*, actor, task_pk: int, line_decisions: dict, comment: str, today=None):
     return _execute(
         actor,
         task_pk,
         {"decision"},
         lambda application, task: review.application_decide(
-            actor=actor, application=application, line_decisions=line_decisions, comment=comment
+            actor=actor, application=application, line_decisions=line_decisions, comment=comment, today=today
         ),
     )
 

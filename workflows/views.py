@@ -161,7 +161,7 @@ class TaskView(View):
             except DomainError as exc:
                 return error_response(request, exc)
             else:
-                messages.success(request, _("已办理：%(task)s") % {"task": self.task.flow_task})
+                messages.success(request, _("已办理：%(task)s") % {"task": self.task.flow_task.task_title})
                 return redirect(reverse("tasks:inbox"))
         return render(request, self.template_name, self.context(form), status=422)
 
@@ -264,6 +264,6 @@ class PlanTaskView(View):
             except DomainError as exc:
                 return error_response(request, exc)
             else:
-                messages.success(request, _("已办理：%(task)s") % {"task": self.task.flow_task})
+                messages.success(request, _("已办理：%(task)s") % {"task": self.task.flow_task.task_title})
                 return redirect(reverse("tasks:inbox"))
         return self.render(form, status=422)

@@ -10,23 +10,25 @@ from filing.selectors import memberships_for
 # not installed yet is shown without a link.
 NEXT_STEPS: dict[str, list[tuple[str, str | None]]] = {
     Role.APPLICANT: [
-        (_("维护本单位专业及其对应职业"), None),
-        (_("起草评价机构备案申请，填写备案职业（工种）等级"), None),
-        (_("答复补正通知"), None),
+        (_("起草评价机构备案申请，填写备案职业（工种）等级"), "applications:create"),
+        (_("查看本单位的申请，答复补正通知"), "applications:index"),
+        (_("查看专业全覆盖情况，登记合作评价协议"), "plans:coverage"),
     ],
-    Role.LEGAL_REPRESENTATIVE: [(_("签署备案申请的申报承诺"), None)],
+    Role.LEGAL_REPRESENTATIVE: [(_("签署备案申请的申报承诺"), "applications:index")],
     Role.BODY_OPERATOR: [
-        (_("制定认定计划并报备"), None),
-        (_("上传考生名册、录入成绩"), None),
-        (_("发放职业技能等级证书"), None),
+        (_("制定认定计划并报备"), "plans:create"),
+        (_("导入考生名册、安排考务人员、录入成绩"), "plans:index"),
+        (_("下载考生名册模板"), "plans:roster_template"),
     ],
-    Role.DISTRICT_REVIEWER: [(_("处理本区待审核的备案申请"), None)],
+    Role.DISTRICT_REVIEWER: [(_("处理本区待受理、待审核的备案申请"), "tasks:inbox")],
     Role.MUNICIPAL_REVIEWER: [
-        (_("终审备案申请、组织专家评审"), None),
-        (_("管理公示与异议"), None),
+        (_("终审备案申请、组织专家评审、作出决定"), "tasks:inbox"),
+        (_("确认认定计划、审核认定结果"), "tasks:inbox"),
+        (_("全市专业覆盖情况"), "plans:coverage_city"),
+        (_("公示中的备案申请"), "publicity"),
     ],
-    Role.EXPERT: [(_("为分配给您的备案申请逐项评分，申报利益冲突"), None)],
-    Role.SUPERVISOR: [(_("督导考场"), None)],
+    Role.EXPERT: [(_("为分配给您的备案申请逐项评分，申报利益冲突"), "tasks:inbox")],
+    Role.SUPERVISOR: [(_("查看认定计划与考场"), "plans:index")],
     Role.AUDITOR: [(_("查阅审计日志"), "admin:filing_auditevent_changelist")],
     Role.ADMINISTRATOR: [
         (_("维护区、职业、工种与等级等参考数据"), "admin:filing_occupation_changelist"),

@@ -433,3 +433,67 @@ class CityCoverageView(TemplateView):
             share=round(100 * covered / students, 1) if students else 0.0,
         )
         return context
+
+
+class BodyChoice(djforms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.code}）"
+
+
+class OfferingMultiChoice(djforms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return str(obj)
+
+
+class AgreementForm(djforms.Form):
+    partner = BodyChoice(None, label=_("合作评价机构"))
+    agreement_no = djforms.CharField(label=_("协议编号"), max_length=60)
+    offerings = OfferingMultiChoice(
+        None, label=_("委托评价的职业（工种）等级"), widget=djforms.CheckboxSelectMultiple
+    )
+    valid_from = djforms.DateField(label=_("生效日期"), widget=djforms.DateInput(attrs={"type": "date"}))
+    valid_until = djforms.DateField(label=_("截止日期"), widget=djforms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, school=None, **kwargs):
+        from filing.models import EvaluationBody, OccupationLevel
+
+        super().__init__(*args, **kwargs)
+        bodies = EvaluationBody.objects.filter(status="active").exclude(organisation=school)
+        self.fields["partner"].queryset = bodies
+        self.fields["offerings"].queryset = (
+            OccupationLevel.objects.filter(filed_lines__body__in=bodies, filed_lines__status="active")
+            .select_related("occupation", "work_type")
+            .distinct()
+        )
+
+
+class AgreementCreateView(DomainFormMixin, FormView):
+    template_name = "filing/form.html"
+    extra_context = {"title": _("登记合作评价协议")}
+
+    def dispatch(self, request, *args, **kwargs):
+        own = access.organisation_ids(request.user, Role.APPLICANT, Role.LEGAL_REPRESENTATIVE)
+        self.school = Organisation.objects.filter(pk__in=own).first()
+        if self.school is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class=None):
+        return AgreementForm(**self.get_form_kwargs(), school=self.school)
+
+    def perform(self, form):
+        from filing.services.agreements import agreement_create
+
+        data = form.cleaned_data
+        return agreement_create(
+            actor=self.request.user,
+            school=self.school,
+            partner=data["partner"],
+            agreement_no=data["agreement_no"],
+            offerings=list(data["offerings"]),
+            valid_from=data["valid_from"],
+            valid_until=data["valid_until"],
+        )
+
+    def get_success_url(self):
+        return reverse("plans:coverage")

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from filing.demo import DEMO_PASSWORD, seed_demo
+from filing.demo import DEMO_PASSWORD, seed_demo, seed_scenarios
 
 
 class Command(BaseCommand):
@@ -10,6 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         logins = seed_demo()
+        for line in seed_scenarios():
+            self.stdout.write(f"演示数据: {line}")
         self.stdout.write(f"演示账号 / demo logins (password: {DEMO_PASSWORD})")
         for username, role, where in logins:
             self.stdout.write(f"  {username:<18} {role}  [{where}]")
