@@ -153,7 +153,10 @@ CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "notifications.remind", "schedule": 3600.0},
 }
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
-# Absolute links in e-mails.
+VERIFY_RATE_PER_MINUTE = env.int("VERIFY_RATE_PER_MINUTE", default=30)
+CERTIFICATE_NUMBER_FORMATTER = env.str("CERTIFICATE_NUMBER_FORMATTER", default="filing.numbering.NationalFormat")
+CERTIFICATE_FONT = env.str("CERTIFICATE_FONT", default="")
+# Absolute links in e-mails and in the certificates' QR codes.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {

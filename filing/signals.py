@@ -62,3 +62,10 @@ results_submitted = Signal()
 #: The authority confirmed (or returned) the results. kwargs: plan, actor, comment.
 results_confirmed = Signal()
 results_returned = Signal()
+
+#: Certificates. kwargs: batch, actor (certificates_issued);
+#: certificate, actor (revoked / reissued / corrected).
+certificates_issued = Signal()
+certificate_revoked = Signal()
+certificate_reissued = Signal()
+certificate_corrected = Signal()

@@ -194,3 +194,64 @@ def roster_csv(rows, encoding="utf-8") -> bytes:
     header = "姓名,证件类型,证件号码,专业代码,班级,预计毕业时间,是否全日制,就读院校统一社会信用代码\n"
     lines = [",".join(str(c) for c in row) for row in rows]
     return (header + "\n".join(lines) + "\n").encode(encoding)
+
+
+def plan_with_results(
+    body, *, passed: int, failed: int = 0, level: int = 4, title: str | None = None, first_sitting_on=None
+):
+    """A plan whose results are confirmed, with ``passed`` passing registrations — built directly (bulk) so
+    that large batches are cheap to set up. tests/filing/test_plans.py walks the real path."""
+    import datetime
+
+    from filing import pii
+    from filing.models import Candidate, EvaluationPlan, PlanStatus, Registration, RegistrationStatus
+
+    operator = user(role="body_operator", organisation=body.organisation)
+    line = body.lines.get(offering__level=level)
+    plan = EvaluationPlan.objects.create(
+        body=body,
+        line=line,
+        title=title or f"计划{next(_counter)}",
+        expected_headcount=passed + failed,
+        first_sitting_on=first_sitting_on or datetime.date(2026, 6, 1),
+        created_by=operator,
+        status=PlanStatus.RESULTS_CONFIRMED,
+    )
+    seed = next(_counter) * 100_000
+    candidates = []
+    for i in range(passed + failed):
+        n = seed + i
+        number = citizen_id(
+            n % 1000,
+            birth=f"{1990 + (n // 1000) % 15}{(n // 15000) % 12 + 1:02d}{(n // 180000) % 28 + 1:02d}",
+        )
+        candidates.append(
+            Candidate(
+                name=f"考生{n}",
+                document_type="citizen_id",
+                document_encrypted=pii.encrypt(number),
+                document_index=pii.index("citizen_id", number),
+                document_masked=pii.mask(number),
+            )
+        )
+    Candidate.objects.bulk_create(candidates, batch_size=2000, ignore_conflicts=True)
+    by_index = {
+        c.document_index: c
+        for c in Candidate.objects.filter(document_index__in=[c.document_index for c in candidates])
+    }
+    Registration.objects.bulk_create(
+        [
+            Registration(
+                plan=plan,
+                candidate=by_index[c.document_index],
+                school=body.organisation,
+                expected_graduation=datetime.date(2026, 6, 30),
+                full_time=True,
+                row_number=i + 2,
+                status=RegistrationStatus.PASSED if i < passed else RegistrationStatus.FAILED,
+            )
+            for i, c in enumerate(candidates)
+        ],
+        batch_size=2000,
+    )
+    return plan, operator

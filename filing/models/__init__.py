@@ -29,6 +29,14 @@ from .candidates import (
     RegistrationStatus,
     RosterImport,
 )
+from .certificates import (
+    Certificate,
+    CertificateCounter,
+    CertificateStatus,
+    IssuanceBatch,
+    NationalReport,
+    ReportState,
+)
 from .coverage import PartnerAgreement
 from .evaluations import (
     EvaluationPlan,
@@ -45,6 +53,12 @@ from .organisations import Major, MajorOccupation, MajorRelation, Membership, Or
 from .reference import AssessmentPart, District, EnterpriseGrade, Level, Occupation, OccupationLevel, WorkType
 
 __all__ = [
+    "Certificate",
+    "CertificateCounter",
+    "CertificateStatus",
+    "IssuanceBatch",
+    "NationalReport",
+    "ReportState",
     "Candidate",
     "EligibilityRule",
     "EvaluationPlan",

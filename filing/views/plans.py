@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 
 from django import forms as djforms
 from django.contrib import messages
@@ -19,6 +20,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from filing import access, coverage, selectors
 from filing.errors import DomainError, Invalid
+from filing.exports import safe_cell
 from filing.models import (
     AssessmentPart,
     EvaluationPlan,
@@ -129,6 +131,8 @@ class PlanDetailView(PlanMixin, TemplateView):
             sitting_form=SittingForm(plan=plan),
             staff_form=StaffForm(plan=plan),
             can_reveal=self.request.user.has_perm("filing.view_full_id_number") or is_operator,
+            # A fresh key per page view: a double click or a resubmitted form creates no second batch.
+            idempotency_key=f"plan-{plan.pk}-{uuid.uuid4().hex}",
         )
         return context
 
@@ -249,12 +253,6 @@ class RosterTemplateView(View):
             "attachment; filename*=UTF-8''%E8%80%83%E7%94%9F%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"
         )
         return response
-
-
-def safe_cell(value: str) -> str:
-    """CSV/Excel formula injection: a cell must not start with = + - @ (or a tab/CR) unescaped."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 class RosterReportView(PlanMixin, View):

@@ -1,0 +1,175 @@
+"""Vocational skill level certificates (职业技能等级证书), their numbering counters, issuance batches and the
+national report."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from filing.validators import DocumentType
+
+from .bodies import EvaluationBody
+from .candidates import Registration
+from .evaluations import EvaluationPlan
+
+
+class CertificateCounter(models.Model):
+    """The next serial per (body, issue year, level): locked ``FOR UPDATE`` inside the issuing transaction,
+    so numbers are gapless and never reused (never ``max()+1``, never a database sequence)."""
+
+    body = models.ForeignKey(EvaluationBody, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    level = models.PositiveSmallIntegerField()
+    next_serial = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("证书编号计数器")
+        verbose_name_plural = _("证书编号计数器")
+        constraints = [
+            models.UniqueConstraint(fields=["body", "year", "level"], name="uniq_certificate_counter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body_id}/{self.year}/{self.level}: {self.next_serial}"
+
+
+class IssuanceBatch(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("发放中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    plan = models.ForeignKey(EvaluationPlan, on_delete=models.PROTECT, related_name="issuance_batches")
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    issue_date = models.DateField(_("发证日期"))
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    total = models.PositiveIntegerField(default=0)
+    issued = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("证书发放批次")
+        verbose_name_plural = _("证书发放批次")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.plan} {self.get_state_display()}"
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("有效")
+    SUPERSEDED = "superseded", _("已更正（旧版）")
+    REVOKED = "revoked", _("已撤销")
+
+
+class ReportState(models.TextChoices):
+    PENDING = "pending", _("待上报")
+    REPORTED = "reported", _("已上报")
+    ACKNOWLEDGED = "acknowledged", _("已确认")
+
+
+class Certificate(ConcurrentTransitionMixin, models.Model):
+    """One version of a certificate. A reissue keeps the row (new print serial, version+1); a correction
+    adds a new row with the same number and supersedes the old one; revocation is final."""
+
+    number = models.CharField(_("证书编号"), max_length=40, db_index=True)
+    version = models.PositiveSmallIntegerField(_("版本"), default=1)
+    status = FSMField(
+        _("状态"), default=CertificateStatus.VALID, choices=CertificateStatus.choices, protected=True
+    )
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="certificates")
+    batch = models.ForeignKey(
+        IssuanceBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="certificates"
+    )
+    body = models.ForeignKey(EvaluationBody, on_delete=models.PROTECT, related_name="certificates")
+    corrects = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrected_by"
+    )
+    # Holder snapshot: no clear ID number, ever.
+    holder_name = models.CharField(_("姓名"), max_length=60)
+    document_type = models.CharField(_("证件类型"), max_length=20, choices=DocumentType.choices)
+    document_masked = models.CharField(_("证件号码"), max_length=32)
+    document_index = models.CharField(max_length=64, db_index=True)
+    occupation_code = models.CharField(_("职业编码"), max_length=11)
+    occupation_name = models.CharField(_("职业名称"), max_length=60)
+    work_type = models.CharField(_("工种"), max_length=60, default="--")
+    level = models.PositiveSmallIntegerField(_("等级"))
+    level_label = models.CharField(_("等级名称"), max_length=20)
+    body_name = models.CharField(_("评价机构"), max_length=100)
+    issue_date = models.DateField(_("发证日期"))
+    print_serial = models.PositiveIntegerField(_("印制流水号"), default=1)
+    verification_token = models.CharField(max_length=64, unique=True)
+    revoked_reason = models.TextField(_("撤销理由"), blank=True)
+    revoked_authority = models.CharField(_("撤销机关"), max_length=100, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
+    pdf = models.FileField(upload_to="certificates/", blank=True)
+    pdf_version = models.PositiveSmallIntegerField(null=True, blank=True)
+    report_state = models.CharField(max_length=15, choices=ReportState.choices, default=ReportState.PENDING)
+    report = models.ForeignKey(
+        "filing.NationalReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="certificates"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("职业技能等级证书")
+        verbose_name_plural = _("职业技能等级证书")
+        ordering = ["number", "-version"]
+        permissions = [
+            ("revoke_certificate", _("撤销证书")),
+            ("export_national_report", _("导出全国联网上报数据")),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["number", "version"], name="uniq_certificate_version"),
+            models.UniqueConstraint(
+                fields=["number"], condition=~models.Q(status="superseded"), name="one_current_version"
+            ),
+        ]
+        indexes = [models.Index(fields=["body", "issue_date"], name="cert_body_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} v{self.version} {self.holder_name}"
+
+    @transition(field=status, source=CertificateStatus.VALID, target=CertificateStatus.VALID)
+    def reissue(self) -> None:
+        """补发: same number, new print serial, version+1."""
+        self.print_serial += 1
+        self.version += 1
+
+    @transition(field=status, source=CertificateStatus.VALID, target=CertificateStatus.SUPERSEDED)
+    def supersede(self) -> None:
+        pass
+
+    @transition(field=status, source=CertificateStatus.VALID, target=CertificateStatus.REVOKED)
+    def revoke(self, *, reason: str, authority: str, by, on) -> None:
+        self.revoked_reason, self.revoked_authority, self.revoked_by, self.revoked_on = (
+            reason,
+            authority,
+            by,
+            on,
+        )
+
+
+class NationalReport(models.Model):
+    """One export to the national lookup system (技能人才评价证书全国联网查询)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rows = models.PositiveIntegerField(default=0)
+    content = models.TextField()
+    state = models.CharField(max_length=15, choices=ReportState.choices, default=ReportState.REPORTED)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("全国联网上报批次")
+        verbose_name_plural = _("全国联网上报批次")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.rows} {self.get_state_display()}"

@@ -1,0 +1,111 @@
+"""The certificate PDF: A4, every mandatory item (DOMAIN.md §5), Chinese text in an embedded TrueType font,
+and a QR code that carries only the public verification URL with the opaque token.
+
+The font comes from Debian's ``fonts-wqy-zenhei`` (installed by `.ci/run`; ``CERTIFICATE_FONT`` points
+elsewhere). Without it the PDF falls back to reportlab's built-in ``STSong-Light`` CID font, which is
+not embedded — a warning is logged, because a certificate should carry its font."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import qrcode
+from django.conf import settings
+from django.urls import reverse
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from filing.models import Certificate
+from filing.validators import DocumentType
+
+log = logging.getLogger(__name__)
+FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+]
+NATIONAL_LOOKUP = "jndj.osta.org.cn"
+BODY_LOOKUP = "pjjg.osta.org.cn"
+_font_name: str | None = None
+
+
+def font_name() -> str:
+    global _font_name
+    if _font_name:
+        return _font_name
+    configured = getattr(settings, "CERTIFICATE_FONT", "")
+    for path in [configured, *FONT_CANDIDATES]:
+        if path and Path(path).exists():
+            pdfmetrics.registerFont(TTFont("CertCJK", path, subfontIndex=0))
+            _font_name = "CertCJK"
+            return _font_name
+    log.warning("no embeddable CJK font found; certificate PDFs use the non-embedded STSong-Light")
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    _font_name = "STSong-Light"
+    return _font_name
+
+
+def verification_url(certificate: Certificate) -> str:
+    return f"{settings.SITE_URL}{reverse('verify_token', args=[certificate.verification_token])}"
+
+
+def qr_png(data: str) -> bytes:
+    image = qrcode.make(data, box_size=6, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def render(certificate: Certificate) -> bytes:
+    font = font_name()
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    pdf.setTitle(f"职业技能等级证书 {certificate.number}")
+    width, height = A4
+    pdf.setLineWidth(2)
+    pdf.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+    pdf.setFont(font, 30)
+    pdf.drawCentredString(width / 2, height - 45 * mm, "职业技能等级证书")
+    pdf.setFont(font, 12)
+    pdf.drawCentredString(width / 2, height - 53 * mm, "Vocational Skill Level Certificate")
+    # Photo frame (the photo is pasted or printed by the body; the system keeps no photos).
+    pdf.setLineWidth(0.8)
+    pdf.rect(width - 62 * mm, height - 110 * mm, 35 * mm, 45 * mm)
+    pdf.setFont(font, 9)
+    pdf.drawCentredString(width - 44.5 * mm, height - 90 * mm, "照片 Photo")
+    rows = [
+        ("姓名 Name", certificate.holder_name),
+        ("证件类型 ID type", str(DocumentType(certificate.document_type).label)),
+        ("证件号码 ID number", certificate.document_masked),
+        ("职业名称 Occupation", f"{certificate.occupation_name}（{certificate.occupation_code}）"),
+        ("工种 Work type", certificate.work_type or "--"),
+        ("等级 Level", certificate.level_label),
+        ("证书编号 Certificate No.", certificate.number),
+        ("评价机构 Evaluation body", certificate.body_name),
+        ("发证日期 Issue date", certificate.issue_date.strftime("%Y年%m月%d日")),
+    ]
+    y = height - 80 * mm
+    for label, value in rows:
+        pdf.setFont(font, 11)
+        pdf.drawString(28 * mm, y, label)
+        pdf.setFont(font, 14)
+        pdf.drawString(80 * mm, y, str(value))
+        y -= 13 * mm
+    qr = ImageReader(io.BytesIO(qr_png(verification_url(certificate))))
+    pdf.drawImage(qr, 28 * mm, 30 * mm, 38 * mm, 38 * mm)
+    pdf.setFont(font, 10)
+    pdf.drawString(72 * mm, 60 * mm, f"全国联网查询：{NATIONAL_LOOKUP}")
+    pdf.drawString(72 * mm, 52 * mm, f"评价机构查询：{BODY_LOOKUP}")
+    pdf.drawString(72 * mm, 44 * mm, "扫描二维码核验本证书 Scan to verify")
+    pdf.setFont(font, 8)
+    pdf.drawString(72 * mm, 34 * mm, f"印制流水号 {certificate.print_serial} · 版本 {certificate.version}")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

@@ -1,0 +1,76 @@
+"""Public verification (查验): a one-to-one check, never a search. By certificate number + holder name, or by
+the opaque token in the QR code. "No such certificate" and "wrong name" get the same answer; the output is
+minimal and masked (PIPL Art. 25)."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from filing.models import Certificate, CertificateStatus
+
+STATUS_TEXT = {
+    CertificateStatus.VALID: "有效",
+    CertificateStatus.REVOKED: "已撤销",
+    CertificateStatus.SUPERSEDED: "已更正（此为旧版本，以更正后的证书为准）",
+}
+
+
+@dataclass(frozen=True)
+class VerificationResult:
+    number: str
+    holder: str
+    occupation: str
+    work_type: str
+    level: str
+    body: str
+    issue_date: str
+    status: str
+    status_text: str
+    revoked_on: str = ""
+
+
+def mask_name(name: str) -> str:
+    name = name.strip()
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").replace(" ", "").replace("\u3000", "").strip().upper()
+
+
+def _result(certificate: Certificate) -> VerificationResult:
+    return VerificationResult(
+        number=certificate.number,
+        holder=mask_name(certificate.holder_name),
+        occupation=f"{certificate.occupation_name}（{certificate.occupation_code}）",
+        work_type=certificate.work_type,
+        level=certificate.level_label,
+        body=certificate.body_name,
+        issue_date=str(certificate.issue_date),
+        status=certificate.status,
+        status_text=STATUS_TEXT[certificate.status],
+        revoked_on=str(certificate.revoked_on or ""),
+    )
+
+
+def verify_by_number(number: str, name: str) -> VerificationResult | None:
+    number = _normal(number)
+    if not number or not name or len(number) > 40:
+        return None
+    candidates = Certificate.objects.filter(number=number).order_by("-version")
+    current = candidates.first()
+    if current is None or _normal(current.holder_name) != _normal(name):
+        return None
+    return _result(current)
+
+
+def verify_by_token(token: str) -> VerificationResult | None:
+    if not token or len(token) > 64:
+        return None
+    certificate = Certificate.objects.filter(verification_token=token).first()
+    return _result(certificate) if certificate else None

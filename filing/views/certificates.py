@@ -1,0 +1,236 @@
+"""Certificate pages: issue a plan's certificates (idempotent), watch the batch, download PDFs, revoke,
+reissue, correct; the national report; statistics."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+import zipfile
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from filing import access, selectors, statistics
+from filing.errors import DomainError, Invalid
+from filing.models import Certificate, IssuanceBatch, NationalReport
+from filing.roles import Role
+from filing.services import certificates as svc
+from filing.services import national
+from filing.views.base import error_response
+
+
+def certificates_visible_to(user):
+    qs = Certificate.objects.select_related("body")
+    if access.is_municipal_reviewer(user) or access.has_role(user, Role.AUDITOR):
+        return qs
+    return qs.filter(body__organisation_id__in=access.organisation_ids(user, Role.BODY_OPERATOR))
+
+
+class CertificateListView(ListView):
+    template_name = "filing/certificate_list.html"
+    context_object_name = "certificates"
+    paginate_by = 50
+
+    def get_queryset(self):
+        qs = certificates_visible_to(self.request.user)
+        number = self.request.GET.get("number", "").strip()
+        if number:
+            qs = qs.filter(number=number)
+        return qs.order_by("-issue_date", "number", "-version")
+
+
+class IssueView(View):
+    """POST from the plan page: ask for the plan's certificates with the page's idempotency key."""
+
+    def post(self, request, plan_pk):
+        try:
+            plan = selectors.plans_visible_to(request.user).get(pk=plan_pk)
+        except Exception:
+            raise Http404 from None
+        try:
+            batch = svc.issuance_request(
+                actor=request.user,
+                plan=plan,
+                idempotency_key=request.POST.get("idempotency_key") or str(uuid.uuid4()),
+            )
+        except Invalid as exc:
+            messages.error(request, exc.message)
+            return redirect("plans:detail", pk=plan.pk)
+        except DomainError as exc:
+            return error_response(request, exc)
+        return redirect("certificates:batch", pk=batch.pk)
+
+
+class BatchView(TemplateView):
+    template_name = "filing/batch.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        batch = get_object_or_404(IssuanceBatch.objects.select_related("plan__body"), pk=self.kwargs["pk"])
+        if not selectors.plans_visible_to(self.request.user).filter(pk=batch.plan_id).exists():
+            raise Http404
+        done = svc.progress(batch)
+        context.update(
+            batch=batch,
+            done=done,
+            percent=int(100 * done / batch.total) if batch.total else 100,
+            rendered=batch.certificates.filter(pdf_version__isnull=False).count(),
+        )
+        return context
+
+
+class BatchZipView(View):
+    def get(self, request, pk):
+        batch = get_object_or_404(IssuanceBatch, pk=pk)
+        if not selectors.plans_visible_to(request.user).filter(pk=batch.plan_id).exists():
+            raise Http404
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for certificate in batch.certificates.exclude(pdf=""):
+                with certificate.pdf.open("rb") as handle:
+                    archive.writestr(f"{certificate.number}-v{certificate.version}.pdf", handle.read())
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="certificates-batch-{batch.pk}.zip"'
+        return response
+
+
+class CertificateDetailView(View):
+    template_name = "filing/certificate_detail.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.certificate = get_object_or_404(certificates_visible_to(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, pk):
+        return render(
+            request,
+            self.template_name,
+            {
+                "certificate": self.certificate,
+                "history": Certificate.objects.filter(number=self.certificate.number).order_by("version"),
+            },
+        )
+
+    def post(self, request, pk):
+        action, reason = request.POST.get("action"), request.POST.get("reason", "")
+        try:
+            if action == "revoke":
+                svc.certificate_revoke(
+                    actor=request.user,
+                    certificate=self.certificate,
+                    reason=reason,
+                    authority=request.POST.get("authority", ""),
+                )
+            elif action == "reissue":
+                svc.certificate_reissue(actor=request.user, certificate=self.certificate, reason=reason)
+            elif action == "correct":
+                changes = {
+                    k: request.POST[k].strip()
+                    for k in ("holder_name", "work_type")
+                    if request.POST.get(k, "").strip()
+                }
+                new = svc.certificate_correct(
+                    actor=request.user, certificate=self.certificate, reason=reason, **changes
+                )
+                return redirect("certificates:detail", pk=new.pk)
+            else:
+                raise Http404
+        except Invalid as exc:
+            for field_messages in exc.errors.values() or [[exc.message]]:
+                for message in field_messages:
+                    messages.error(request, message)
+        except DomainError as exc:
+            return error_response(request, exc)
+        return redirect("certificates:detail", pk=self.certificate.pk)
+
+
+class CertificatePdfView(View):
+    def get(self, request, pk):
+        certificate = get_object_or_404(certificates_visible_to(request.user), pk=pk)
+        if not certificate.pdf:
+            from filing.tasks import render_certificate_pdf
+
+            render_certificate_pdf(certificate.pk)
+            certificate.refresh_from_db()
+        return FileResponse(
+            certificate.pdf.open("rb"),
+            content_type="application/pdf",
+            filename=f"{certificate.number}-v{certificate.version}.pdf",
+        )
+
+
+class NationalReportView(View):
+    template_name = "filing/national.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not access.is_municipal_reviewer(request.user):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        from filing.models import ReportState
+
+        return render(
+            request,
+            self.template_name,
+            {
+                "reports": NationalReport.objects.all()[:50],
+                "pending": Certificate.objects.filter(report_state=ReportState.PENDING).count(),
+            },
+        )
+
+    def post(self, request):
+        try:
+            if request.POST.get("acknowledge"):
+                national.report_acknowledge(
+                    actor=request.user,
+                    report=get_object_or_404(NationalReport, pk=request.POST["acknowledge"]),
+                )
+            else:
+                national.report_export(actor=request.user)
+        except DomainError as exc:
+            return error_response(request, exc)
+        return redirect("certificates:national")
+
+
+class NationalReportDownloadView(View):
+    def get(self, request, pk):
+        if not access.is_municipal_reviewer(request.user):
+            raise Http404
+        report = get_object_or_404(NationalReport, pk=pk)
+        response = HttpResponse("\ufeff" + report.content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="national-report-{report.pk}.csv"'
+        return response
+
+
+class StatisticsView(TemplateView):
+    template_name = "filing/statistics.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (access.is_municipal_reviewer(request.user) or access.has_role(request.user, Role.AUDITOR)):
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        stats = statistics.certificate_statistics()
+        if request.GET.get("format") == "csv":
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(["维度", "项目", "证书数"])
+            for row in stats["by_body"]:
+                writer.writerow(["评价机构", row["body_name"], row["n"]])
+            for row in stats["by_occupation"]:
+                writer.writerow(["职业", f"{row['occupation_name']}（{row['occupation_code']}）", row["n"]])
+            for row in stats["by_level"]:
+                writer.writerow(["等级", row["level_label"], row["n"]])
+            for row in stats["by_month"]:
+                writer.writerow(["月份", row["month"].strftime("%Y-%m") if row["month"] else "", row["n"]])
+            response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="certificate-statistics.csv"'
+            return response
+        peak = max([r["n"] for r in stats["by_month"]] or [1])
+        return render(request, self.template_name, {"stats": stats, "peak": peak})

@@ -1,0 +1,118 @@
+"""Public certificate verification pages (no login): by number + name, by QR token, and a small list check
+for employers. Not indexed, not cached, rate-limited per client with a clear message."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from filing import ratelimit, verification
+from filing.exports import safe_cell
+
+MAX_LIST_ROWS = 20
+
+
+def limit() -> int:
+    return getattr(settings, "VERIFY_RATE_PER_MINUTE", 30)
+
+
+def public(response):
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class VerifyForm(forms.Form):
+    number = forms.CharField(label=_("证书编号"), max_length=40)
+    name = forms.CharField(label=_("持证人姓名"), max_length=60)
+
+
+class ListForm(forms.Form):
+    file = forms.FileField(label=_("查验清单（CSV：证书编号,姓名；不超过20行）"))
+
+
+def _limited(request, template, context, cost=1):
+    context["limited"] = _("查询过于频繁，请稍后再试（每分钟最多%(n)d次）。") % {"n": limit()}
+    return public(render(request, template, context, status=429))
+
+
+@method_decorator(login_not_required, name="dispatch")
+class VerifyView(View):
+    template_name = "filing/verify.html"
+
+    def get(self, request):
+        form = VerifyForm(request.GET or None)
+        context = {"form": form, "list_form": ListForm()}
+        if request.GET and form.is_valid():
+            if not ratelimit.hit(request, "verify", limit(), 60):
+                return _limited(request, self.template_name, context)
+            context["checked"] = True
+            context["result"] = verification.verify_by_number(
+                form.cleaned_data["number"], form.cleaned_data["name"]
+            )
+        return public(render(request, self.template_name, context))
+
+
+@method_decorator(login_not_required, name="dispatch")
+class VerifyTokenView(View):
+    def get(self, request, token):
+        context = {"form": VerifyForm(), "list_form": ListForm(), "checked": True}
+        if not ratelimit.hit(request, "verify", limit(), 60):
+            return _limited(request, "filing/verify.html", context)
+        context["result"] = verification.verify_by_token(token)
+        return public(render(request, "filing/verify.html", context))
+
+
+@method_decorator(login_not_required, name="dispatch")
+class VerifyListView(View):
+    """An employer checks a few (number, name) pairs at once; each row counts against the same limit."""
+
+    def post(self, request):
+        form = ListForm(request.POST, request.FILES)
+        context = {"form": VerifyForm(), "list_form": form}
+        if not form.is_valid() or form.cleaned_data["file"].size > 20_000:
+            context["list_error"] = _("请上传不超过20KB的CSV文件。")
+            return public(render(request, "filing/verify.html", context, status=422))
+        raw = form.cleaned_data["file"].read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030", errors="replace")
+        rows = [r for r in csv.reader(io.StringIO(text)) if r and any(c.strip() for c in r)]
+        if rows and rows[0][0].strip() in ("证书编号", "number"):
+            rows = rows[1:]
+        if len(rows) > MAX_LIST_ROWS:
+            context["list_error"] = _("每次最多查验%(n)d条。") % {"n": MAX_LIST_ROWS}
+            return public(render(request, "filing/verify.html", context, status=422))
+        results = []
+        for row in rows:
+            if not ratelimit.hit(request, "verify", limit(), 60):
+                return _limited(request, "filing/verify.html", context)
+            number, name = (row + ["", ""])[:2]
+            results.append(
+                {"number": number.strip()[:40], "result": verification.verify_by_number(number, name)}
+            )
+        if request.POST.get("format") == "csv":
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(["证书编号", "结果", "状态", "职业", "等级", "评价机构", "发证日期"])
+            for item in results:
+                r = item["result"]
+                writer.writerow(
+                    [safe_cell(item["number"]), "一致" if r else "未查到或信息不符"]
+                    + ([r.status_text, r.occupation, r.level, r.body, r.issue_date] if r else [])
+                )
+            response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="verification.csv"'
+            return public(response)
+        context["list_results"] = results
+        return public(render(request, "filing/verify.html", context))
