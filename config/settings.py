@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Everything needs a login except views marked with @login_not_required (public verification,
     # publicity pages, the login page itself).
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "config.middleware.LoginRequiredExceptAPIMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -139,6 +139,8 @@ CACHES = {
 # Celery: without a broker, tasks run eagerly in-process (embedded default).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=env.str("REDIS_URL", default=""))
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://"  # never contacted: tasks run eagerly
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -154,7 +156,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 VERIFY_RATE_PER_MINUTE = env.int("VERIFY_RATE_PER_MINUTE", default=30)
-CERTIFICATE_NUMBER_FORMATTER = env.str("CERTIFICATE_NUMBER_FORMATTER", default="filing.numbering.NationalFormat")
+CERTIFICATE_NUMBER_FORMATTER = env.str(
+    "CERTIFICATE_NUMBER_FORMATTER", default="filing.numbering.NationalFormat"
+)
 CERTIFICATE_FONT = env.str("CERTIFICATE_FONT", default="")
 # Absolute links in e-mails and in the certificates' QR codes.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -168,12 +172,21 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "EXCEPTION_HANDLER": "api.errors.handle",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Shanghai skill-evaluation filing API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationKindEnum": "filing.models.ApplicationKind",
+        "AttachmentKindEnum": "filing.models.AttachmentKind",
+        "OrganisationKindEnum": "filing.models.OrganisationKind",
+        "IssuanceBatchStateEnum": "filing.models.IssuanceBatch.State",
+        "ObjectionStateEnum": "filing.models.Objection.State",
+        "ReportStateEnum": "filing.models.ReportState",
+    },
 }
 
 # Domain settings (configurable, DOMAIN.md tags [I]).
@@ -209,5 +222,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # One line per task is noise in the embedded set-up, where every delivery runs in-process.
-    "loggers": {"celery.app.trace": {"level": env.str("CELERY_TRACE_LOG_LEVEL", default="WARNING")}},
+    "loggers": {
+        "celery.app.trace": {"level": env.str("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
+        # Celery 5.7 builds a producer even for eager tasks; with the in-process memory:// broker kombu
+        # warns that no hostname was given. Real brokers always have one.
+        "kombu.connection": {"level": "ERROR"},
+    },
 }

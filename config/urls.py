@@ -1,7 +1,7 @@
 """Root URLconf: admin, login, public pages, and the viewflow site (home, applications, tasks)."""
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
@@ -9,8 +9,7 @@ from viewflow.urls import Application, Site
 from filing.views import applications as app_views
 from filing.views import certificates as cert_views
 from filing.views import plans as plan_views
-from filing.views import public
-from filing.views import verify
+from filing.views import public, verify
 from filing.views.home import HomeView
 from filing.views.language import switch_language
 from notifications import views as notification_views
@@ -95,14 +94,21 @@ site = Site(
             ],
         ),
         Application(
-            app_name="certificates", icon="workspace_premium", title=_("证书"), menu_template_name=None,
+            app_name="certificates",
+            icon="workspace_premium",
+            title=_("证书"),
+            menu_template_name=None,
             urlpatterns=[
                 path("", cert_views.CertificateListView.as_view(), name="index"),
                 path("plans/<int:plan_pk>/issue/", cert_views.IssueView.as_view(), name="issue"),
                 path("batches/<int:pk>/", cert_views.BatchView.as_view(), name="batch"),
                 path("batches/<int:pk>/zip/", cert_views.BatchZipView.as_view(), name="batch_zip"),
                 path("national/", cert_views.NationalReportView.as_view(), name="national"),
-                path("national/<int:pk>/", cert_views.NationalReportDownloadView.as_view(), name="national_download"),
+                path(
+                    "national/<int:pk>/",
+                    cert_views.NationalReportDownloadView.as_view(),
+                    name="national_download",
+                ),
                 path("statistics/", cert_views.StatisticsView.as_view(), name="statistics"),
                 path("<int:pk>/", cert_views.CertificateDetailView.as_view(), name="detail"),
                 path("<int:pk>/pdf/", cert_views.CertificatePdfView.as_view(), name="pdf"),
@@ -145,6 +151,8 @@ urlpatterns = [
     path("verify/", verify.VerifyView.as_view(), name="verify"),
     path("verify/t/<str:token>/", verify.VerifyTokenView.as_view(), name="verify_token"),
     path("verify/list/", verify.VerifyListView.as_view(), name="verify_list"),
+    # The API authenticates itself (token or session) and answers 401/403 in JSON, never a login redirect.
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
     path("accounts/", AuthViewset(allow_password_change=True).urls),
     path("", site.urls),

@@ -71,6 +71,8 @@ ROLES: dict[str, RoleSpec] = {
             "filing.view_major",
             "filing.review_municipal",
             "filing.view_full_id_number",
+            *SEES_REVIEW_TASKS,
+            "workflows.view_planprocess",
         ),
         _("终审、组织专家评审、公示、目录与监管"),
     ),

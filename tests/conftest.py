@@ -22,6 +22,12 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files and PDFs go to a per-test folder, never into var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def on_postgres(settings):
     """Skips in the SQLite run. `make test` always repeats the suite on PostgreSQL, and in CI a missing

@@ -88,3 +88,14 @@ def test_applicant_has_no_admin(client, applicant):
     client.force_login(applicant)
     response = client.get("/admin/")
     assert response.status_code == 302  # admin login page: not staff
+
+
+@pytest.mark.parametrize("persona", ["applicant", "district_reviewer", "municipal_reviewer", "expert"])
+def test_every_task_role_can_see_its_queue(persona, request):
+    """viewflow lists a flow's tasks only to holders of the process model's view permission."""
+    user = request.getfixturevalue(persona)
+    assert user.has_perm("workflows.view_filingreviewprocess")
+
+
+def test_municipal_reviewers_see_plan_tasks(municipal_reviewer):
+    assert municipal_reviewer.has_perm("workflows.view_planprocess")

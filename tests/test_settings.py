@@ -50,6 +50,6 @@ def test_check_deploy_fails_without_each_variable(missing):
 def test_embedded_defaults(settings):
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
-    assert "django.contrib.auth.middleware.LoginRequiredMiddleware" in settings.MIDDLEWARE
+    assert "config.middleware.LoginRequiredExceptAPIMiddleware" in settings.MIDDLEWARE
     if not os.environ.get("CELERY_BROKER_URL") and not os.environ.get("REDIS_URL"):
         assert settings.CELERY_TASK_ALWAYS_EAGER is True

@@ -100,19 +100,13 @@ def issue(batch_id: int) -> IssuanceBatch:
     """Issue the whole batch in one transaction (all or nothing). Safe to call again: a done batch is
     returned as it is."""
     with transaction.atomic():
-        batch = (
-            IssuanceBatch.objects.select_for_update()
-            .select_related(
-                "plan__body", "plan__line__offering__occupation", "plan__line__offering__work_type"
-            )
-            .get(pk=batch_id)
-        )
+        batch = IssuanceBatch.objects.select_for_update().get(pk=batch_id)
         if batch.state == IssuanceBatch.State.DONE:
             return batch
         plan = batch.plan
         plan = (
             type(plan)
-            .objects.select_for_update()
+            .objects.select_for_update(of=("self",))
             .select_related("body", "line__offering__occupation", "line__offering__work_type")
             .get(pk=plan.pk)
         )

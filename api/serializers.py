@@ -1,0 +1,404 @@
+"""Serializers: outputs mirror what the pages show (masked personal data only); inputs are the arguments
+of the service each endpoint calls."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from filing.models import (
+    ApplicationKind,
+    AssessmentPart,
+    AttachmentKind,
+    BodyCategory,
+    Certificate,
+    EvaluationPlan,
+    FilingApplication,
+    FilingLine,
+    IssuanceBatch,
+    Major,
+    NationalReport,
+    Objection,
+    Organisation,
+    Registration,
+    ReviewOutcome,
+    RosterImport,
+    Sitting,
+)
+
+
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField()
+    message = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    district = serializers.CharField(source="district.name")
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "uscc", "kind", "district", "is_new_type_college", "college_batch"]
+
+
+class MajorSerializer(serializers.ModelSerializer):
+    occupations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Major
+        fields = ["id", "code", "name", "graduating_students", "occupations"]
+
+    def get_occupations(self, obj) -> list[dict]:
+        return [
+            {"code": link.occupation.code, "name": link.occupation.name, "relation": link.relation}
+            for link in obj.occupation_links.all()
+        ]
+
+
+class LineSerializer(serializers.ModelSerializer):
+    occupation_code = serializers.CharField(source="offering.occupation.code")
+    occupation_name = serializers.CharField(source="offering.occupation.name")
+    work_type = serializers.SerializerMethodField()
+    level = serializers.IntegerField(source="offering.level")
+    majors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = FilingLine
+        fields = [
+            "id",
+            "offering",
+            "occupation_code",
+            "occupation_name",
+            "work_type",
+            "level",
+            "majors",
+            "venue",
+            "equipment",
+            "evaluator_pool",
+            "decision",
+            "decision_reason",
+        ]
+
+    def get_work_type(self, obj) -> str:
+        return obj.offering.work_type.name if obj.offering.work_type_id else "--"
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    original_name = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    lines = LineSerializer(many=True, read_only=True)
+    attachments = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FilingApplication
+        fields = [
+            "id",
+            "number",
+            "organisation",
+            "organisation_name",
+            "kind",
+            "body_category",
+            "status",
+            "summary",
+            "contact_name",
+            "contact_phone",
+            "version",
+            "submitted_at",
+            "publicity_starts_on",
+            "publicity_ends_on",
+            "closing_reason",
+            "lines",
+            "attachments",
+        ]
+
+    def get_attachments(self, obj) -> list[dict]:
+        return AttachmentSerializer(obj.attachments.filter(superseded_at__isnull=True), many=True).data
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    kind = serializers.ChoiceField(choices=ApplicationKind.choices)
+    body_category = serializers.ChoiceField(choices=BodyCategory.choices, default=BodyCategory.EMPLOYER)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+    contact_name = serializers.CharField(max_length=40)
+    contact_phone = serializers.CharField(max_length=30)
+
+
+class ApplicationUpdateSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    contact_name = serializers.CharField(required=False, max_length=40)
+    contact_phone = serializers.CharField(required=False, max_length=30)
+
+
+class LineInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False)
+    offering = serializers.IntegerField(required=False, help_text="OccupationLevel id (new lines only)")
+    majors = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    venue = serializers.CharField(max_length=2000, required=False)
+    equipment = serializers.CharField(max_length=2000, required=False)
+    evaluator_pool = serializers.CharField(max_length=2000, required=False)
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=AttachmentKind.choices)
+    file = serializers.FileField()
+
+
+class VersionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class CommentSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False)
+    comment = serializers.CharField(max_length=5000)
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    node = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    owner = serializers.CharField(allow_null=True)
+    application = serializers.IntegerField(allow_null=True)
+    plan = serializers.IntegerField(allow_null=True)
+
+
+class CorrectionItemSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["field", "line", "attachment"])
+    key = serializers.CharField()
+    label = serializers.CharField(required=False, allow_blank=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class LineDecisionSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    decision = serializers.ChoiceField(choices=["approved", "rejected"])
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LineScoreSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    recommendation = serializers.ChoiceField(choices=["approve", "reject"])
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TaskDecisionSerializer(serializers.Serializer):
+    """Fields by step: review steps use outcome/comment (and items/deadline to return); the panel step uses
+    experts; expert scoring uses scores or conflict_reason; the decision uses line_decisions/comment; plan
+    confirmation and results audit use approve/comment."""
+
+    outcome = serializers.ChoiceField(choices=ReviewOutcome.choices, required=False)
+    comment = serializers.CharField(required=False, max_length=5000)
+    items = CorrectionItemSerializer(many=True, required=False)
+    deadline = serializers.DateField(required=False)
+    experts = serializers.ListField(child=serializers.IntegerField(), required=False)
+    scores = LineScoreSerializer(many=True, required=False)
+    conflict_reason = serializers.CharField(required=False, max_length=2000)
+    line_decisions = LineDecisionSerializer(many=True, required=False)
+    approve = serializers.BooleanField(required=False)
+
+
+class TransferSerializer(serializers.Serializer):
+    to_user = serializers.IntegerField()
+    reason = serializers.CharField(max_length=2000)
+
+
+class PublicityLineSerializer(serializers.Serializer):
+    occupation_code = serializers.CharField()
+    occupation_name = serializers.CharField()
+    work_type = serializers.CharField()
+    level = serializers.IntegerField()
+
+
+class PublicitySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    organisation = serializers.CharField()
+    district = serializers.CharField()
+    kind = serializers.CharField()
+    publicity_starts_on = serializers.DateField()
+    publicity_ends_on = serializers.DateField()
+    lines = PublicityLineSerializer(many=True)
+
+
+class ObjectionInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60)
+    contact = serializers.CharField(max_length=60)
+    text = serializers.CharField(max_length=5000)
+
+
+class ObjectionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Objection
+        fields = ["id", "state", "submitted_at"]
+
+
+class SittingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Sitting
+        fields = ["id", "part", "starts_at", "ends_at", "room", "candidates_expected"]
+
+
+class SittingInputSerializer(serializers.Serializer):
+    part = serializers.ChoiceField(choices=AssessmentPart.choices)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    room = serializers.CharField(max_length=60)
+    candidates_expected = serializers.IntegerField(min_value=1)
+
+
+class PlanSerializer(serializers.ModelSerializer):
+    body_code = serializers.CharField(source="body.code", read_only=True)
+    offering = serializers.CharField(source="line.offering", read_only=True)
+    sittings = SittingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = EvaluationPlan
+        fields = [
+            "id",
+            "title",
+            "status",
+            "body",
+            "body_code",
+            "line",
+            "offering",
+            "expected_headcount",
+            "first_sitting_on",
+            "results_publicity_ends_on",
+            "sittings",
+        ]
+
+
+class PlanCreateSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="FiledLine id")
+    title = serializers.CharField(max_length=120)
+    expected_headcount = serializers.IntegerField(min_value=1)
+    first_sitting_on = serializers.DateField()
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="candidate.name")
+    document = serializers.CharField(source="candidate.document_masked")
+    major = serializers.CharField(source="major.name", allow_null=True, default=None)
+    scores = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Registration
+        fields = [
+            "id",
+            "row_number",
+            "name",
+            "document",
+            "major",
+            "class_name",
+            "status",
+            "ineligible_reason",
+            "eligibility",
+            "scores",
+        ]
+
+    def get_scores(self, obj) -> dict:
+        return {s.part: (None if s.score is None else str(s.score)) for s in obj.scores.all()}
+
+
+class ScoreInputSerializer(serializers.Serializer):
+    registration = serializers.IntegerField()
+    part = serializers.ChoiceField(choices=AssessmentPart.choices)
+    score = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True)
+    absent = serializers.BooleanField(default=False)
+    disqualified = serializers.BooleanField(default=False)
+
+
+class RosterImportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RosterImport
+        fields = ["id", "outcome", "rows", "file_name", "sha256", "uploaded_at", "report"]
+
+
+class RosterUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = IssuanceBatch
+        fields = [
+            "id",
+            "plan",
+            "idempotency_key",
+            "state",
+            "total",
+            "issued",
+            "progress",
+            "issue_date",
+            "error",
+        ]
+
+    def get_progress(self, obj) -> int:
+        from filing.services.certificates import progress
+
+        return progress(obj)
+
+
+class BatchRequestSerializer(serializers.Serializer):
+    idempotency_key = serializers.CharField(max_length=80)
+    issue_date = serializers.DateField(required=False)
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Certificate
+        fields = [
+            "id",
+            "number",
+            "version",
+            "status",
+            "holder_name",
+            "document_type",
+            "document_masked",
+            "occupation_code",
+            "occupation_name",
+            "work_type",
+            "level",
+            "level_label",
+            "body_name",
+            "issue_date",
+            "print_serial",
+            "revoked_on",
+            "revoked_reason",
+            "report_state",
+        ]
+
+
+class NationalReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = NationalReport
+        fields = ["id", "created_at", "rows", "state", "content"]
+
+
+class VerificationSerializer(serializers.Serializer):
+    found = serializers.BooleanField()
+    number = serializers.CharField(required=False)
+    holder = serializers.CharField(required=False)
+    occupation = serializers.CharField(required=False)
+    work_type = serializers.CharField(required=False)
+    level = serializers.CharField(required=False)
+    body = serializers.CharField(required=False)
+    issue_date = serializers.CharField(required=False)
+    status = serializers.CharField(required=False)
+    status_text = serializers.CharField(required=False)
