@@ -16,7 +16,6 @@ from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from filing.roles import Role
 from filing.services import applications as app_svc
 from tests import factories
 from tests.conftest import require
