@@ -126,3 +126,26 @@ KINDS.update(
     }
 )
 OPTIONAL_KINDS = [k for k, v in KINDS.items() if not v.legally_required]
+
+KINDS.update(
+    {
+        "certificates_issued": Kind(
+            _("证书已发放：{number}"), _("认定计划“{number}”的{count}本职业技能等级证书已发放，PDF正在生成。")
+        ),
+        "certificate_revoked": Kind(
+            _("证书已撤销：{certificate}"), _("证书{certificate}已撤销。理由：{reason}。"), True
+        ),
+        "certificate_reissued": Kind(
+            _("证书已补发：{certificate}"), _("证书{certificate}已补发（第{version}版）。")
+        ),
+        "certificate_corrected": Kind(
+            _("证书已更正：{certificate}"), _("证书{certificate}已更正为第{version}版，旧版本作废。"), True
+        ),
+    }
+)
+OPTIONAL_KINDS = [k for k, v in KINDS.items() if not v.legally_required]
+
+KINDS["expert_scored"] = Kind(
+    _("专家已评分：{number}"), _("专家已完成{organisation}申请（{number}）的评分（{done}/{total}）。")
+)
+OPTIONAL_KINDS = [k for k, v in KINDS.items() if not v.legally_required]

@@ -291,3 +291,63 @@ CONNECTIONS += [
     (signals.results_confirmed, on_results_confirmed),
     (signals.results_returned, on_results_returned),
 ]
+
+
+def _operators_of_body(body):
+    return _users(organisation_id=body.organisation_id, role=Role.BODY_OPERATOR)
+
+
+def on_certificates_issued(sender, batch, actor, **kwargs):
+    notify(
+        "certificates_issued",
+        _operators_of_body(batch.plan.body),
+        {"number": batch.plan.title, "count": batch.issued},
+        link=f"/certificates/batches/{batch.pk}/",
+    )
+
+
+def _certificate_event(kind, certificate, extra=None):
+    recipients = _operators_of_body(certificate.body)
+    if kind == "certificate_revoked":
+        recipients += municipal_reviewers()
+    notify(
+        kind,
+        recipients,
+        {"certificate": certificate.number, "version": certificate.version, **(extra or {})},
+        link=f"/certificates/{certificate.pk}/",
+    )
+
+
+def on_certificate_revoked(sender, certificate, actor, **kwargs):
+    _certificate_event("certificate_revoked", certificate, {"reason": certificate.revoked_reason})
+
+
+def on_certificate_reissued(sender, certificate, actor, **kwargs):
+    _certificate_event("certificate_reissued", certificate)
+
+
+def on_certificate_corrected(sender, certificate, actor, **kwargs):
+    _certificate_event("certificate_corrected", certificate)
+
+
+CONNECTIONS += [
+    (signals.certificates_issued, on_certificates_issued),
+    (signals.certificate_revoked, on_certificate_revoked),
+    (signals.certificate_reissued, on_certificate_reissued),
+    (signals.certificate_corrected, on_certificate_corrected),
+]
+
+
+def on_expert_scored(sender, application, actor, assignment, **kwargs):
+    experts = application.experts.exclude(state="conflict")
+    done = experts.filter(state="scored").count()
+    if done == experts.count():  # the panel is complete: the decision is waiting
+        notify(
+            "expert_scored",
+            municipal_reviewers(),
+            {**base(application), "done": done, "total": done},
+            link="/tasks/",
+        )
+
+
+CONNECTIONS.append((signals.expert_scored, on_expert_scored))

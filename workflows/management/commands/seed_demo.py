@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from filing.demo import DEMO_PASSWORD, seed_demo, seed_scenarios
+from filing.demo import DEMO_PASSWORD, seed_demo
+from workflows.demo import seed_scenarios
 
 
 class Command(BaseCommand):

@@ -1,0 +1,204 @@
+"""Demo scenarios for `make run`: applications and a plan in realistic states, driven through the real
+services and the review flow. Lives in `workflows` because it drives viewflow tasks."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from filing.demo import ORGS, USERS
+from filing.models import Organisation
+from filing.services.roles import membership_grant
+
+DEMO_PDF = b"%PDF-1.4\n% demo attachment\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _pdf(name: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf")
+
+
+def _draft(applicant, legal_rep, organisation, offerings, summary):
+    from filing.models import REQUIRED_ATTACHMENTS, AttachmentKind
+    from filing.services import applications as svc
+
+    application = svc.application_create(
+        actor=applicant,
+        organisation=organisation,
+        kind="initial",
+        summary=summary,
+        contact_name=applicant.first_name,
+        contact_phone="021-5000 0000",
+    )
+    majors = list(organisation.majors.all()[:2])
+    for offering in offerings:
+        svc.line_add(
+            actor=applicant,
+            application=application,
+            offering=offering,
+            majors=majors,
+            venue="实训中心（演示）",
+            equipment="按国家职业技能标准配置（演示）",
+            evaluator_pool="校内考评员12名（演示）",
+        )
+    kinds = list(REQUIRED_ATTACHMENTS["initial"]) + (
+        [AttachmentKind.CURRICULUM] if organisation.is_school else []
+    )
+    for kind in kinds:
+        svc.attachment_upload(
+            actor=applicant, application=application, kind=kind, uploaded_file=_pdf(f"{kind}.pdf")
+        )
+    application.refresh_from_db()
+    if legal_rep is not None:
+        svc.application_sign_commitment(actor=legal_rep, application=application)
+        application.refresh_from_db()
+    return application
+
+
+@transaction.atomic
+def seed_scenarios() -> list[str]:
+    """Applications and a plan in realistic states, driven through the real services and tasks, so every
+    demo login has something to look at. Skipped when already present."""
+    import datetime
+
+    from django.utils import timezone
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from filing.models import EvaluationPlan, Evaluator, FilingApplication, OccupationLevel
+    from filing.services import applications as svc
+    from filing.services import plans, review
+    from workflows import services as wf
+    from workflows.flows import FilingReviewFlow, PlanFlow
+
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in USERS])}
+    pujiang = Organisation.objects.get(name=ORGS[0].name)
+    xuhui = Organisation.objects.get(name=ORGS[1].name)
+    if FilingApplication.objects.filter(organisation__in=[pujiang, xuhui]).exists():
+        return []
+    done = []
+    offerings = list(
+        OccupationLevel.objects.filter(occupation__code="6-18-01-01", level__in=[4, 3]).order_by("-level")
+    )
+    if not offerings:
+        return done
+
+    def task(application, node):
+        return Task.objects.get(
+            process__filingreviewprocess__application=application,
+            flow_task=getattr(FilingReviewFlow, node),
+            status__in=[STATUS.NEW, STATUS.ASSIGNED],
+        ).pk
+
+    # 1. 浦江: filed through the whole review, publicity already over.
+    app = _draft(
+        users["applicant"], users["legalrep"], pujiang, offerings, "申请备案为用人单位评价机构（演示）"
+    )
+    svc.application_submit(actor=users["applicant"], application=app)
+    wf.task_review(
+        actor=users["district_pd"],
+        task_pk=task(app, "district_accept"),
+        outcome="approve",
+        comment="材料齐全，予以受理",
+    )
+    wf.task_review(
+        actor=users["district_pd_lead"],
+        task_pk=task(app, "district_review"),
+        outcome="approve",
+        comment="同意上报",
+    )
+    wf.task_review(
+        actor=users["municipal"],
+        task_pk=task(app, "municipal_review"),
+        outcome="approve",
+        comment="同意组织专家评审",
+    )
+    wf.task_assign_panel(
+        actor=users["municipal"],
+        task_pk=task(app, "expert_panel"),
+        experts=[users["expert1"], users["expert2"], users["expert3"]],
+    )
+    lines = list(app.lines.all())
+    for name in ("expert1", "expert2", "expert3"):
+        expert_task = Task.objects.get(
+            process__filingreviewprocess__application=app,
+            owner=users[name],
+            flow_task=FilingReviewFlow.expert_score,
+            status=STATUS.ASSIGNED,
+        )
+        wf.task_expert_score(
+            actor=users[name],
+            task_pk=expert_task.pk,
+            scores={line.pk: {"score": 86, "recommendation": "approve"} for line in lines},
+        )
+    today = timezone.localdate()
+    decided_on = today - datetime.timedelta(days=14)
+    wf.task_decide(
+        actor=users["municipal_lead"],
+        task_pk=task(app, "decision"),
+        comment="同意备案（演示）",
+        line_decisions={line.pk: {"decision": "approved"} for line in lines},
+        today=decided_on,
+    )
+    app.refresh_from_db()
+    done.append(f"{app.number} 已进入公示")
+    body = review.publicity_close(application=app, today=today)
+    if body is not None:
+        done.append(f"{app.number} 已备案为评价机构 {body.code}")
+
+    # 2. 徐汇: submitted, waiting for the district's acceptance.
+    xh = _draft(users["applicant_xh"], None, xuhui, [offerings[0]], "申请备案（演示，待受理）")
+    from filing.models import Membership
+
+    if not Membership.objects.filter(user=users["applicant_xh"], role="legal_rep").exists():
+        membership_grant(actor=None, user=users["applicant_xh"], role="legal_rep", organisation=xuhui)
+    svc.application_sign_commitment(actor=users["applicant_xh"], application=xh)
+    xh.refresh_from_db()
+    svc.application_submit(actor=users["applicant_xh"], application=xh)
+    done.append(f"{xh.number} 待徐汇区受理")
+
+    # 3. A plan of the 浦江 body, confirmed, with registration open; evaluators to staff it.
+    for i, name in enumerate(["陈监考", "林监考", "周考评", "吴考评", "郑考评", "王督导", "冯督导"]):
+        Evaluator.objects.get_or_create(
+            certificate_no=f"DEMO-KP-{i:03d}",
+            defaults={"name": name, "organisation": pujiang, "is_supervisor": "督导" in name},
+        )
+    if body is not None and not EvaluationPlan.objects.filter(body=body).exists():
+        first = today + datetime.timedelta(days=35)
+        plan = plans.plan_create(
+            actor=users["operator"],
+            body=body,
+            line=body.lines.order_by("-offering__level").first(),
+            title=f"{first.year}届数控车工四级认定（演示）",
+            expected_headcount=60,
+            first_sitting_on=first,
+        )
+        start = timezone.make_aware(datetime.datetime.combine(first, datetime.time(9)))
+        plans.sitting_add(
+            actor=users["operator"],
+            plan=plan,
+            part="theory",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            room="教学楼A101",
+            candidates_expected=30,
+        )
+        plans.sitting_add(
+            actor=users["operator"],
+            plan=plan,
+            part="skill",
+            starts_at=start + datetime.timedelta(hours=4),
+            ends_at=start + datetime.timedelta(hours=8),
+            room="实训楼3-1",
+            candidates_expected=15,
+        )
+        plans.plan_file(actor=users["operator"], plan=plan)
+        confirm = Task.objects.get(process__planprocess__plan=plan, flow_task=PlanFlow.confirm_plan)
+        wf.task_plan_review(
+            actor=users["municipal"], task_pk=confirm.pk, approve=True, comment="同意（演示）"
+        )
+        plans.plan_open_registration(actor=users["operator"], plan=plan)
+        done.append(f"认定计划“{plan.title}”报名中")
+    return done
