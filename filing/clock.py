@@ -48,7 +48,8 @@ def limit_for(application: FilingApplication) -> int:
 def clock_status(application: FilingApplication, today: datetime.date | None = None) -> ClockStatus:
     today = today or timezone.localdate()
     periods = [p for p in application.clock_periods.all() if p.kind == ClockPeriod.Kind.REVIEW]
-    used = sum(working_days_between(p.started_on, p.ended_on or today) for p in periods)
+    # A period never counts negative (its dates may lie in the future when a decision is back-dated).
+    used = sum(max(0, working_days_between(p.started_on, p.ended_on or today)) for p in periods)
     running = any(p.ended_on is None for p in periods)
     limit = limit_for(application)
     left = limit - used

@@ -148,7 +148,9 @@ class Sitting(models.Model):
         ordering = ["starts_at", "room"]
 
     def __str__(self) -> str:
-        return f"{self.get_part_display()} {self.room} {self.starts_at:%Y-%m-%d %H:%M}"
+        from django.utils import timezone
+
+        return f"{self.get_part_display()} {self.room} {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
 
 
 class Evaluator(models.Model):

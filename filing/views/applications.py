@@ -109,7 +109,8 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
             application=app,
             lines=app.lines.all(),
             attachments=[a for a in app.attachments.all()],
-            clock=clock_status(app) if app.accepted_on else None,
+            clock=clock_status(app) if app.accepted_on and not app.is_final else None,
+            my_tasks=_open_tasks_for(user, app),
             is_applicant=is_applicant,
             is_legal_rep=is_legal_rep,
             is_reviewer=is_reviewer,
@@ -127,6 +128,21 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
             objection_form=forms.ObjectionDecisionForm(),
         )
         return context
+
+
+def _open_tasks_for(user, application) -> list:
+    """Open review tasks on this application that the user owns or may claim (read through viewflow's
+    Task model; acting on them goes through the task pages)."""
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    tasks = Task.objects.filter(
+        process__filingreviewprocess__application=application,
+        status__in=[STATUS.NEW, STATUS.ASSIGNED],
+        flow_task_type="HUMAN",
+    ).select_related("owner")
+    perms = user.get_all_permissions()
+    return [t for t in tasks if t.owner_id == user.pk or (not t.owner_id and t.owner_permission in perms)]
 
 
 class ApplicationEditView(ApplicationMixin, DomainFormMixin, FormView):
