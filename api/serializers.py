@@ -161,6 +161,17 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
 
 
+class ApplicationActionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False)
+    reason = serializers.CharField(max_length=5000, required=False, help_text="withdraw")
+    comment = serializers.CharField(max_length=5000, required=False, help_text="respond")
+
+
+class CertificateActionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+    authority = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
 class CommentSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False)
     comment = serializers.CharField(max_length=5000)

@@ -506,7 +506,7 @@ class CertificateList(generics.ListAPIView):
 class CertificateAction(APIView):
     action = ""
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.CertificateSerializer, **ERRORS})
+    @extend_schema(request=s.CertificateActionSerializer, responses={200: s.CertificateSerializer, **ERRORS})
     def post(self, request, pk):
         certificate = get_object_or_404(certificates_visible_to(request.user), pk=pk)
         reason = str(request.data.get("reason", ""))

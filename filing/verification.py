@@ -4,10 +4,13 @@ minimal and masked (PIPL Art. 25)."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 from filing.models import Certificate, CertificateStatus
+
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 STATUS_TEXT = {
     CertificateStatus.VALID: "有效",
@@ -60,7 +63,7 @@ def _result(certificate: Certificate) -> VerificationResult:
 
 def verify_by_number(number: str, name: str) -> VerificationResult | None:
     number = _normal(number)
-    if not number or not name or len(number) > 40:
+    if not number or not name or len(number) > 40 or len(name) > 60 or "\x00" in number + name:
         return None
     candidates = Certificate.objects.filter(number=number).order_by("-version")
     current = candidates.first()
@@ -70,7 +73,7 @@ def verify_by_number(number: str, name: str) -> VerificationResult | None:
 
 
 def verify_by_token(token: str) -> VerificationResult | None:
-    if not token or len(token) > 64:
+    if not token or not TOKEN.match(token):
         return None
     certificate = Certificate.objects.filter(verification_token=token).first()
     return _result(certificate) if certificate else None

@@ -272,7 +272,7 @@ def attachment_upload(*, actor, application: FilingApplication, kind: str, uploa
         application.attachments.filter(kind=kind, superseded_at__isnull=True).update(
             superseded_at=timezone.now()
         )
-    original = (uploaded_file.name or "file").replace("/", "_").replace("\\", "_")[-200:]
+    original = (uploaded_file.name or "file").replace("/", "_").replace("\\", "_").replace("\x00", "")[-200:]
     attachment = Attachment(
         application=application,
         kind=kind,

@@ -208,6 +208,7 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
     if plan.status != PlanStatus.REGISTRATION_OPEN:
         raise WrongState("认定计划经确认并开放报名后才能导入名册。")
     digest = hashlib.sha256(data).hexdigest()
+    file_name = file_name.replace("\x00", "")[-200:]
     rows: list[RawRow] = []
     try:
         rows, errors = read_rows(file_name, data)

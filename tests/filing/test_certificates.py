@@ -201,3 +201,9 @@ def test_public_verification_page_leaks_nothing_and_is_rate_limited(client, body
     assert "查询过于频繁" in client.get("/verify/", {"number": cert.number, "name": "x"}).content.decode()
     cache.clear()
     assert client.get("/verify/", {"number": cert.number, "name": "x"}).status_code == 200
+
+
+@pytest.mark.parametrize("token", ["", "short", "a" * 65, "abc\x00" * 8, "../../etc/passwd", "Ｘ" * 20])
+def test_malformed_tokens_and_inputs_are_just_not_found(token, db):
+    assert verify_by_token(token) is None
+    assert verify_by_number("Y000031000001264000001\x00", "张三") is None
