@@ -99,3 +99,11 @@ def test_every_task_role_can_see_its_queue(persona, request):
 
 def test_municipal_reviewers_see_plan_tasks(municipal_reviewer):
     assert municipal_reviewer.has_perm("workflows.view_planprocess")
+
+
+def test_chinese_first_whatever_the_browser_says(client, applicant):
+    client.force_login(applicant)
+    response = client.get("/home/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "zh-hans"
+    client.cookies["django_language"] = "en"
+    assert client.get("/home/")["Content-Language"] == "en"

@@ -110,9 +110,16 @@ class TaskView(View):
             "conflict_form": forms.ConflictForm() if self.node == "expert_score" else None,
             "can_act": self.task.owner_id in (None, self.request.user.pk)
             and self.task.status in ("NEW", "ASSIGNED"),
-            "transfer_form": forms.TransferForm(task=self.task),
+            "transfer_form": forms.TransferForm(task=self.task) if self._is_lead() else None,
             **extra,
         }
+
+    def _is_lead(self) -> bool:
+        from filing import access
+        from filing.roles import Role
+
+        role = Role.DISTRICT_REVIEWER if self.node.startswith("district") else Role.MUNICIPAL_REVIEWER
+        return access.is_unit_lead(self.request.user, role)
 
     def _visible(self) -> bool:
         return selectors.applications_visible_to(self.request.user).filter(
