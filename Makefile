@@ -50,9 +50,9 @@ format: install
 
 # Benchmarks print ratios against a baseline measured in the same run (bench/results/ keeps the figures).
 bench: install
-	env -u DATABASE_URL $(BIN)/python -m bench review
+	env -u DATABASE_URL $(BIN)/python -m bench review roster
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
-	  DATABASE_URL="$(PG_URL)" $(BIN)/python -m bench review; fi
+	  DATABASE_URL="$(PG_URL)" $(BIN)/python -m bench review roster; fi
 
 check-deploy: install
 	DJANGO_PRODUCTION=true DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(50))')" \

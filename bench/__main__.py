@@ -29,6 +29,10 @@ def main() -> int:
             from bench import review
 
             review.run(args.reviews, RESULTS)
+        elif name == "roster":
+            from bench import roster
+
+            roster.run(RESULTS)
         else:
             print(f"unknown benchmark {name}", file=sys.stderr)
             return 2

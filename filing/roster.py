@@ -16,11 +16,14 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
+from filing.validators import scrub_identifiers
+
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_XLSX_UNCOMPRESSED = 100 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 MAX_ROWS = 20_000
 EMPTY_ROWS_BEFORE_STOP = 1000
+MAX_COLUMNS = 50  # cells beyond are ignored: a forged <dimension> must not widen every row to XFD
 
 COLUMNS = {
     "name": "姓名",
@@ -50,7 +53,8 @@ class RowError:
     reason: str
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
+        # Reasons quote cell text (a shifted column can put an ID number there): the report is stored.
+        return {"row": self.row, "column": self.column, "reason": scrub_identifiers(self.reason)}
 
 
 @dataclass
@@ -106,8 +110,10 @@ def _rows_from_xlsx(data: bytes) -> list[list[object]]:
         raise RosterFileError(f"无法读取Excel文件：{type(exc).__name__}。") from None
     try:
         sheet = workbook.worksheets[0]
+        # The stored <dimension> is untrusted: too small silently drops rows, too wide pads every row.
+        sheet.reset_dimensions()
         rows, empty_run = [], 0
-        for cells in sheet.iter_rows(values_only=True):
+        for cells in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
             values = list(cells)
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 empty_run += 1
@@ -120,6 +126,10 @@ def _rows_from_xlsx(data: bytes) -> list[list[object]]:
             if len(rows) > MAX_ROWS + EMPTY_ROWS_BEFORE_STOP:
                 raise RosterFileError(f"名册超过{MAX_ROWS}行，请拆分后上传。")
         return rows
+    except RosterFileError:
+        raise
+    except Exception as exc:  # read-only mode parses the sheet XML lazily: bad content surfaces here
+        raise RosterFileError(f"无法读取Excel文件：{type(exc).__name__}。") from None
     finally:
         workbook.close()
 
@@ -141,10 +151,13 @@ def _rows_from_csv(data: bytes) -> list[list[object]]:
     text = _decode(data)
     reader = csv.reader(io.StringIO(text))
     rows = []
-    for i, row in enumerate(reader, 1):
-        if i > MAX_ROWS + 1:
-            raise RosterFileError(f"名册超过{MAX_ROWS}行，请拆分后上传。")
-        rows.append(row)
+    try:
+        for i, row in enumerate(reader, 1):
+            if i > MAX_ROWS + 1:
+                raise RosterFileError(f"名册超过{MAX_ROWS}行，请拆分后上传。")
+            rows.append(row)
+    except csv.Error:  # e.g. an unclosed quote swallowing the rest of the file past the field limit
+        raise RosterFileError("CSV文件格式错误（引号不匹配或单元格过长），请用模板重新保存。") from None
     return rows
 
 
@@ -172,7 +185,10 @@ def read_rows(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError]
 
 
 def is_formula(value: object) -> bool:
-    return isinstance(value, str) and value.strip().startswith("=")
+    if isinstance(value, str):
+        return value.strip().startswith("=")
+    # openpyxl returns array and data-table formulas as objects, not "=..." strings
+    return type(value).__name__ in ("ArrayFormula", "DataTableFormula")
 
 
 TEMPLATE_EXAMPLE = [

@@ -9,6 +9,7 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from filing import access, eligibility, pii
 from filing.audit import audit_record
@@ -26,7 +27,13 @@ from filing.models import (
 from filing.roles import Role
 from filing.roster import COLUMNS, RawRow, RosterFileError, RowError, clean_text, is_formula, read_rows
 from filing.services.common import deny_unless
-from filing.validators import DocumentType, normalise_document_number, validate_document, validate_uscc
+from filing.validators import (
+    DocumentType,
+    normalise_document_number,
+    scrub_identifiers,
+    validate_document,
+    validate_uscc,
+)
 
 DOC_TYPES = {str(label): value for value, label in DocumentType.choices} | {"身份证": DocumentType.CITIZEN_ID}
 YES = {"是", "Y", "YES", "TRUE", "1", "全日制"}
@@ -51,7 +58,7 @@ def _parse_date(value) -> datetime.date | None:
         parts.append("30" if parts[1] in ("6", "06") else "01")
     try:
         return datetime.date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, OverflowError):  # OverflowError: "99999999999999999999-06-30"
         return None
 
 
@@ -177,7 +184,8 @@ def _duplicates_elsewhere(plan: EvaluationPlan, cleaned: list[dict]) -> list[Row
             plan__line__offering__occupation_id=occupation_id,
             plan__line__offering__level=level,
         )
-        .exclude(status=RegistrationStatus.INELIGIBLE)
+        # An ineligible registration elsewhere does not block; in this plan it does (one per plan and person).
+        .exclude(Q(status=RegistrationStatus.INELIGIBLE) & ~Q(plan=plan))
         .exclude(plan__status=PlanStatus.CANCELLED)
         .select_related("candidate", "plan")
     )
@@ -208,7 +216,7 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
     if plan.status != PlanStatus.REGISTRATION_OPEN:
         raise WrongState("认定计划经确认并开放报名后才能导入名册。")
     digest = hashlib.sha256(data).hexdigest()
-    file_name = file_name.replace("\x00", "")[-200:]
+    file_name = scrub_identifiers(file_name.replace("\x00", ""))[-200:]  # "张三310104….csv" is stored
     rows: list[RawRow] = []
     try:
         rows, errors = read_rows(file_name, data)
