@@ -167,8 +167,9 @@ def mask_document_number(number: str, *, public: bool = False) -> str:
         return "*" * len(number)
     if public:
         return number[0] + "*" * (len(number) - 2) + number[-1]
-    keep_head = 4 if len(number) >= 12 else 1
-    return number[:keep_head] + "*" * (len(number) - keep_head - 4) + number[-4:]
+    if len(number) < 12:  # passports and other short numbers: most of them hidden
+        return number[0] + "*" * (len(number) - 3) + number[-2:]
+    return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
 # Anything that looks like an 18-character ID number; used to scrub logs and audit payloads.

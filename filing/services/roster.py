@@ -52,6 +52,7 @@ def _parse_date(value) -> datetime.date | None:
         .replace("年", "-")
         .replace("月", "-")
         .rstrip("日")
+        .rstrip("-")
     )
     parts = text.split("-")
     if len(parts) == 2:

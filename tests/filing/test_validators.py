@@ -271,7 +271,7 @@ def test_uscc_wrong_length(value):
 def test_staff_mask():
     assert mask_document_number("310115200801240020") == "3101**********0020"
     assert mask_document_number("11010519491231002x") == "1101**********002X"
-    assert mask_document_number("E12345678") == "E****5678"
+    assert mask_document_number("E12345678") == "E******78"
     assert mask_document_number("1234") == "****"
 
 
