@@ -107,7 +107,11 @@ def deliver_one(pk: int, now: datetime.datetime | None = None) -> str | None:
     now = now or timezone.now()
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update(skip_locked=True)
+            # of=("self",): lock the delivery row only. Without it PostgreSQL also locks the joined event and
+            # user rows FOR UPDATE for as long as the SMTP send takes, which blocks every business
+            # transaction inserting rows that reference the recipient (FOR KEY SHARE) and makes concurrent
+            # deliveries to the same recipient skip theirs as "locked".
+            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("event", "recipient")
             .filter(pk=pk, state=DeliveryState.PENDING)
             .first()
