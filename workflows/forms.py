@@ -38,7 +38,7 @@ class ReviewForm(forms.Form):
         label=_("需补正事项（退回补正时勾选）"),
     )
     deadline = forms.DateField(
-        required=False, label=_("补正期限"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("补正期限"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
 
     def __init__(self, *args, application=None, **kwargs):

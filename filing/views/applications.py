@@ -105,6 +105,19 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
             ),
             None,
         )
+        can_edit = is_applicant and app.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
+        items = {(i["kind"], i["key"]) for i in (open_correction.items if open_correction else [])}
+        in_draft = app.status == ApplicationStatus.DRAFT
+        context.update(
+            can_edit_fields=can_edit and (in_draft or any(kind == "field" for kind, _ in items)),
+            can_add_line=can_edit and (in_draft or ("line", "new") in items),
+            editable_lines={
+                line.pk for line in app.lines.all() if in_draft or ("line", str(line.pk)) in items
+            }
+            if can_edit
+            else set(),
+            can_upload=can_edit and (in_draft or any(kind == "attachment" for kind, _ in items)),
+        )
         context.update(
             application=app,
             lines=app.lines.all(),
@@ -142,6 +155,8 @@ def _open_tasks_for(user, application) -> list:
         flow_task_type="HUMAN",
     ).select_related("owner")
     perms = user.get_all_permissions()
+    # The applicant answers a correction with 提交补正 on this page, not on a task page.
+    tasks = [t for t in tasks if t.flow_task.name != "correction"]
     return [t for t in tasks if t.owner_id == user.pk or (not t.owner_id and t.owner_permission in perms)]
 
 

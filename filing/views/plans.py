@@ -81,7 +81,7 @@ class PlanForm(djforms.Form):
     title = djforms.CharField(label=_("计划名称"), max_length=120)
     expected_headcount = djforms.IntegerField(label=_("预计人数"), min_value=1, max_value=100000)
     first_sitting_on = djforms.DateField(
-        label=_("首场考核日期"), widget=djforms.DateInput(attrs={"type": "date"})
+        label=_("首场考核日期"), widget=djforms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -140,10 +140,12 @@ class PlanDetailView(PlanMixin, TemplateView):
 class SittingForm(djforms.Form):
     part = djforms.ChoiceField(label=_("考核方式"), choices=AssessmentPart.choices)
     starts_at = djforms.DateTimeField(
-        label=_("开始时间"), widget=djforms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("开始时间"),
+        widget=djforms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
     )
     ends_at = djforms.DateTimeField(
-        label=_("结束时间"), widget=djforms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("结束时间"),
+        widget=djforms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
     )
     room = djforms.CharField(label=_("考场"), max_length=60)
     candidates_expected = djforms.IntegerField(label=_("考生人数"), min_value=1)
@@ -449,8 +451,12 @@ class AgreementForm(djforms.Form):
     offerings = OfferingMultiChoice(
         None, label=_("委托评价的职业（工种）等级"), widget=djforms.CheckboxSelectMultiple
     )
-    valid_from = djforms.DateField(label=_("生效日期"), widget=djforms.DateInput(attrs={"type": "date"}))
-    valid_until = djforms.DateField(label=_("截止日期"), widget=djforms.DateInput(attrs={"type": "date"}))
+    valid_from = djforms.DateField(
+        label=_("生效日期"), widget=djforms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    valid_until = djforms.DateField(
+        label=_("截止日期"), widget=djforms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
 
     def __init__(self, *args, school=None, **kwargs):
         from filing.models import EvaluationBody, OccupationLevel
