@@ -83,7 +83,7 @@ def test_exactly_one_reviewer_wins(on_postgres, roles, n):
     reviewers = [
         factories.user(f"rev{n}_{i}", role=Role.DISTRICT_REVIEWER, district_code="310115") for i in range(n)
     ]
-    repetitions = 20 if n <= 10 else 5
+    repetitions = 20
     for rep in range(repetitions):
         college = factories.organisation(district_code="310115")
         applicant = factories.user(role=Role.APPLICANT, organisation=college)
