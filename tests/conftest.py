@@ -141,3 +141,21 @@ def administrator(roles):
 def outsider(db):
     """A logged-in user with no role at all."""
     return factories.user("outsider")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_connections_at_teardown(django_db_setup, django_db_blocker):
+    """Live-server threads, Playwright's greenlet and worker subprocesses can leave a connection to the test
+    database open; on PostgreSQL that stops the database from being dropped at the end of the session.
+    Close ours and end any other session on the test database before pytest-django drops it."""
+    yield
+    from django.db import connection, connections
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        connections.close_all()

@@ -171,3 +171,7 @@ def test_draft_to_filed_in_the_browser(live_server, chromium_path, roles, tmp_pa
         assert "Y000031" in clerk.page.content()
         clerk.shot("06_filed")
         browser.close()
+        # ORM calls made while Playwright's loop runs use their own connection: close it here.
+        from django.db import connections
+
+        connections.close_all()

@@ -73,3 +73,7 @@ def test_unread_count_changes_when_reviewer_returns(live_server, chromium_path, 
         clerk.wait_for_load_state("networkidle")
         assert int(clerk.get_attribute("[data-unread-badge]", "data-unread-badge")) == after - 1
         browser.close()
+        # ORM calls made while Playwright's loop runs use their own connection: close it here.
+        from django.db import connections
+
+        connections.close_all()
