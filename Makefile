@@ -50,9 +50,9 @@ format: install
 
 # Benchmarks print ratios against a baseline measured in the same run (bench/results/ keeps the figures).
 bench: install
-	env -u DATABASE_URL $(BIN)/python -m bench review roster
+	env -u DATABASE_URL $(BIN)/python -m bench review roster issuance verification
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
-	  DATABASE_URL="$(PG_URL)" $(BIN)/python -m bench review roster; fi
+	  DATABASE_URL="$(PG_URL)" $(BIN)/python -m bench review roster issuance verification; fi
 
 check-deploy: install
 	DJANGO_PRODUCTION=true DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(50))')" \

@@ -33,6 +33,14 @@ def main() -> int:
             from bench import roster
 
             roster.run(RESULTS)
+        elif name == "issuance":
+            from bench import issuance
+
+            issuance.run(RESULTS)
+        elif name == "verification":
+            from bench import verification
+
+            verification.run(RESULTS)
         else:
             print(f"unknown benchmark {name}", file=sys.stderr)
             return 2

@@ -66,7 +66,8 @@ def qr_png(data: str) -> bytes:
 def render(certificate: Certificate) -> bytes:
     font = font_name()
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    # initialFontName: otherwise every page also references reportlab's default, non-embedded Helvetica.
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1, initialFontName=font, initialFontSize=12)
     pdf.setTitle(f"职业技能等级证书 {certificate.number}")
     width, height = A4
     pdf.setLineWidth(2)

@@ -50,12 +50,26 @@ def issuance_request(
     key = (idempotency_key or "").strip()
     if not key or len(key) > 80:
         raise Invalid("请提供幂等键。", errors={"idempotency_key": ["请提供1至80个字符的幂等键。"]})
+    # Permission before anything else: a known key must not hand a batch to someone else.
+    deny_unless(
+        access.acts_for(actor, plan.body.organisation_id, Role.BODY_OPERATOR),
+        actor=actor,
+        action="certificate.request",
+        obj=plan,
+        message="只有本评价机构考务人员可以发放证书。",
+    )
     existing = IssuanceBatch.objects.filter(idempotency_key=key).first()
     if existing is not None:
         if existing.plan_id != plan.pk:
             raise Conflict("该幂等键已用于另一认定计划。")
         return existing
     plan = EvaluationPlan.objects.select_for_update().select_related("body__organisation").get(pk=plan.pk)
+    # Again under the plan's lock: a concurrent request with the same key may have committed meanwhile.
+    existing = IssuanceBatch.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        if existing.plan_id != plan.pk:
+            raise Conflict("该幂等键已用于另一认定计划。")
+        return existing
     deny_unless(
         access.acts_for(actor, plan.body.organisation_id, Role.BODY_OPERATOR),
         actor=actor,
