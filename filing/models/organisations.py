@@ -157,6 +157,8 @@ class Membership(models.Model):
         return f"{self.user} · {self.get_role_display()} · {where}"
 
     def clean(self) -> None:
+        if self.role not in ROLES:
+            return  # an empty or unknown role is the role field's own error (full_clean still calls clean)
         scope = ROLES[self.role].scope
         if scope == Scope.ORGANISATION and (self.organisation_id is None or self.district_id is not None):
             raise ValidationError(_("该角色须指定单位，且不指定区。"))

@@ -1,0 +1,625 @@
+"""The access matrix (QUALITY.md, "Security"): every URL pattern of the URLconf — the admin's and viewflow's
+auth URLs included — requested by every persona, with every path parameter filled by an object of the
+persona's own organisation or district, of another college in the same district, of a college in another
+district, and a non-existent one.
+
+``EXPECTED`` says, for each route, which persona is granted what (a 2xx, or a redirect elsewhere than to a
+login page — the success of a POST action) for which object. Anything granted that the table does not list
+fails, anything the table lists that is not granted fails, and a route missing from the table fails, so a new
+URL cannot be added without deciding who may use it. Whatever is not granted must be a denial: 404 for an
+object out of the persona's scope — indistinguishable from a non-existent one —, 403 for a forbidden function,
+the login page for anonymous users (401 from the API) and the admin's own login page for non-staff users.
+A POST with an empty body may also end in a form error (400/422) or a wrong state (409) when the persona can
+see the object. No request may answer 500.
+
+Objects are labelled ``<owner>:<variant>``: ``own`` is the reference college 浦江测试技师学院
+(district 310115: its applicant, legal representative and body operator, and the district reviewer of 310115),
+``same`` another college of 310115, ``other`` a college of 310104 (the other district reviewer's district),
+``none`` a non-existent pk (999999). Notifications are the persona's own (``mine``) or someone
+else's (``theirs``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import json
+import os
+import re
+from collections import defaultdict
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urlparse
+
+import pytest
+from django.db import transaction
+from django.test import Client, TestCase, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from filing.roles import Role
+from tests import factories
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+PERSONAS = [
+    "anonymous",
+    "applicant",
+    "legal_rep",
+    "body_operator",
+    "district_reviewer",
+    "other_district_reviewer",
+    "municipal_reviewer",
+    "expert",
+    "auditor",
+    "administrator",
+    "outsider",
+]
+MISSING = 999999
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- the world: built once for the module, rolled back at its end -------------------------------------------
+
+
+def _open_task(app, node):
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from workflows.flows import FilingReviewFlow
+
+    return Task.objects.get(
+        process__filingreviewprocess__application=app,
+        flow_task=getattr(FilingReviewFlow, node),
+        status__in=[STATUS.NEW, STATUS.ASSIGNED],
+    )
+
+
+def _to_publicity(app, d1, d2, m1, m2, experts):
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from filing.services import review
+    from workflows import services as wf
+    from workflows.flows import FilingReviewFlow
+
+    wf.task_review(actor=d1, task_pk=_open_task(app, "district_accept").pk, outcome="approve", comment="受理")
+    wf.task_review(actor=d2, task_pk=_open_task(app, "district_review").pk, outcome="approve", comment="同意")
+    wf.task_review(
+        actor=m1, task_pk=_open_task(app, "municipal_review").pk, outcome="approve", comment="同意"
+    )
+    wf.task_assign_panel(actor=m1, task_pk=_open_task(app, "expert_panel").pk, experts=experts)
+    lines = list(app.lines.all())
+    for task in Task.objects.filter(
+        process__filingreviewprocess__application=app,
+        flow_task=FilingReviewFlow.expert_score,
+        status=STATUS.ASSIGNED,
+    ):
+        wf.task_expert_score(
+            actor=task.owner,
+            task_pk=task.pk,
+            scores={line.pk: {"score": 80, "recommendation": "approve"} for line in lines},
+        )
+    wf.task_decide(
+        actor=m2,
+        task_pk=_open_task(app, "decision").pk,
+        line_decisions={line.pk: {"decision": "approved"} for line in lines},
+        comment="同意",
+    )
+    app.refresh_from_db()
+    assert app.status == "publicity"
+    objection = review.objection_file(
+        application=app, name="张三", contact="13800000000", text="场地与申报不符"
+    )
+    return app, objection
+
+
+def _message(recipient, n):
+    from notifications.models import Delivery, InboxMessage, OutboxEvent
+
+    event = OutboxEvent.objects.create(kind="test.matrix", payload={"n": n})
+    delivery = Delivery.objects.create(event=event, recipient=recipient, channel="inapp", state="sent")
+    return InboxMessage.objects.create(
+        delivery=delivery, recipient=recipient, title=f"消息{n}", body="内容", link="/applications/"
+    )
+
+
+def build_world():
+    from django.contrib.auth.models import Group
+    from django.contrib.auth.tokens import default_token_generator
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+    from rest_framework.authtoken.models import Token
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from filing.models import (
+        AuditEvent,
+        CalendarOverride,
+        CalendarYear,
+        District,
+        EvaluationPlan,
+        Membership,
+        Occupation,
+        OccupationLevel,
+        Organisation,
+        PlanStatus,
+        RosterImport,
+        WorkType,
+    )
+    from filing.services import applications as app_svc
+    from filing.services import certificates as cert_svc
+    from filing.services import national
+    from filing.services.roles import setup_roles
+    from notifications.models import Delivery, OutboxEvent
+    from workflows import services as wf
+    from workflows.flows import FilingReviewFlow
+
+    setup_roles()
+    college = factories.organisation(district_code="310115", name="浦江测试技师学院")
+    same = factories.organisation(district_code="310115", name="浦东另一所技师学院")
+    other = factories.organisation(district_code="310104", name="徐汇测试技师学院")
+    orgs = {"own": college, "same": same, "other": other}
+
+    u = SimpleNamespace()
+    u.applicant = factories.user("applicant", role=Role.APPLICANT, organisation=college)
+    u.legal_rep = factories.user("legalrep", role=Role.LEGAL_REPRESENTATIVE, organisation=college)
+    u.body_operator = factories.user("operator", role=Role.BODY_OPERATOR, organisation=college)
+    u.district_reviewer = factories.user("district_pd", role=Role.DISTRICT_REVIEWER, district_code="310115")
+    u.district_lead = factories.user(
+        "district_pd_lead", role=Role.DISTRICT_REVIEWER, district_code="310115", is_unit_lead=True
+    )
+    u.other_district_reviewer = factories.user(
+        "district_xh", role=Role.DISTRICT_REVIEWER, district_code="310104"
+    )
+    u.other_district_lead = factories.user(
+        "district_xh_lead", role=Role.DISTRICT_REVIEWER, district_code="310104", is_unit_lead=True
+    )
+    u.municipal_reviewer = factories.user("municipal", role=Role.MUNICIPAL_REVIEWER)
+    u.municipal_lead = factories.user("municipal_lead", role=Role.MUNICIPAL_REVIEWER, is_unit_lead=True)
+    u.experts = [factories.user(f"expert{i}", role=Role.EXPERT) for i in range(1, 5)]
+    u.expert = u.experts[0]
+    u.auditor = factories.user("auditor", role=Role.AUDITOR)
+    u.administrator = factories.user("admin", role=Role.ADMINISTRATOR)
+    u.outsider = factories.user("outsider")
+    clerks = {"own": (u.applicant, u.legal_rep, u.body_operator)}
+    for key in ("same", "other"):
+        clerks[key] = (
+            factories.user(f"{key}_applicant", role=Role.APPLICANT, organisation=orgs[key]),
+            factories.user(f"{key}_legalrep", role=Role.LEGAL_REPRESENTATIVE, organisation=orgs[key]),
+            factories.user(f"{key}_operator", role=Role.BODY_OPERATOR, organisation=orgs[key]),
+        )
+
+    # Applications in three states for the college, two for the others, publicity for the other district.
+    apps, objections = {}, {}
+    for key, org in orgs.items():
+        applicant, legal_rep, _ = clerks[key]
+        apps[f"{key}:draft"] = factories.complete_draft(
+            applicant=applicant, legal_rep=legal_rep, organisation=org
+        )
+        draft = factories.complete_draft(applicant=applicant, legal_rep=legal_rep, organisation=org)
+        apps[f"{key}:submitted"] = app_svc.application_submit(actor=applicant, application=draft)
+    reviewers = {
+        "own": (u.district_reviewer, u.district_lead),
+        "other": (u.other_district_reviewer, u.other_district_lead),
+    }
+    for key, (d1, d2) in reviewers.items():
+        applicant, legal_rep, _ = clerks[key]
+        draft = factories.complete_draft(applicant=applicant, legal_rep=legal_rep, organisation=orgs[key])
+        app = app_svc.application_submit(actor=applicant, application=draft)
+        apps[f"{key}:publicity"], objections[key] = _to_publicity(
+            app, d1, d2, u.municipal_reviewer, u.municipal_lead, u.experts[:3]
+        )
+
+    # Tasks: each college's acceptance task (open), the college's municipal review and expert scoring (done).
+    tasks = {f"{key}:accept": _open_task(apps[f"{key}:submitted"], "district_accept") for key in orgs}
+    tasks["own:municipal"] = Task.objects.get(
+        process__filingreviewprocess__application=apps["own:publicity"],
+        flow_task=FilingReviewFlow.municipal_review,
+    )
+    tasks["own:expert"] = Task.objects.get(
+        process__filingreviewprocess__application=apps["own:publicity"],
+        flow_task=FilingReviewFlow.expert_score,
+        owner=u.expert,
+        status=STATUS.DONE,
+    )
+
+    # Evaluation bodies, plans with confirmed results, issued certificates, roster reports.
+    plans, batches, certificates, imports = {}, {}, {}, {}
+    for key, org in orgs.items():
+        operator = clerks[key][2]
+        body = factories.filed_body(org)
+        plan, _ = factories.plan_with_results(body, passed=2)
+        plans[key] = plan
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            batch = cert_svc.issuance_request(actor=operator, plan=plan, idempotency_key=f"matrix-{key}")
+        batch.refresh_from_db()
+        assert batch.state == "done", batch.error
+        batches[key] = batch
+        certificates[key] = batch.certificates.order_by("pk").first()
+        imports[key] = RosterImport.objects.create(
+            plan=plan,
+            uploaded_by=operator,
+            file_name="名册.csv",
+            sha256="0" * 64,
+            outcome="rejected",
+            report=[{"row": 2, "column": "证件号码", "reason": "校验位错误"}],
+        )
+        if key == "own":
+            public_plan, _ = factories.plan_with_results(body, passed=1, title="结果公示中的计划")
+            EvaluationPlan.objects.filter(pk=public_plan.pk).update(status=PlanStatus.RESULTS_PUBLICITY)
+            filed_plan = EvaluationPlan.objects.create(
+                body=body,
+                line=body.lines.first(),
+                title="待确认的计划",
+                expected_headcount=10,
+                first_sitting_on=datetime.date(2026, 9, 1),
+                created_by=operator,
+                status=PlanStatus.FILED,
+            )
+            wf.plan_filed(sender=EvaluationPlan, plan=filed_plan)
+            tasks["own:plan"] = Task.objects.get(process__planprocess__plan=filed_plan, status=STATUS.NEW)
+    report = national.report_export(actor=u.municipal_reviewer)
+
+    # In-app messages: one for each persona, and one for somebody else.
+    messages = {name: _message(getattr(u, name), i) for i, name in enumerate(PERSONAS[1:])}
+    messages["theirs"] = _message(u.district_lead, 99)
+
+    token = Token.objects.create(user=u.applicant)
+    event = OutboxEvent.objects.first()
+    admin_objects = {
+        "auth/group": Group.objects.get(name="role:applicant").pk,
+        "auth/user": u.applicant.pk,
+        "authtoken/tokenproxy": token.user_id,
+        "viewflow/process": apps["own:submitted"].review_process.pk,
+        "viewflow/task": tasks["own:accept"].pk,
+        "filing/district": District.objects.get(code="310115").pk,
+        "filing/occupation": Occupation.objects.get(code="6-18-01-01").pk,
+        "filing/worktype": (
+            WorkType.objects.first()
+            or WorkType.objects.create(occupation=Occupation.objects.get(code="6-18-01-01"), name="数控车工")
+        ).pk,
+        "filing/occupationlevel": OccupationLevel.objects.first().pk,
+        "filing/major": college.majors.first().pk,
+        "filing/organisation": college.pk,
+        "filing/membership": Membership.objects.filter(user=u.applicant).first().pk,
+        "filing/calendaryear": (CalendarYear.objects.first() or CalendarYear.objects.create(year=2031)).pk,
+        "filing/calendaroverride": (
+            CalendarOverride.objects.first()
+            or CalendarOverride.objects.create(
+                date=datetime.date(2031, 10, 1), is_working_day=False, name="国庆节"
+            )
+        ).pk,
+        "filing/auditevent": AuditEvent.objects.order_by("seq").first().pk,
+        "notifications/delivery": Delivery.objects.first().pk,
+        "notifications/outboxevent": event.pk,
+    }
+    return SimpleNamespace(
+        users=u,
+        orgs=orgs,
+        apps=apps,
+        objections=objections,
+        tasks=tasks,
+        plans=plans,
+        public_plan=public_plan,
+        batches=batches,
+        certificates=certificates,
+        imports=imports,
+        report=report,
+        messages=messages,
+        admin_objects=admin_objects,
+        organisation_type=ContentType.objects.get_for_model(Organisation).pk,
+        reset=(
+            urlsafe_base64_encode(force_bytes(u.applicant.pk)),
+            default_token_generator.make_token(u.applicant),
+        ),
+    )
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Built once in a transaction that is rolled back after the module; each test runs in a savepoint."""
+    media = tmp_path_factory.mktemp("matrix-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER),
+        transaction.atomic(),
+    ):
+        built = build_world()
+        built.media = media
+        yield built
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _world_media(world, settings):
+    settings.MEDIA_ROOT = world.media
+    settings.PASSWORD_HASHERS = FAST_HASHER
+
+
+# --- the URLconf --------------------------------------------------------------------------------------------
+
+ADMIN_POST_VIEWS = ("changelist_view", "add_view", "change_view", "delete_view", "user_change_password")
+ADMIN_SITE_POST = ("admin:login", "admin:logout", "admin:password_change")
+UNSAFE = ("post", "put", "patch", "delete")
+
+
+def _walk(patterns, prefix="", namespaces=()):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = namespaces + ((p.namespace,) if p.namespace else ())
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            name = ":".join(namespaces + (p.name,)) if p.name else ""
+            yield prefix + str(p.pattern), name, p.callback
+
+
+def _methods(name: str, callback) -> list[str]:
+    """GET always; the unsafe methods the view implements (an empty body each)."""
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view_class is not None:
+        return ["GET", *[m.upper() for m in UNSAFE if hasattr(view_class, m)]]
+    if callback.__name__ in ADMIN_POST_VIEWS or name in ADMIN_SITE_POST:
+        return ["GET", "POST"]
+    return ["GET"]
+
+
+def url_routes() -> list[SimpleNamespace]:
+    """Every pattern once, keyed by its route; a later pattern with the same route is unreachable."""
+    routes: dict[str, SimpleNamespace] = {}
+    for route, name, callback in _walk(get_resolver().url_patterns):
+        if route not in routes:
+            routes[route] = SimpleNamespace(route=route, name=name, methods=_methods(name, callback))
+    return list(routes.values())
+
+
+PARAM = re.compile(r"<(?:(\w+):)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+
+
+def render(route: str, values: dict) -> str:
+    path = PARAM.sub(lambda m: str(values[m.group(2) or m.group(3)]), route)
+    return "/" + path.replace("^", "").replace("$", "")
+
+
+def param_names(route: str) -> list[str]:
+    return [m.group(2) or m.group(3) for m in PARAM.finditer(route)]
+
+
+# --- path parameters: which objects each kind of route is requested with ------------------------------------
+
+APP_LABELS = [
+    "own:draft",
+    "own:submitted",
+    "own:publicity",
+    "same:draft",
+    "same:submitted",
+    "other:draft",
+    "other:submitted",
+    "other:publicity",
+]
+ORG_LABELS = ["own", "same", "other"]
+
+
+def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
+    """label → values of the route's parameters."""
+    none = defaultdict(lambda: MISSING)
+    if kind is None:
+        return {"-": {}}
+    if kind == "application":
+        return {**{k: {"pk": w.apps[k].pk} for k in APP_LABELS}, "none": none}
+    if kind == "application_line":
+        out = {k: {"pk": w.apps[k].pk, "line_pk": w.apps[k].lines.first().pk} for k in APP_LABELS}
+        out["cross"] = {"pk": w.apps["own:draft"].pk, "line_pk": w.apps["other:draft"].lines.first().pk}
+        return {**out, "none": none}
+    if kind == "application_objection":
+        out = {
+            f"{k}:publicity": {"pk": w.apps[f"{k}:publicity"].pk, "objection_pk": w.objections[k].pk}
+            for k in ("own", "other")
+        }
+        out["cross"] = {"pk": w.apps["own:publicity"].pk, "objection_pk": w.objections["other"].pk}
+        return {**out, "none": none}
+    if kind == "attachment":
+        return {**{k: {"pk": w.apps[k].attachments.first().pk} for k in APP_LABELS}, "none": none}
+    if kind == "task":
+        return {**{k: {"task_pk": t.pk, "pk": t.pk} for k, t in w.tasks.items()}, "none": none}
+    if kind == "plan":
+        return {**{k: {"pk": w.plans[k].pk, "plan_pk": w.plans[k].pk} for k in ORG_LABELS}, "none": none}
+    if kind == "plan_action":
+        out = {k: {"pk": w.plans[k].pk, "action": "cancel"} for k in ORG_LABELS}
+        out["own:filed"] = {"pk": w.tasks["own:plan"].process.planprocess.plan_id, "action": "cancel"}
+        out["own:bogus-action"] = {"pk": w.plans["own"].pk, "action": "bogus"}
+        return {**out, "none": {"pk": MISSING, "action": "cancel"}}
+    if kind == "plan_import":
+        out = {k: {"pk": w.plans[k].pk, "import_pk": w.imports[k].pk} for k in ORG_LABELS}
+        out["cross"] = {"pk": w.plans["own"].pk, "import_pk": w.imports["other"].pk}
+        return {**out, "none": none}
+    if kind == "plan_public":
+        return {"public": {"pk": w.public_plan.pk}, "own": {"pk": w.plans["own"].pk}, "none": none}
+    if kind == "organisation":
+        return {**{k: {"pk": w.orgs[k].pk, "org_pk": w.orgs[k].pk} for k in ORG_LABELS}, "none": none}
+    if kind == "batch":
+        return {**{k: {"pk": w.batches[k].pk} for k in ORG_LABELS}, "none": none}
+    if kind == "certificate":
+        return {**{k: {"pk": w.certificates[k].pk} for k in ORG_LABELS}, "none": none}
+    if kind == "report":
+        return {"report": {"pk": w.report.pk}, "none": none}
+    if kind == "message":
+        mine = w.messages["applicant" if persona == "anonymous" else persona]
+        return {"mine": {"pk": mine.pk}, "theirs": {"pk": w.messages["theirs"].pk}, "none": none}
+    if kind == "token":
+        return {"valid": {"token": w.certificates["own"].verification_token}, "bogus": {"token": "x" * 32}}
+    if kind == "reset":
+        return {
+            "valid": {"uidb64": w.reset[0], "token": w.reset[1]},
+            "bogus": {"uidb64": "MQ", "token": "x-y"},
+        }
+    if kind == "admin_app":
+        return {"filing": {"app_label": "filing"}, "auth": {"app_label": "auth"}}
+    if kind == "admin_catchall":
+        return {"-": {"url": "no-such-page/"}}
+    if kind == "admin_shortcut":
+        ct = w.organisation_type
+        return {"obj": {"content_type_id": ct, "object_id": w.orgs["own"].pk}, "none": none}
+    if kind.startswith("admin_object:"):
+        pk = w.admin_objects[kind.split(":", 1)[1]]
+        return {"obj": {"object_id": pk, "id": pk}, "none": none}
+    raise AssertionError(f"unknown kind {kind}")
+
+
+def admin_kind(route: str) -> str | None:
+    names = param_names(route)
+    if not names:
+        return None
+    if names == ["app_label"]:
+        return "admin_app"
+    if names == ["url"]:
+        return "admin_catchall"
+    if names == ["content_type_id", "object_id"]:
+        return "admin_shortcut"
+    _, app_label, model, *_ = route.split("/")
+    return f"admin_object:{app_label}/{model}"
+
+
+# --- requests --------------------------------------------------------------------------------------------
+
+_addresses = itertools.count(1)
+LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
+
+
+def outcome_of(response, path: str) -> str:
+    code = response.status_code
+    if 300 <= code < 400:
+        target = urlparse(response["Location"]).path
+        if target in LOGIN_PATHS:
+            return "login"
+        if path.startswith("/admin/") and target == "/admin/" and path != "/admin/":
+            return "404"  # the admin's answer for an object that does not exist
+        return "3xx"
+    if 200 <= code < 300:
+        return "2xx"
+    return str(code)
+
+
+def request(client: Client, method: str, path: str) -> str:
+    """One request in a savepoint that is rolled back: a granted POST changes nothing for the next one."""
+    n = next(_addresses)
+    address = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"  # one client each: no rate limit kicks in
+    try:
+        with transaction.atomic():
+            response = client.generic(method, path, REMOTE_ADDR=address)
+            transaction.set_rollback(True)
+    except Exception as exc:  # a 500
+        return f"500 {type(exc).__name__}: {exc}"[:300]
+    try:
+        return outcome_of(response, path)
+    finally:
+        response.close()
+
+
+def run_matrix(world, persona: str, routes) -> dict:
+    """{route: {method: {label: outcome}}} for one persona."""
+    client = Client()
+    user = None if persona == "anonymous" else getattr(world.users, persona)
+
+    def login():
+        if user is not None:
+            client.force_login(user)
+
+    login()
+    observed: dict = {}
+    for route in routes:
+        kind = route_kind(route.route)
+        for label, values in targets(kind, persona, world).items():
+            path = render(route.route, values)
+            for method in route.methods:
+                observed.setdefault(route.route, {}).setdefault(method, {})[label] = request(
+                    client, method, path
+                )
+                if method != "GET" and "logout" in route.route:
+                    login()
+    return observed
+
+
+#: Which objects fill the parameters of each route (the admin's routes are derived from their model).
+KINDS = {
+    "public/publicity/<int:pk>/objection/": "application",
+    "public/results/<int:pk>/": "plan_public",
+    "verify/t/<str:token>/": "token",
+    "api/v1/organisations/<int:pk>/majors/": "organisation",
+    "api/v1/applications/<int:pk>/": "application",
+    "api/v1/applications/<int:pk>/lines/": "application",
+    "api/v1/applications/<int:pk>/lines/<int:line_pk>/": "application_line",
+    "api/v1/applications/<int:pk>/attachments/": "application",
+    "api/v1/applications/<int:pk>/sign/": "application",
+    "api/v1/applications/<int:pk>/submit/": "application",
+    "api/v1/applications/<int:pk>/withdraw/": "application",
+    "api/v1/applications/<int:pk>/respond/": "application",
+    "api/v1/tasks/<int:pk>/claim/": "task",
+    "api/v1/tasks/<int:pk>/release/": "task",
+    "api/v1/tasks/<int:pk>/transfer/": "task",
+    "api/v1/tasks/<int:pk>/decide/": "task",
+    "api/v1/publicity/<int:pk>/objections/": "application",
+    "api/v1/plans/<int:pk>/": "plan",
+    "api/v1/plans/<int:pk>/sittings/": "plan",
+    "api/v1/plans/<int:pk>/roster/": "plan",
+    "api/v1/plans/<int:pk>/registrations/": "plan",
+    "api/v1/plans/<int:pk>/scores/": "plan",
+    "api/v1/plans/<int:pk>/certificate-batches/": "plan",
+    "api/v1/plans/<int:pk>/actions/<str:action>/": "plan_action",
+    "api/v1/certificate-batches/<int:pk>/": "batch",
+    "api/v1/certificates/<int:pk>/revoke/": "certificate",
+    "api/v1/certificates/<int:pk>/reissue/": "certificate",
+    "accounts/reset/<uidb64>/<token>/": "reset",
+    "applications/<int:pk>/": "application",
+    "applications/<int:pk>/edit/": "application",
+    "applications/<int:pk>/lines/new/": "application",
+    "applications/<int:pk>/lines/<int:line_pk>/edit/": "application_line",
+    "applications/<int:pk>/lines/<int:line_pk>/delete/": "application_line",
+    "applications/<int:pk>/attachments/new/": "application",
+    "applications/<int:pk>/sign/": "application",
+    "applications/<int:pk>/submit/": "application",
+    "applications/<int:pk>/withdraw/": "application",
+    "applications/<int:pk>/respond/": "application",
+    "applications/<int:pk>/extend/": "application",
+    "applications/<int:pk>/objections/<int:objection_pk>/decide/": "application_objection",
+    "applications/attachments/<int:pk>/": "attachment",
+    "plans/coverage/<int:org_pk>/": "organisation",
+    "plans/<int:pk>/": "plan",
+    "plans/<int:pk>/sittings/new/": "plan",
+    "plans/<int:pk>/staff/new/": "plan",
+    "plans/<int:pk>/roster/": "plan",
+    "plans/<int:pk>/roster/<int:import_pk>/report/": "plan_import",
+    "plans/<int:pk>/scores/": "plan",
+    "plans/<int:pk>/reveal/": "plan",
+    "plans/<int:pk>/<str:action>/": "plan_action",
+    "certificates/plans/<int:plan_pk>/issue/": "plan",
+    "certificates/batches/<int:pk>/": "batch",
+    "certificates/batches/<int:pk>/zip/": "batch",
+    "certificates/national/<int:pk>/": "report",
+    "certificates/<int:pk>/": "certificate",
+    "certificates/<int:pk>/pdf/": "certificate",
+    "tasks/<int:task_pk>/": "task",
+    "tasks/<int:task_pk>/claim/": "task",
+    "tasks/<int:task_pk>/release/": "task",
+    "tasks/<int:task_pk>/transfer/": "task",
+    "notifications/<int:pk>/": "message",
+}
+
+
+def route_kind(route: str) -> str | None:
+    if route.startswith("admin/"):
+        return admin_kind(route)
+    if not param_names(route):
+        return None
+    assert route in KINDS, f"{route}: say in KINDS which objects fill its parameters"
+    return KINDS[route]
+
+
+@pytest.mark.skipif(not os.environ.get("ACCESS_MATRIX_DUMP"), reason="writes the observed matrix")
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_dump(world, persona):
+    observed = run_matrix(world, persona, url_routes())
+    path = os.environ["ACCESS_MATRIX_DUMP"]
+    data = json.loads(Path(path).read_text(encoding="utf-8")) if os.path.exists(path) else {}
+    data[persona] = observed
+    Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
