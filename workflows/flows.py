@@ -74,7 +74,7 @@ class FilingReviewFlow(flow.Flow):
     process_summary_template = "{{ process.application }}"
     lock_impl = lock.select_for_update_lock
 
-    start = flow.StartHandle(this.start_process).Next(this.district_accept)
+    start = flow.StartHandle(this.start_process).Annotation(title=_("提交申请")).Next(this.district_accept)
 
     district_accept = (
         flow.View(TaskView.as_view())
@@ -84,6 +84,7 @@ class FilingReviewFlow(flow.Flow):
     )
     after_district_accept = (
         flow.Switch()
+        .Annotation(title=_("受理结论"))
         .Case(this.district_review, cond=status_is(S.DISTRICT_REVIEW))
         .Case(this.correction, cond=status_is(S.RETURNED))
         .Default(this.end)
@@ -96,6 +97,7 @@ class FilingReviewFlow(flow.Flow):
     )
     after_district_review = (
         flow.Switch()
+        .Annotation(title=_("区级审核结论"))
         .Case(this.municipal_review, cond=status_is(S.MUNICIPAL_REVIEW))
         .Case(this.correction, cond=status_is(S.RETURNED))
         .Default(this.end)
@@ -108,6 +110,7 @@ class FilingReviewFlow(flow.Flow):
     )
     after_municipal_review = (
         flow.Switch()
+        .Annotation(title=_("市级审核结论"))
         .Case(this.expert_panel, cond=status_is(S.EXPERT_ASSESSMENT))
         .Case(this.correction, cond=status_is(S.RETURNED))
         .Default(this.end)
@@ -121,6 +124,7 @@ class FilingReviewFlow(flow.Flow):
     )
     after_correction = (
         flow.Switch()
+        .Annotation(title=_("补正后回到原环节"))
         .Case(this.district_accept, cond=status_is(S.SUBMITTED))
         .Case(this.district_review, cond=status_is(S.DISTRICT_REVIEW))
         .Case(this.municipal_review, cond=status_is(S.MUNICIPAL_REVIEW))
@@ -132,7 +136,7 @@ class FilingReviewFlow(flow.Flow):
         .Permission(CITY_REVIEW_PERMISSION)
         .Next(this.panel_split)
     )
-    panel_split = PanelSplit().Next(this.expert_score)
+    panel_split = PanelSplit().Annotation(title=_("分派专家")).Next(this.expert_score)
     expert_score = (
         flow.View(TaskView.as_view())
         .Annotation(title=_("专家评分"))
@@ -140,19 +144,32 @@ class FilingReviewFlow(flow.Flow):
         .Next(this.after_expert_score)
     )
     after_expert_score = (
-        flow.Switch().Case(this.expert_score, cond=_has_unseated_expert).Default(this.expert_join)
+        flow.Switch()
+        .Annotation(title=_("回避后补派专家"))
+        .Case(this.expert_score, cond=_has_unseated_expert)
+        .Default(this.expert_join)
     )
-    expert_join = flow.Join().Next(this.decision)
+    expert_join = flow.Join().Annotation(title=_("专家评分汇总")).Next(this.decision)
     decision = (
         flow.View(TaskView.as_view())
         .Annotation(title=_("审批决定"))
         .Permission(CITY_REVIEW_PERMISSION)
         .Next(this.after_decision)
     )
-    after_decision = flow.Switch().Case(this.publicity, cond=status_is(S.PUBLICITY)).Default(this.end)
+    after_decision = (
+        flow.Switch()
+        .Annotation(title=_("是否进入公示"))
+        .Case(this.publicity, cond=status_is(S.PUBLICITY))
+        .Default(this.end)
+    )
     publicity = flow.Handle(this.end_publicity).Annotation(title=_("公示")).Next(this.after_publicity)
-    after_publicity = flow.Switch().Case(this.decision, cond=status_is(S.DECISION)).Default(this.end)
-    end = flow.End()
+    after_publicity = (
+        flow.Switch()
+        .Annotation(title=_("公示结果"))
+        .Case(this.decision, cond=status_is(S.DECISION))
+        .Default(this.end)
+    )
+    end = flow.End().Annotation(title=_("办结"))
 
     def start_process(self, activation, application):
         activation.process.application = application
@@ -190,7 +207,7 @@ class PlanFlow(flow.Flow):
     process_summary_template = "{{ process.plan }}"
     lock_impl = lock.select_for_update_lock
 
-    start = flow.StartHandle(this.start_process).Next(this.confirm_plan)
+    start = flow.StartHandle(this.start_process).Annotation(title=_("报备认定计划")).Next(this.confirm_plan)
     confirm_plan = (
         flow.View(TaskView.as_view())
         .Annotation(title=_("认定计划确认"))
@@ -199,15 +216,24 @@ class PlanFlow(flow.Flow):
     )
     after_confirm = (
         flow.Switch()
+        .Annotation(title=_("确认结论"))
         .Case(this.wait_results, cond=plan_status_is(PS.CONFIRMED))
         .Case(this.wait_refile, cond=plan_status_is(PS.DRAFT))
         .Default(this.end)
     )
     wait_refile = flow.Handle(this.noop).Annotation(title=_("等待重新报备")).Next(this.after_refile)
-    after_refile = flow.Switch().Case(this.confirm_plan, cond=plan_status_is(PS.FILED)).Default(this.end)
+    after_refile = (
+        flow.Switch()
+        .Annotation(title=_("是否重新报备"))
+        .Case(this.confirm_plan, cond=plan_status_is(PS.FILED))
+        .Default(this.end)
+    )
     wait_results = flow.Handle(this.noop).Annotation(title=_("认定实施")).Next(this.after_results)
     after_results = (
-        flow.Switch().Case(this.audit_results, cond=plan_status_is(PS.RESULTS_SUBMITTED)).Default(this.end)
+        flow.Switch()
+        .Annotation(title=_("是否提交结果"))
+        .Case(this.audit_results, cond=plan_status_is(PS.RESULTS_SUBMITTED))
+        .Default(this.end)
     )
     audit_results = (
         flow.View(TaskView.as_view())
@@ -215,8 +241,13 @@ class PlanFlow(flow.Flow):
         .Permission(CITY_REVIEW_PERMISSION)
         .Next(this.after_audit)
     )
-    after_audit = flow.Switch().Case(this.wait_results, cond=plan_status_is(PS.SCORING)).Default(this.end)
-    end = flow.End()
+    after_audit = (
+        flow.Switch()
+        .Annotation(title=_("结果审核结论"))
+        .Case(this.wait_results, cond=plan_status_is(PS.SCORING))
+        .Default(this.end)
+    )
+    end = flow.End().Annotation(title=_("办结"))
 
     def start_process(self, activation, plan):
         activation.process.plan = plan
