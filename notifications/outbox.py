@@ -19,9 +19,13 @@ from .models import Channel, Delivery, DeliveryState, InboxMessage, OutboxEvent,
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = getattr(settings, "NOTIFICATION_MAX_ATTEMPTS", 5)
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 6 * 3600
+
+
+def max_attempts() -> int:
+    """Read at call time, so that a changed setting (or a test's override) takes effect without a restart."""
+    return settings.NOTIFICATION_MAX_ATTEMPTS
 
 
 def notify(kind: str, recipients: Iterable, payload: dict, *, link: str = "", dedupe_key: str | None = None):
@@ -124,7 +128,7 @@ def deliver_one(pk: int, now: datetime.datetime | None = None) -> str | None:
         except Exception as exc:  # any transport failure: retry later, then dead-letter
             delivery.attempts += 1
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if delivery.attempts >= MAX_ATTEMPTS:
+            if delivery.attempts >= max_attempts():
                 delivery.state = DeliveryState.DEAD
                 delivery.next_attempt_at = None
             else:

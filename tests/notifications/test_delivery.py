@@ -101,9 +101,9 @@ def refusing_smtp(settings):
 def test_smtp_failures_back_off_exponentially_then_dead_letter_without_retry_storm(
     applicant, refusing_smtp, settings
 ):
-    assert outbox.MAX_ATTEMPTS == settings.NOTIFICATION_MAX_ATTEMPTS
-    max_attempts = outbox.MAX_ATTEMPTS
-    assert max_attempts >= 4
+    settings.NOTIFICATION_MAX_ATTEMPTS = 4  # read at call time: the override takes effect
+    max_attempts = outbox.max_attempts()
+    assert max_attempts == 4
     event, email, inapp = _event_for(applicant)
     assert outbox.deliver_one(inapp.pk) == DeliveryState.SENT  # the in-app channel is unaffected
 

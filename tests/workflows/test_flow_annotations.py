@@ -1,4 +1,4 @@
-"""Every node of both flows carries a Chinese title: the flow chart, the timeline and the task lists show it."""
+"""Every node of both flows carries a Chinese title, which the flow chart, timeline and task lists show."""
 
 import re
 
