@@ -46,7 +46,24 @@ def _check(rule: str, passed: bool, detail: str) -> dict:
     return {"rule": rule, "passed": bool(passed), "detail": detail}
 
 
-def evaluate(plan: EvaluationPlan, facts: Facts, rule: EligibilityRule | None = None, on=None) -> list[dict]:
+def _memo(memo: dict | None, key: tuple, compute):
+    """Look-ups that are the same for many rows of one roster (a major's relations, a school's agreement)."""
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def evaluate(
+    plan: EvaluationPlan,
+    facts: Facts,
+    rule: EligibilityRule | None = None,
+    on=None,
+    memo: dict | None = None,
+) -> list[dict]:
+    """The checks for one candidate. Pass the same ``memo`` dict for every row of one roster: the database
+    look-ups are then made once per major and per school instead of once per row."""
     rule = rule or rule_for(plan)
     on = on or plan.first_sitting_on
     offering = plan.line.offering
@@ -66,10 +83,14 @@ def evaluate(plan: EvaluationPlan, facts: Facts, rule: EligibilityRule | None = 
     if facts.major is None:
         checks.append(_check("major_relation", False, "名册中的专业代码不是该校专业"))
     else:
-        relations = set(
-            facts.major.occupation_links.filter(occupation=offering.occupation).values_list(
-                "relation", flat=True
-            )
+        relations = _memo(
+            memo,
+            ("relations", facts.major.pk, offering.occupation_id),
+            lambda: set(
+                facts.major.occupation_links.filter(occupation=offering.occupation).values_list(
+                    "relation", flat=True
+                )
+            ),
         )
         allowed = {MajorRelation.SAME} | ({MajorRelation.RELATED} if rule.allow_related_major else set())
         checks.append(
@@ -85,14 +106,18 @@ def evaluate(plan: EvaluationPlan, facts: Facts, rule: EligibilityRule | None = 
         cap = settings.FILING["SCHOOL_LEVEL_CAP"]
         checks.append(_check("level_cap", offering.level >= cap, f"院校评价机构最高可认定{cap}级"))
     if facts.school.pk != body_org.pk:
-        agreement = PartnerAgreement.objects.filter(
-            school=facts.school,
-            partner=plan.body,
-            offerings=offering,
-            revoked_at__isnull=True,
-            valid_from__lte=on,
-            valid_until__gte=on,
-        ).first()
+        agreement = _memo(
+            memo,
+            ("agreement", facts.school.pk, on),
+            lambda: PartnerAgreement.objects.filter(
+                school=facts.school,
+                partner=plan.body,
+                offerings=offering,
+                revoked_at__isnull=True,
+                valid_from__lte=on,
+                valid_until__gte=on,
+            ).first(),
+        )
         checks.append(
             _check(
                 "partner_agreement",

@@ -264,12 +264,13 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
         for c in Candidate.objects.filter(document_index__in=[r["index"] for r in cleaned])
     }
     registrations = []
+    memo: dict = {}
     for r in cleaned:
         candidate = candidates[r["index"]]
         facts = eligibility.Facts(
             r["school"], r["major"], r["expected_graduation"], r["full_time"], candidate.birth_date
         )
-        checks = eligibility.evaluate(plan, facts, rule)
+        checks = eligibility.evaluate(plan, facts, rule, memo=memo)
         ok, reason = eligibility.summarise(checks)
         registrations.append(
             Registration(

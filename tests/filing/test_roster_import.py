@@ -721,3 +721,21 @@ def test_someone_already_in_this_plan_is_a_row_error_even_if_ineligible(open_pla
     # Ineligible in another plan does not block a new plan for the same occupation and level.
     other = open_plan()
     assert do_import(body_operator, other, "3.csv", csv_bytes([row("甲", a)])).outcome == "accepted"
+
+
+def test_import_queries_do_not_grow_with_the_number_of_rows(open_plan, body_operator):
+    """The eligibility look-ups (a major's relations, a school's agreement) are made once per roster, not once
+    per row: 200 rows cost the same number of SQL statements as 20."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for start, n in ((780_000, 20), (781_000, 200)):
+        plan = open_plan()
+        rows = [row(f"考生{i}", person_id(start + i)) for i in range(n)]
+        with CaptureQueriesContext(connection) as ctx:
+            record = do_import(body_operator, plan, "r.csv", csv_bytes(rows))
+        assert record.outcome == RosterImport.Outcome.ACCEPTED, record.report
+        assert plan.registrations.filter(status=RegistrationStatus.ELIGIBLE).count() == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[1] - counts[0] <= 5, counts
