@@ -107,3 +107,34 @@ def test_chinese_first_whatever_the_browser_says(client, applicant):
     assert response["Content-Language"] == "zh-hans"
     client.cookies["django_language"] = "en"
     assert client.get("/home/")["Content-Language"] == "en"
+
+
+def _figures(client) -> dict[str, int]:
+    import re
+
+    body = client.get(reverse("home:index")).content.decode()
+    found = re.findall(r'data-figure="([^"]+)".*?headline4"[^>]*>(\d+)</span>', body, flags=re.S)
+    return {label: int(count) for label, count in found}
+
+
+def test_home_figures_count_what_waits_for_each_role(
+    client, applicant, legal_rep, college, district_reviewer, municipal_reviewer, auditor
+):
+    from filing.services import applications as app_svc
+    from tests import factories
+
+    draft = factories.complete_draft(applicant=applicant, legal_rep=legal_rep, organisation=college)
+    client.force_login(applicant)
+    assert _figures(client) == {"待补正的申请": 0, "草稿": 1}
+    client.force_login(district_reviewer)
+    assert _figures(client) == {"我的待办": 0, "待认领": 0}
+
+    app_svc.application_submit(actor=applicant, application=draft)
+    client.force_login(applicant)
+    assert _figures(client)["草稿"] == 0
+    client.force_login(district_reviewer)
+    assert _figures(client) == {"我的待办": 0, "待认领": 1}  # the acceptance task of the district's queue
+    client.force_login(municipal_reviewer)
+    assert _figures(client) == {"我的待办": 0, "待认领": 0}
+    client.force_login(auditor)
+    assert _figures(client) == {}

@@ -8,6 +8,7 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self) -> None:
         from filing import signals
+        from filing.views.home import register_summary
 
         from . import services
 
@@ -21,3 +22,4 @@ class WorkflowsConfig(AppConfig):
         signals.plan_filed.connect(services.plan_filed, dispatch_uid="wf_plan_filed")
         signals.results_submitted.connect(services.plan_results_submitted, dispatch_uid="wf_plan_results")
         signals.plan_cancelled.connect(services.plan_cancelled, dispatch_uid="wf_plan_cancelled")
+        register_summary(services.task_summary)

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -68,6 +70,23 @@ def tasks_visible_to(user):
         "queue": Task.objects.queue(flows, user).select_related("process"),
         "archive": Task.objects.archive(flows, user).select_related("process").order_by("-finished")[:20],
     }
+
+
+def task_summary(user) -> list[dict]:
+    """The home page's task figures: tasks the user owns and tasks the user may claim."""
+    flows = all_flows()
+    if not flows or not user.is_authenticated:
+        return []
+    inbox = Task.objects.inbox(flows, user).count()
+    queue = Task.objects.queue(flows, user).count()
+    reviewer_roles = (Role.DISTRICT_REVIEWER, Role.MUNICIPAL_REVIEWER, Role.EXPERT)
+    if not (inbox or queue or any(access.has_role(user, role) for role in reviewer_roles)):
+        return []
+    url = reverse("tasks:inbox")
+    return [
+        {"label": _("我的待办"), "count": inbox, "url": url},
+        {"label": _("待认领"), "count": queue, "url": url},
+    ]
 
 
 def get_task_for(user, task_pk: int) -> Task:

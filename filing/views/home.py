@@ -1,10 +1,86 @@
-"""The home page: for each of the user's roles, what it can do next."""
+"""The home page: the figures that say what is waiting for the user, then, for each of the user's roles,
+what it can do next."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from filing import access
+from filing.models import ApplicationStatus, EvaluationPlan, FilingApplication, PlanStatus
 from filing.roles import ROLES, Role
 from filing.selectors import memberships_for
+
+#: Functions ``user -> [{"label", "count", "url"}]`` adding figures to the home page. ``workflows`` registers
+#: its task counts here from its AppConfig, so that ``filing`` never imports it.
+SUMMARY_PROVIDERS: list[Callable] = []
+
+
+def register_summary(provider: Callable) -> Callable:
+    if provider not in SUMMARY_PROVIDERS:
+        SUMMARY_PROVIDERS.append(provider)
+    return provider
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+PLAN_DONE = [PlanStatus.ARCHIVED, PlanStatus.CANCELLED, PlanStatus.REPORTED]
+
+
+def domain_summary(user) -> list[dict]:
+    """What waits for the college's own people: corrections to answer, drafts to sign or submit, plans."""
+    figures = []
+    applicant_orgs = access.organisation_ids(user, Role.APPLICANT)
+    if applicant_orgs:
+        mine = FilingApplication.objects.filter(organisation_id__in=applicant_orgs)
+        figures.append(
+            {
+                "label": _("待补正的申请"),
+                "count": mine.filter(status=ApplicationStatus.RETURNED).count(),
+                "url": _url("applications:index"),
+            }
+        )
+        figures.append(
+            {
+                "label": _("草稿"),
+                "count": mine.filter(status=ApplicationStatus.DRAFT).count(),
+                "url": _url("applications:index"),
+            }
+        )
+    signer_orgs = access.organisation_ids(user, Role.LEGAL_REPRESENTATIVE)
+    if signer_orgs and not applicant_orgs:
+        figures.append(
+            {
+                "label": _("待签署或提交的草稿"),
+                "count": FilingApplication.objects.filter(
+                    organisation_id__in=signer_orgs, status=ApplicationStatus.DRAFT
+                ).count(),
+                "url": _url("applications:index"),
+            }
+        )
+    operator_orgs = access.organisation_ids(user, Role.BODY_OPERATOR)
+    if operator_orgs:
+        figures.append(
+            {
+                "label": _("进行中的认定计划"),
+                "count": EvaluationPlan.objects.filter(body__organisation_id__in=operator_orgs)
+                .exclude(status__in=PLAN_DONE)
+                .count(),
+                "url": _url("plans:index"),
+            }
+        )
+    return figures
+
+
+register_summary(domain_summary)
 
 # What each role does next, in the order a person would do it. Links are URL names; an entry whose URL is
 # not installed yet is shown without a link.
@@ -42,18 +118,13 @@ class HomeView(TemplateView):
     template_name = "filing/home.html"
 
     def get_context_data(self, **kwargs):
-        from django.urls import NoReverseMatch, reverse
-
         context = super().get_context_data(**kwargs)
+        context["figures"] = [f for provider in SUMMARY_PROVIDERS for f in provider(self.request.user)]
         cards = []
         for membership in memberships_for(self.request.user):
             steps = []
             for text, url_name in NEXT_STEPS.get(membership.role, []):
-                try:
-                    url = reverse(url_name) if url_name else None
-                except NoReverseMatch:
-                    url = None
-                steps.append({"text": text, "url": url})
+                steps.append({"text": text, "url": _url(url_name) if url_name else None})
             cards.append(
                 {
                     "membership": membership,
