@@ -44,7 +44,7 @@ ORGS = (
         True,
         1,
         (
-            ("660103", "数控技术应用", 180, (("6-18-01-01", "same"), ("6-18-01-02", "related"))),
+            ("660103", "数控技术应用", 180, (("6-18-01-01", "same"), ("6-20-01-01", "related"))),
             ("660301", "电气自动化设备安装与维修", 150, (("6-31-01-03", "same"),)),
             ("660701", "汽车维修", 120, (("4-12-01-01", "same"),)),
             ("690101", "烹饪（中式烹调）", 90, (("4-03-02-01", "same"),)),
@@ -59,8 +59,8 @@ ORGS = (
         True,
         2,
         (
-            ("510201", "计算机应用技术", 220, (("4-04-05-01", "related"),)),
-            ("530701", "电子商务", 160, (("4-01-02-02", "same"),)),
+            ("510201", "计算机应用技术", 220, (("4-04-05-05", "related"), ("4-04-04-02", "related"))),
+            ("530701", "电子商务", 160, (("4-01-02-07", "same"),)),
         ),
     ),
     DemoOrg(
@@ -71,7 +71,7 @@ ORGS = (
         "310112",
         True,
         1,
-        (("660101", "机械加工技术", 200, (("6-18-01-01", "same"), ("6-18-01-02", "same"))),),
+        (("660101", "机械加工技术", 200, (("6-18-01-01", "same"), ("6-18-01-05", "same"))),),
     ),
     DemoOrg(
         "上海临港精密装备有限公司（演示）",
@@ -127,11 +127,11 @@ def seed_demo() -> list[tuple[str, str, str]]:
                 organisation=org, code=code, defaults={"name": name, "graduating_students": students}
             )
             for occupation_code, relation in links:
-                occupation = Occupation.objects.filter(code=occupation_code).first()
-                if occupation is not None:
-                    MajorOccupation.objects.update_or_create(
-                        major=major, occupation=occupation, defaults={"relation": relation}
-                    )
+                # A demo major must point at a shipped occupation: a missing code is an error, not a skip.
+                occupation = Occupation.objects.get(code=occupation_code)
+                MajorOccupation.objects.update_or_create(
+                    major=major, occupation=occupation, defaults={"relation": relation}
+                )
     User = get_user_model()
     logins = []
     for username, full_name, role, org_index, district_code in USERS:
