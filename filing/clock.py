@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from filing.models import ClockPeriod, FilingApplication
-from filing.workdays import add_working_days, working_days_between
+from filing.workdays import UnknownCalendarYear, add_working_days, working_days_between
 
 NEAR_DEADLINE_DAYS = 3
 
@@ -23,14 +23,19 @@ NEAR_DEADLINE_DAYS = 3
 @dataclass(frozen=True)
 class ClockStatus:
     limit: int
-    used: int
-    left: int
+    used: int | None
+    left: int | None
     running: bool
     due_on: datetime.date | None
     extended: bool
+    #: A year whose holiday schedule is not entered yet and that the clock reaches: with ``used`` None the
+    #: clock cannot be read at all (today lies in that year); otherwise only ``due_on`` is unknown.
+    calendar_gap: int | None = None
 
     @property
     def state(self) -> str:
+        if self.left is None:
+            return "unknown"
         if self.left < 0:
             return "overdue"
         if self.running and self.left <= NEAR_DEADLINE_DAYS:
@@ -46,15 +51,26 @@ def limit_for(application: FilingApplication) -> int:
 
 
 def clock_status(application: FilingApplication, today: datetime.date | None = None) -> ClockStatus:
+    """Read the clock. Never raises for a missing holiday schedule: pages must still show the application;
+    the gap is reported in ``calendar_gap`` (the services that *set* deadlines refuse instead)."""
     today = today or timezone.localdate()
     periods = [p for p in application.clock_periods.all() if p.kind == ClockPeriod.Kind.REVIEW]
-    # A period never counts negative (its dates may lie in the future when a decision is back-dated).
-    used = sum(max(0, working_days_between(p.started_on, p.ended_on or today)) for p in periods)
     running = any(p.ended_on is None for p in periods)
     limit = limit_for(application)
+    extended = bool(application.extension_granted_by_id)
+    try:
+        # A period never counts negative (its dates may lie in the future when a decision is back-dated).
+        used = sum(max(0, working_days_between(p.started_on, p.ended_on or today)) for p in periods)
+    except UnknownCalendarYear as gap:
+        return ClockStatus(limit, None, None, running, None, extended, calendar_gap=gap.year)
     left = limit - used
-    due = add_working_days(today, left) if running and left >= 0 else None
-    return ClockStatus(limit, used, left, running, due, bool(application.extension_granted_by_id))
+    due, gap_year = None, None
+    if running and left >= 0:
+        try:
+            due = add_working_days(today, left)
+        except UnknownCalendarYear as gap:
+            gap_year = gap.year
+    return ClockStatus(limit, used, left, running, due, extended, calendar_gap=gap_year)
 
 
 def clock_switch(

@@ -69,6 +69,21 @@ class WorkingCalendar:
         raise UnknownCalendarYear(day.year)
 
 
+#: How far ahead the home page looks for a year whose schedule is missing: longer than any legal clock here.
+CALENDAR_HORIZON_DAYS = 60
+
+
+def undeclared_years(today: datetime.date, horizon_days: int = CALENDAR_HORIZON_DAYS) -> list[int]:
+    """Years from ``today`` to ``today + horizon_days`` whose schedule neither chinese-calendar nor an
+    administrator's 工作日历年份 row provides: deadlines reaching into them will be refused."""
+    from filing.models import CalendarYear
+
+    end = today + datetime.timedelta(days=horizon_days)
+    missing = [year for year in range(today.year, end.year + 1) if not _package_knows(year)]
+    declared = set(CalendarYear.objects.filter(year__in=missing).values_list("year", flat=True))
+    return [year for year in missing if year not in declared]
+
+
 def is_working_day(day: datetime.date) -> bool:
     return WorkingCalendar().is_working_day(day)
 

@@ -46,9 +46,8 @@ def send_reminders(today: datetime.date | None = None) -> dict:
         )
         if application is None or not application.accepted_on:
             continue
-        try:
-            clock = clock_status(application, today)
-        except UnknownCalendarYear:
+        clock = clock_status(application, today)
+        if clock.left is None:  # today's holiday schedule is not entered: nothing can be said
             continue
         payload = {
             **base(application),

@@ -28,6 +28,30 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+DB_FIXTURES = {"db", "transactional_db", "_django_db_helper", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _wall_clock_years_are_known(request):
+    if not DB_FIXTURES & set(request.fixturenames) and not request.node.get_closest_marker("django_db"):
+        return
+    request.getfixturevalue(
+        "_django_db_helper"
+    )  # the database as the test asked for it (plain or transactional)
+    factories.declare_wall_clock_years()
+
+
+@pytest.fixture
+def known_until_2026(monkeypatch, db):
+    """Simulate a machine whose chinesecalendar knows years up to 2026 and where no later year is declared,
+    whatever the installed release and the date the suite runs on."""
+    from filing import workdays
+    from filing.models import CalendarYear
+
+    monkeypatch.setattr(workdays, "_package_knows", lambda year: year <= 2026)
+    CalendarYear.objects.filter(year__gt=2026).delete()
+
+
 @pytest.fixture
 def on_postgres(settings):
     """Skips in the SQLite run. `make test` always repeats the suite on PostgreSQL, and in CI a missing

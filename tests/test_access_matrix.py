@@ -326,6 +326,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
         override_settings(MEDIA_ROOT=media, PASSWORD_HASHERS=FAST_HASHER),
         transaction.atomic(),
     ):
+        factories.declare_wall_clock_years()
         built = build_world()
         built.media = media
         yield built

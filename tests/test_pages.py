@@ -138,3 +138,33 @@ def test_home_figures_count_what_waits_for_each_role(
     assert _figures(client) == {"我的待办": 0, "待认领": 0}
     client.force_login(auditor)
     assert _figures(client) == {}
+
+
+def test_home_warns_of_a_missing_holiday_schedule_before_deadlines_reach_it(
+    client, monkeypatch, known_until_2026, administrator, municipal_reviewer, applicant
+):
+    """Near the end of 2026, with 2027 unknown to the package, administrators (with a link to enter it) and
+    municipal reviewers are told; once a 工作日历年份 row exists the notice goes away."""
+    import datetime
+
+    from filing import workdays
+    from filing.models import CalendarYear
+    from filing.views import home
+
+    monkeypatch.setattr(home.timezone, "localdate", lambda: datetime.date(2026, 11, 30))
+    assert workdays.undeclared_years(datetime.date(2026, 6, 1)) == []  # 2027 is beyond the horizon yet
+
+    client.force_login(administrator)
+    body = client.get(reverse("home:index")).content.decode()
+    assert "2027年的法定节假日安排尚未录入" in body
+    assert reverse("admin:filing_calendaryear_add") in body
+    client.force_login(municipal_reviewer)
+    body = client.get(reverse("home:index")).content.decode()
+    assert "2027年的法定节假日安排尚未录入" in body
+    assert reverse("admin:filing_calendaryear_add") not in body
+    client.force_login(applicant)
+    assert "法定节假日安排尚未录入" not in client.get(reverse("home:index")).content.decode()
+
+    CalendarYear.objects.create(year=2027, source="国务院办公厅关于2027年部分节假日安排的通知")
+    client.force_login(administrator)
+    assert "法定节假日安排尚未录入" not in client.get(reverse("home:index")).content.decode()

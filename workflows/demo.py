@@ -56,6 +56,24 @@ def _draft(applicant, legal_rep, organisation, offerings, summary):
     return application
 
 
+DEMO_CALENDAR_SOURCE = (
+    "演示数据：该年节假日安排尚未录入，按周一至周五计算（仅供演示；正式环境须按国务院办公厅通知录入）"
+)
+
+
+def _ensure_demo_calendar(start, end) -> None:
+    """The demo plan's legal clock may reach into a year whose State Council schedule neither the
+    chinese-calendar package nor the override table knows yet (near the end of a year). A real deployment
+    refuses to count such days until an administrator enters the schedule; the demo declares the year
+    itself, labelled as demo data, so that ``make run`` works in any month."""
+    from filing.models import CalendarYear
+    from filing.workdays import _package_knows
+
+    for year in range(start.year, end.year + 1):
+        if not _package_knows(year):
+            CalendarYear.objects.get_or_create(year=year, defaults={"source": DEMO_CALENDAR_SOURCE})
+
+
 @transaction.atomic
 def seed_scenarios() -> list[str]:
     """Applications and a plan in realistic states, driven through the real services and tasks, so every
@@ -167,6 +185,7 @@ def seed_scenarios() -> list[str]:
         )
     if body is not None and not EvaluationPlan.objects.filter(body=body).exists():
         first = today + datetime.timedelta(days=35)
+        _ensure_demo_calendar(today, first)
         plan = plans.plan_create(
             actor=users["operator"],
             body=body,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -13,6 +14,7 @@ from filing import access
 from filing.models import ApplicationStatus, EvaluationPlan, FilingApplication, PlanStatus
 from filing.roles import ROLES, Role
 from filing.selectors import memberships_for
+from filing.workdays import undeclared_years
 
 #: Functions ``user -> [{"label", "count", "url"}]`` adding figures to the home page. ``workflows`` registers
 #: its task counts here from its AppConfig, so that ``filing`` never imports it.
@@ -114,12 +116,36 @@ NEXT_STEPS: dict[str, list[tuple[str, str | None]]] = {
 }
 
 
+#: Roles told on the home page that next year's holiday schedule is missing: the administrator enters it, the
+#: municipal reviewers run the legal clocks that will stop.
+CALENDAR_ALERT_ROLES = {Role.ADMINISTRATOR, Role.MUNICIPAL_REVIEWER}
+
+
+def calendar_alerts(user) -> list[dict]:
+    roles = {m.role for m in memberships_for(user)}
+    if not (user.is_superuser or roles & CALENDAR_ALERT_ROLES):
+        return []
+    can_edit = user.is_superuser or Role.ADMINISTRATOR in roles
+    return [
+        {
+            "text": _(
+                "%(year)d年的法定节假日安排尚未录入：期限落在该年的工作日将无法计算，相关操作会被拒绝。"
+                "请在国务院办公厅发布通知后录入“工作日历年份”及“工作日历调整”。"
+            )
+            % {"year": year},
+            "url": _url("admin:filing_calendaryear_add") if can_edit else None,
+        }
+        for year in undeclared_years(timezone.localdate())
+    ]
+
+
 class HomeView(TemplateView):
     template_name = "filing/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["figures"] = [f for provider in SUMMARY_PROVIDERS for f in provider(self.request.user)]
+        context["alerts"] = calendar_alerts(self.request.user)
         cards = []
         for membership in memberships_for(self.request.user):
             steps = []

@@ -131,3 +131,38 @@ def test_correction_time_is_excluded(submitted, district_reviewer, district_lead
 def test_only_a_municipal_lead_extends(submitted, municipal_reviewer):
     with pytest.raises(Denied):
         review.clock_extend(actor=municipal_reviewer, application=submitted, reason="x")
+
+
+def test_clock_reaching_an_undeclared_year_reports_the_gap_instead_of_failing(
+    client, monkeypatch, submitted, district_reviewer
+):
+    """Late in a year whose successor's holiday schedule is not entered, the clock still shows the days used
+    and left; only the due date waits for the schedule. Inside such a year it says it cannot count. The inbox
+    and the application page keep working (they answered 500 before)."""
+    from filing import workdays
+    from filing.models import CalendarYear
+
+    monkeypatch.setattr(workdays, "_package_knows", lambda year: year <= 2025)
+    review.review_decide(
+        actor=district_reviewer,
+        application=submitted,
+        step="district_accept",
+        outcome="approve",
+        comment="受理",
+        today=datetime.date(2025, 12, 22),
+    )
+    submitted.refresh_from_db()
+    late = clock_status(submitted, today=datetime.date(2025, 12, 24))
+    assert (late.used, late.left, late.due_on, late.calendar_gap, late.state) == (2, 18, None, 2026, "ok")
+    inside = clock_status(submitted, today=datetime.date(2026, 1, 5))
+    assert (inside.used, inside.left, inside.calendar_gap, inside.state) == (None, None, 2026, "unknown")
+
+    client.force_login(district_reviewer)
+    for url in ("/tasks/", f"/applications/{submitted.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "法定时限" in response.content.decode()
+
+    CalendarYear.objects.create(year=2026, source="国务院办公厅关于2026年部分节假日安排的通知")
+    declared = clock_status(submitted, today=datetime.date(2025, 12, 24))
+    assert declared.calendar_gap is None and declared.due_on is not None
