@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from filing.audit import audit_record
 from filing.errors import Denied, Invalid
@@ -24,7 +25,7 @@ def setup_roles() -> list[tuple[Group, int]]:
     """Make one Group per role carry exactly the role's permissions. Safe to run again at any time."""
     result = []
     for role, spec in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=group_name(role))
+        group, _created = Group.objects.get_or_create(name=group_name(role))
         permissions = [_permission(p) for p in spec.permissions]
         group.permissions.set(permissions)
         result.append((group, len(permissions)))
@@ -48,7 +49,7 @@ def membership_grant(*, actor, user, role: str, organisation=None, district=None
         membership.full_clean()
     except Exception as exc:  # ValidationError → domain error with the field messages
         raise Invalid(
-            "角色分配不合法。", errors=getattr(exc, "message_dict", {"__all__": [str(exc)]})
+            _("角色分配不合法。"), errors=getattr(exc, "message_dict", {"__all__": [str(exc)]})
         ) from exc
     membership.save()
     if role in STAFF_ROLES and not user.is_staff:
