@@ -31,8 +31,13 @@ def _draft(applicant, legal_rep, organisation, offerings, summary):
         contact_name=applicant.first_name,
         contact_phone="021-5000 0000",
     )
-    majors = list(organisation.majors.all()[:2])
     for offering in offerings:
+        # The majors this organisation maps to the line's occupation (本专业 first), as a clerk would pick.
+        majors = list(
+            organisation.majors.filter(occupation_links__occupation=offering.occupation).order_by(
+                "occupation_links__relation", "code"
+            )
+        ) or list(organisation.majors.all()[:1])
         svc.line_add(
             actor=applicant,
             application=application,
@@ -167,7 +172,10 @@ def seed_scenarios() -> list[str]:
         done.append(f"{app.number} 已备案为评价机构 {body.code}")
 
     # 2. 徐汇: submitted, waiting for the district's acceptance.
-    xh = _draft(users["applicant_xh"], None, xuhui, [offerings[0]], "申请备案（演示，待受理）")
+    live_selling = OccupationLevel.objects.get(
+        occupation__code="4-01-02-07", work_type__name="直播销售员", level=4
+    )  # 互联网营销师（直播销售员）四级, for the college's 电子商务 major
+    xh = _draft(users["applicant_xh"], None, xuhui, [live_selling], "申请备案（演示，待受理）")
     from filing.models import Membership
 
     if not Membership.objects.filter(user=users["applicant_xh"], role="legal_rep").exists():

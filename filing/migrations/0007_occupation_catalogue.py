@@ -1,4 +1,4 @@
-"""Merge the researched occupation catalogue (20 occupations, each with its source) into databases created
+"""Merge the researched occupation catalogue (21 occupations, each with its source) into databases created
 before it was shipped. Idempotent: the same loader as 0002 and ``manage.py load_reference``."""
 
 from django.db import migrations
