@@ -107,7 +107,9 @@ def audit_record_many(entries: Iterable[AuditEntry]) -> list[AuditEvent]:
     entries = list(entries)
     if not entries:
         return []
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction: an audit row that cannot be written must doom the whole
+    # business change with it (denials are recorded after the rollback, in a transaction of their own).
+    with transaction.atomic(savepoint=False):
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         now = timezone.now()
         events = []

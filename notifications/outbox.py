@@ -37,11 +37,14 @@ def notify(kind: str, recipients: Iterable, payload: dict, *, link: str = "", de
     spec = KINDS[kind]
     payload = {k: scrub_identifiers(str(v)) if isinstance(v, str) else v for k, v in payload.items()}
     payload["link"] = link
-    try:
-        with transaction.atomic():
-            event = OutboxEvent.objects.create(kind=kind, payload=payload, dedupe_key=dedupe_key)
-    except IntegrityError:
-        return None  # already notified
+    if dedupe_key is None:
+        event = OutboxEvent.objects.create(kind=kind, payload=payload)
+    else:
+        try:
+            with transaction.atomic():  # a savepoint only where a duplicate can be refused
+                event = OutboxEvent.objects.create(kind=kind, payload=payload, dedupe_key=dedupe_key)
+        except IntegrityError:
+            return None  # already notified
     muted = {
         p.user_id
         for p in Preference.objects.filter(user_id__in=recipients)
@@ -96,10 +99,12 @@ def send(delivery: Delivery) -> None:
     title, body = render(delivery)
     link = delivery.event.payload.get("link", "")
     if delivery.channel == Channel.INAPP:
-        InboxMessage.objects.get_or_create(
-            delivery=delivery,
-            defaults={"recipient": delivery.recipient, "title": title, "body": body, "link": link},
-        )
+        # The delivery row is locked, so nobody else writes its message meanwhile: a look-up and an insert
+        # (no get_or_create savepoint). A message that survived an earlier crash is not written twice.
+        if not InboxMessage.objects.filter(delivery=delivery).exists():
+            InboxMessage.objects.create(
+                delivery=delivery, recipient=delivery.recipient, title=title, body=body, link=link
+            )
     else:
         base = getattr(settings, "SITE_URL", "")
         text = f"{body}\n\n{base}{link}" if link else body
