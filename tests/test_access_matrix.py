@@ -33,7 +33,8 @@ from types import SimpleNamespace
 from urllib.parse import urlparse
 
 import pytest
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -515,7 +516,19 @@ def request(client: Client, method: str, path: str) -> str:
     try:
         return outcome_of(response, path)
     finally:
+        if response.streaming:
+            _close_streaming(response)
+
+
+def _close_streaming(response) -> None:
+    """Close a file or streaming response (the test client closes plain ones itself), with Django's
+    ``close_old_connections`` unhooked as the client does: inside the module's open transaction it would
+    otherwise drop the PostgreSQL connection (autocommit is off), and every later request would fail."""
+    request_finished.disconnect(close_old_connections)
+    try:
         response.close()
+    finally:
+        request_finished.connect(close_old_connections)
 
 
 def run_matrix(world, persona: str, routes) -> dict:
