@@ -112,3 +112,32 @@ def bodies_operated_by(user) -> QuerySet:
     return EvaluationBody.objects.filter(
         organisation_id__in=access.organisation_ids(user, Role.BODY_OPERATOR)
     )
+
+
+def waiting_counts(user) -> dict[str, int]:
+    """What waits for the college's own people, by the roles the user holds there: applications returned
+    for correction and drafts (clerk), drafts to sign (legal representative without the clerk role), plans
+    still running (body operator). Keys appear only for the roles held."""
+    from filing import access
+    from filing.models import PLAN_FINISHED, ApplicationStatus, EvaluationPlan, FilingApplication
+    from filing.roles import Role
+
+    counts: dict[str, int] = {}
+    applicant_orgs = access.organisation_ids(user, Role.APPLICANT)
+    if applicant_orgs:
+        mine = FilingApplication.objects.filter(organisation_id__in=applicant_orgs)
+        counts["returned"] = mine.filter(status=ApplicationStatus.RETURNED).count()
+        counts["drafts"] = mine.filter(status=ApplicationStatus.DRAFT).count()
+    signer_orgs = access.organisation_ids(user, Role.LEGAL_REPRESENTATIVE)
+    if signer_orgs and not applicant_orgs:
+        counts["drafts_to_sign"] = FilingApplication.objects.filter(
+            organisation_id__in=signer_orgs, status=ApplicationStatus.DRAFT
+        ).count()
+    operator_orgs = access.organisation_ids(user, Role.BODY_OPERATOR)
+    if operator_orgs:
+        counts["plans_running"] = (
+            EvaluationPlan.objects.filter(body__organisation_id__in=operator_orgs)
+            .exclude(status__in=PLAN_FINISHED)
+            .count()
+        )
+    return counts

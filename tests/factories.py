@@ -265,12 +265,14 @@ def declare_wall_clock_years() -> None:
     a year's end (or early in a year the installed chinesecalendar does not know yet) that would reach an
     undeclared year and be refused. Declare this year and the next, as test data, where the package does
     not know them. Tests about unknown years use ``known_until_2026``, which clears these rows."""
+    import datetime
+
     from django.utils import timezone
 
     from filing.models import CalendarYear
-    from filing.workdays import _package_knows
+    from filing.workdays import undeclared_years
 
-    this_year = timezone.localdate().year
-    for year in (this_year, this_year + 1):
-        if not _package_knows(year):
-            CalendarYear.objects.get_or_create(year=year, defaults={"source": TEST_CALENDAR_SOURCE})
+    today = timezone.localdate()
+    end_of_next_year = datetime.date(today.year + 1, 12, 31)
+    for year in undeclared_years(today, horizon_days=(end_of_next_year - today).days):
+        CalendarYear.objects.create(year=year, source=TEST_CALENDAR_SOURCE)

@@ -72,11 +72,10 @@ def _ensure_demo_calendar(start, end) -> None:
     refuses to count such days until an administrator enters the schedule; the demo declares the year
     itself, labelled as demo data, so that ``make run`` works in any month."""
     from filing.models import CalendarYear
-    from filing.workdays import _package_knows
+    from filing.workdays import undeclared_years
 
-    for year in range(start.year, end.year + 1):
-        if not _package_knows(year):
-            CalendarYear.objects.get_or_create(year=year, defaults={"source": DEMO_CALENDAR_SOURCE})
+    for year in undeclared_years(start, horizon_days=(end - start).days):
+        CalendarYear.objects.create(year=year, source=DEMO_CALENDAR_SOURCE)
 
 
 @transaction.atomic

@@ -39,6 +39,7 @@ from .certificates import (
 )
 from .coverage import PartnerAgreement
 from .evaluations import (
+    PLAN_FINISHED,
     EvaluationPlan,
     Evaluator,
     PlanStatus,
@@ -76,6 +77,7 @@ __all__ = [
     "StaffRole",
     "StaffingRule",
     "FINAL_STATUSES",
+    "PLAN_FINISHED",
     "REQUIRED_ATTACHMENTS",
     "ApplicationKind",
     "ApplicationStatus",

@@ -29,6 +29,8 @@ class PlanStatus(models.TextChoices):
 
 P = PlanStatus
 NOT_STARTED = [P.DRAFT, P.FILED, P.CONFIRMED, P.REGISTRATION_OPEN, P.REGISTRATION_CLOSED]
+#: A plan in one of these states needs nothing more from the body.
+PLAN_FINISHED = [P.REPORTED, P.ARCHIVED, P.CANCELLED]
 
 
 class EvaluationPlan(ConcurrentTransitionMixin, models.Model):

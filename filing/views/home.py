@@ -10,10 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from filing import access
-from filing.models import ApplicationStatus, EvaluationPlan, FilingApplication, PlanStatus
 from filing.roles import ROLES, Role
-from filing.selectors import memberships_for
+from filing.selectors import memberships_for, waiting_counts
 from filing.workdays import undeclared_years
 
 #: Functions ``user -> [{"label", "count", "url"}]`` adding figures to the home page. ``workflows`` registers
@@ -34,52 +32,21 @@ def _url(name: str) -> str | None:
         return None
 
 
-PLAN_DONE = [PlanStatus.ARCHIVED, PlanStatus.CANCELLED, PlanStatus.REPORTED]
+#: The home-page figure for each count of ``selectors.waiting_counts``: label and the list it links to.
+WAITING_FIGURES = {
+    "returned": (_("待补正的申请"), "applications:index"),
+    "drafts": (_("草稿"), "applications:index"),
+    "drafts_to_sign": (_("待签署或提交的草稿"), "applications:index"),
+    "plans_running": (_("进行中的认定计划"), "plans:index"),
+}
 
 
 def domain_summary(user) -> list[dict]:
     """What waits for the college's own people: corrections to answer, drafts to sign or submit, plans."""
-    figures = []
-    applicant_orgs = access.organisation_ids(user, Role.APPLICANT)
-    if applicant_orgs:
-        mine = FilingApplication.objects.filter(organisation_id__in=applicant_orgs)
-        figures.append(
-            {
-                "label": _("待补正的申请"),
-                "count": mine.filter(status=ApplicationStatus.RETURNED).count(),
-                "url": _url("applications:index"),
-            }
-        )
-        figures.append(
-            {
-                "label": _("草稿"),
-                "count": mine.filter(status=ApplicationStatus.DRAFT).count(),
-                "url": _url("applications:index"),
-            }
-        )
-    signer_orgs = access.organisation_ids(user, Role.LEGAL_REPRESENTATIVE)
-    if signer_orgs and not applicant_orgs:
-        figures.append(
-            {
-                "label": _("待签署或提交的草稿"),
-                "count": FilingApplication.objects.filter(
-                    organisation_id__in=signer_orgs, status=ApplicationStatus.DRAFT
-                ).count(),
-                "url": _url("applications:index"),
-            }
-        )
-    operator_orgs = access.organisation_ids(user, Role.BODY_OPERATOR)
-    if operator_orgs:
-        figures.append(
-            {
-                "label": _("进行中的认定计划"),
-                "count": EvaluationPlan.objects.filter(body__organisation_id__in=operator_orgs)
-                .exclude(status__in=PLAN_DONE)
-                .count(),
-                "url": _url("plans:index"),
-            }
-        )
-    return figures
+    return [
+        {"label": WAITING_FIGURES[key][0], "count": count, "url": _url(WAITING_FIGURES[key][1])}
+        for key, count in waiting_counts(user).items()
+    ]
 
 
 register_summary(domain_summary)

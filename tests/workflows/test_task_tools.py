@@ -25,6 +25,19 @@ def submitted(applicant, legal_rep, college):
     return app_svc.application_submit(actor=applicant, application=draft)
 
 
+def accept(application, reviewer, *, on: datetime.date) -> None:
+    """The district's acceptance on a given day: the statutory clock starts there."""
+    review.review_decide(
+        actor=reviewer,
+        application=application,
+        step="district_accept",
+        outcome="approve",
+        comment="受理",
+        today=on,
+    )
+    application.refresh_from_db()
+
+
 def accept_task(application):
     return Task.objects.get(
         process__filingreviewprocess__application=application, flow_task=FilingReviewFlow.district_accept
@@ -76,15 +89,7 @@ def test_unit_lead_transfers_a_task_to_a_colleague(submitted, district_reviewer,
 def test_clock_counts_review_time_only(submitted, district_reviewer, district_lead, municipal_lead):
     # Accepted on a Monday (2025-09-15); 2025 National Day holidays fall inside the review.
     monday = datetime.date(2025, 9, 15)
-    review.review_decide(
-        actor=district_reviewer,
-        application=submitted,
-        step="district_accept",
-        outcome="approve",
-        comment="受理",
-        today=monday,
-    )
-    submitted.refresh_from_db()
+    accept(submitted, district_reviewer, on=monday)
     status = clock_status(submitted, today=datetime.date(2025, 9, 19))
     assert (status.used, status.left, status.running) == (4, 16, True)
     periods = ClockPeriod.objects.filter(application=submitted)
@@ -104,15 +109,7 @@ def test_clock_counts_review_time_only(submitted, district_reviewer, district_le
 
 
 def test_correction_time_is_excluded(submitted, district_reviewer, district_lead):
-    review.review_decide(
-        actor=district_reviewer,
-        application=submitted,
-        step="district_accept",
-        outcome="approve",
-        comment="受理",
-        today=datetime.date(2025, 9, 15),
-    )
-    submitted.refresh_from_db()
+    accept(submitted, district_reviewer, on=datetime.date(2025, 9, 15))
     review.review_decide(
         actor=district_lead,
         application=submitted,
@@ -143,15 +140,7 @@ def test_clock_reaching_an_undeclared_year_reports_the_gap_instead_of_failing(
     from filing.models import CalendarYear
 
     monkeypatch.setattr(workdays, "_package_knows", lambda year: year <= 2025)
-    review.review_decide(
-        actor=district_reviewer,
-        application=submitted,
-        step="district_accept",
-        outcome="approve",
-        comment="受理",
-        today=datetime.date(2025, 12, 22),
-    )
-    submitted.refresh_from_db()
+    accept(submitted, district_reviewer, on=datetime.date(2025, 12, 22))
     late = clock_status(submitted, today=datetime.date(2025, 12, 24))
     assert (late.used, late.left, late.due_on, late.calendar_gap, late.state) == (2, 18, None, 2026, "ok")
     inside = clock_status(submitted, today=datetime.date(2026, 1, 5))
