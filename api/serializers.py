@@ -20,10 +20,11 @@ from filing.models import (
     Objection,
     Organisation,
     Registration,
-    ReviewOutcome,
+    ReportState,
     RosterImport,
     Sitting,
 )
+from filing.services.issuance import progress
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -153,18 +154,8 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class VersionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False)
-
-
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=5000)
-
-
-class ApplicationActionSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False)
-    reason = serializers.CharField(max_length=5000, required=False, help_text="withdraw")
-    comment = serializers.CharField(max_length=5000, required=False, help_text="respond")
 
 
 class CertificateActionSerializer(serializers.Serializer):
@@ -185,42 +176,6 @@ class TaskSerializer(serializers.Serializer):
     owner = serializers.CharField(allow_null=True)
     application = serializers.IntegerField(allow_null=True)
     plan = serializers.IntegerField(allow_null=True)
-
-
-class CorrectionItemSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["field", "line", "attachment"])
-    key = serializers.CharField()
-    label = serializers.CharField(required=False, allow_blank=True)
-    note = serializers.CharField(required=False, allow_blank=True)
-
-
-class LineDecisionSerializer(serializers.Serializer):
-    line = serializers.IntegerField()
-    decision = serializers.ChoiceField(choices=["approved", "rejected"])
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class LineScoreSerializer(serializers.Serializer):
-    line = serializers.IntegerField()
-    score = serializers.IntegerField(min_value=0, max_value=100)
-    recommendation = serializers.ChoiceField(choices=["approve", "reject"])
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class TaskDecisionSerializer(serializers.Serializer):
-    """Fields by step: review steps use outcome/comment (and items/deadline to return); the panel step uses
-    experts; expert scoring uses scores or conflict_reason; the decision uses line_decisions/comment; plan
-    confirmation and results audit use approve/comment."""
-
-    outcome = serializers.ChoiceField(choices=ReviewOutcome.choices, required=False)
-    comment = serializers.CharField(required=False, max_length=5000)
-    items = CorrectionItemSerializer(many=True, required=False)
-    deadline = serializers.DateField(required=False)
-    experts = serializers.ListField(child=serializers.IntegerField(), required=False)
-    scores = LineScoreSerializer(many=True, required=False)
-    conflict_reason = serializers.CharField(required=False, max_length=2000)
-    line_decisions = LineDecisionSerializer(many=True, required=False)
-    approve = serializers.BooleanField(required=False)
 
 
 class TransferSerializer(serializers.Serializer):
@@ -361,8 +316,6 @@ class BatchSerializer(serializers.ModelSerializer):
         ]
 
     def get_progress(self, obj) -> int:
-        from filing.services.certificates import progress
-
         return progress(obj)
 
 
@@ -372,6 +325,8 @@ class BatchRequestSerializer(serializers.Serializer):
 
 
 class CertificateSerializer(serializers.ModelSerializer):
+    report_state = serializers.ChoiceField(choices=ReportState.choices, read_only=True)
+
     class Meta:
         model = Certificate
         fields = [

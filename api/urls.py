@@ -1,48 +1,71 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from api import views as v
+from api.views import applications as apps
+from api.views import certificates as certs
+from api.views import plans, public, tasks
+
+
+def app_action(action):
+    return apps.ApplicationAction.as_view(action=action)
+
+
+def task_action(action):
+    return tasks.TaskAction.as_view(action=action)
+
+
+def certificate_action(action):
+    return certs.CertificateAction.as_view(action=action)
+
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("v1/organisations/", v.OrganisationList.as_view(), name="api-organisations"),
-    path("v1/organisations/<int:pk>/majors/", v.MajorList.as_view(), name="api-majors"),
-    path("v1/applications/", v.ApplicationList.as_view(), name="api-applications"),
-    path("v1/applications/<int:pk>/", v.ApplicationDetail.as_view(), name="api-application"),
-    path("v1/applications/<int:pk>/lines/", v.LineCreate.as_view(), name="api-lines"),
-    path("v1/applications/<int:pk>/lines/<int:line_pk>/", v.LineDetail.as_view(), name="api-line"),
-    path("v1/applications/<int:pk>/attachments/", v.AttachmentUpload.as_view(), name="api-attachments"),
-    path("v1/applications/<int:pk>/sign/", v.ApplicationAction.as_view(action="sign"), name="api-sign"),
-    path("v1/applications/<int:pk>/submit/", v.ApplicationAction.as_view(action="submit"), name="api-submit"),
+    path("v1/organisations/", apps.OrganisationList.as_view(), name="api-organisations"),
+    path("v1/organisations/<int:pk>/majors/", apps.MajorList.as_view(), name="api-majors"),
+    path("v1/applications/", apps.ApplicationList.as_view(), name="api-applications"),
+    path("v1/applications/<int:pk>/", apps.ApplicationDetail.as_view(), name="api-application"),
+    path("v1/applications/<int:pk>/lines/", apps.LineCreate.as_view(), name="api-lines"),
+    path("v1/applications/<int:pk>/lines/<int:line_pk>/", apps.LineDetail.as_view(), name="api-line"),
+    path("v1/applications/<int:pk>/attachments/", apps.AttachmentUpload.as_view(), name="api-attachments"),
+    path("v1/applications/<int:pk>/sign/", app_action("sign"), name="api-sign"),
+    path("v1/applications/<int:pk>/submit/", app_action("submit"), name="api-submit"),
     path(
         "v1/applications/<int:pk>/withdraw/",
-        v.ApplicationAction.as_view(action="withdraw"),
+        app_action("withdraw"),
         name="api-withdraw",
     ),
     path(
-        "v1/applications/<int:pk>/respond/", v.ApplicationAction.as_view(action="respond"), name="api-respond"
+        "v1/applications/<int:pk>/respond/",
+        app_action("respond"),
+        name="api-respond",
     ),
-    path("v1/tasks/", v.TaskList.as_view(), name="api-tasks"),
-    path("v1/tasks/<int:pk>/claim/", v.TaskAction.as_view(action="claim"), name="api-task-claim"),
-    path("v1/tasks/<int:pk>/release/", v.TaskAction.as_view(action="release"), name="api-task-release"),
-    path("v1/tasks/<int:pk>/transfer/", v.TaskAction.as_view(action="transfer"), name="api-task-transfer"),
-    path("v1/tasks/<int:pk>/decide/", v.TaskDecide.as_view(), name="api-task-decide"),
-    path("v1/publicity/", v.PublicityList.as_view(), name="api-publicity"),
-    path("v1/publicity/<int:pk>/objections/", v.ObjectionCreate.as_view(), name="api-objections"),
-    path("v1/plans/", v.PlanList.as_view(), name="api-plans"),
-    path("v1/plans/<int:pk>/", v.PlanDetail.as_view(), name="api-plan"),
-    path("v1/plans/<int:pk>/sittings/", v.SittingCreate.as_view(), name="api-sittings"),
-    path("v1/plans/<int:pk>/roster/", v.RosterUpload.as_view(), name="api-roster"),
-    path("v1/plans/<int:pk>/registrations/", v.RegistrationList.as_view(), name="api-registrations"),
-    path("v1/plans/<int:pk>/scores/", v.ScoreEntry.as_view(), name="api-scores"),
-    path("v1/plans/<int:pk>/certificate-batches/", v.BatchCreate.as_view(), name="api-batch-create"),
-    path("v1/plans/<int:pk>/actions/<str:action>/", v.PlanAction.as_view(), name="api-plan-action"),
-    path("v1/certificate-batches/<int:pk>/", v.BatchDetail.as_view(), name="api-batch"),
-    path("v1/certificates/", v.CertificateList.as_view(), name="api-certificates"),
-    path("v1/certificates/<int:pk>/revoke/", v.CertificateAction.as_view(action="revoke"), name="api-revoke"),
+    path("v1/tasks/", tasks.TaskList.as_view(), name="api-tasks"),
+    path("v1/tasks/<int:pk>/claim/", task_action("claim"), name="api-task-claim"),
+    path("v1/tasks/<int:pk>/release/", task_action("release"), name="api-task-release"),
+    path("v1/tasks/<int:pk>/transfer/", task_action("transfer"), name="api-task-transfer"),
+    path("v1/tasks/<int:pk>/decide/", tasks.TaskDecide.as_view(), name="api-task-decide"),
+    path("v1/publicity/", public.PublicityList.as_view(), name="api-publicity"),
+    path("v1/publicity/<int:pk>/objections/", public.ObjectionCreate.as_view(), name="api-objections"),
+    path("v1/plans/", plans.PlanList.as_view(), name="api-plans"),
+    path("v1/plans/<int:pk>/", plans.PlanDetail.as_view(), name="api-plan"),
+    path("v1/plans/<int:pk>/sittings/", plans.SittingCreate.as_view(), name="api-sittings"),
+    path("v1/plans/<int:pk>/roster/", plans.RosterUpload.as_view(), name="api-roster"),
+    path("v1/plans/<int:pk>/registrations/", plans.RegistrationList.as_view(), name="api-registrations"),
+    path("v1/plans/<int:pk>/scores/", plans.ScoreEntry.as_view(), name="api-scores"),
+    path("v1/plans/<int:pk>/certificate-batches/", certs.BatchCreate.as_view(), name="api-batch-create"),
+    path("v1/plans/<int:pk>/actions/<str:action>/", plans.PlanAction.as_view(), name="api-plan-action"),
+    path("v1/certificate-batches/<int:pk>/", certs.BatchDetail.as_view(), name="api-batch"),
+    path("v1/certificates/", certs.CertificateList.as_view(), name="api-certificates"),
     path(
-        "v1/certificates/<int:pk>/reissue/", v.CertificateAction.as_view(action="reissue"), name="api-reissue"
+        "v1/certificates/<int:pk>/revoke/",
+        certificate_action("revoke"),
+        name="api-revoke",
     ),
-    path("v1/national-reports/", v.NationalReportList.as_view(), name="api-national-reports"),
-    path("v1/verify/", v.Verify.as_view(), name="api-verify"),
+    path(
+        "v1/certificates/<int:pk>/reissue/",
+        certificate_action("reissue"),
+        name="api-reissue",
+    ),
+    path("v1/national-reports/", certs.NationalReportList.as_view(), name="api-national-reports"),
+    path("v1/verify/", public.Verify.as_view(), name="api-verify"),
 ]

@@ -1,4 +1,4 @@
-"""Certificate issuance: N certificates through ``filing.services.certificates.issue`` — one transaction with
+"""Certificate issuance: N certificates through ``filing.services.issuance.issue`` — one transaction with
 the counter row locked ``FOR UPDATE``, gapless numbers, the certificates, the registrations' status, one
 audit row per certificate on the HMAC chain, the outbox event — against the floors of writing the same
 Certificate rows with a plain ``bulk_create`` and (PostgreSQL only) with a psycopg ``COPY``.
@@ -38,7 +38,7 @@ def _baseline_values(batch) -> list[dict]:
     """The issued rows' field values as a plain insert would get them: another number series (S instead of
     Y) and new tokens, so they sit next to the issued rows without touching the unique constraints."""
     from filing.models import Certificate
-    from filing.services.certificates import new_token
+    from filing.services.issuance import new_token
 
     skip = {"id", "created_at"}
     names = [f.attname for f in Certificate._meta.concrete_fields if f.name not in skip]
@@ -97,7 +97,7 @@ def _time_copy(values: list[dict]) -> float:
 
 def _issue(body, n: int, key: str) -> tuple[float, int, object]:
     from filing.models import AuditEvent, Certificate, IssuanceBatch
-    from filing.services import certificates as svc
+    from filing.services import issuance as svc
     from notifications.models import OutboxEvent
     from tests import factories
 
@@ -118,11 +118,11 @@ def _issue(body, n: int, key: str) -> tuple[float, int, object]:
 
 
 def run(results_dir) -> dict:
-    from filing.services import certificates as svc
+    from filing import jobs
     from tests import factories
 
-    saved = svc._enqueue, svc._render_after_commit
-    svc._enqueue = svc._render_after_commit = lambda batch_id: None
+    saved = jobs.enqueue
+    jobs.enqueue = lambda *args: None  # issue in this process, render no PDF
     try:
         college = factories.organisation(district_code="310115", name="发证基准测试学院")
         with transaction.atomic():
@@ -153,14 +153,14 @@ def run(results_dir) -> dict:
                 else ""
             )
             print(
-                f"issuance [{connection.vendor}] {n} certificates: certificates.issue "
+                f"issuance [{connection.vendor}] {n} certificates: issuance.issue "
                 f"{row['issue_us_per_certificate']} µs/cert ({row['issue_seconds']} s, {statements} SQL; "
                 f"numbering + audit chain + outbox, one transaction) | plain bulk_create "
                 f"{row['bulk_create_us_per_certificate']} µs/cert | ratio issue/bulk_create "
                 f"{row['ratio_issue_vs_bulk_create']}x{copy_text}"
             )
     finally:
-        svc._enqueue, svc._render_after_commit = saved
+        jobs.enqueue = saved
     figures = {"database": connection.vendor, "issue_date": str(ISSUE), "runs": runs}
     (results_dir / f"issuance-{connection.vendor}.json").write_text(json.dumps(figures, indent=2))
     return figures

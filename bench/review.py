@@ -4,7 +4,6 @@ django-fsm transitions with a log row each (the cost floor of "a state machine p
 
 from __future__ import annotations
 
-import datetime
 import json
 import statistics
 import time
@@ -80,45 +79,11 @@ def _people():
 
 
 def _one_review(p, draft) -> None:
-    from viewflow.workflow.models import Task
-    from viewflow.workflow.status import STATUS
+    from workflows import scenarios
 
-    from filing.services import applications as app_svc
-    from filing.services import review
-    from workflows import services as wf
-    from workflows.flows import FilingReviewFlow
-
-    def task(node):
-        return Task.objects.get(
-            process__filingreviewprocess__application=draft,
-            flow_task=getattr(FilingReviewFlow, node),
-            status__in=[STATUS.NEW, STATUS.ASSIGNED],
-        ).pk
-
-    app_svc.application_submit(actor=p["applicant"], application=draft)
-    wf.task_review(actor=p["d1"], task_pk=task("district_accept"), outcome="approve", comment="受理")
-    wf.task_review(actor=p["d2"], task_pk=task("district_review"), outcome="approve", comment="同意")
-    wf.task_review(actor=p["m1"], task_pk=task("municipal_review"), outcome="approve", comment="同意")
-    wf.task_assign_panel(actor=p["m1"], task_pk=task("expert_panel"), experts=p["experts"])
-    lines = list(draft.lines.all())
-    for expert_task in Task.objects.filter(
-        process__filingreviewprocess__application=draft,
-        flow_task=FilingReviewFlow.expert_score,
-        status=STATUS.ASSIGNED,
-    ):
-        wf.task_expert_score(
-            actor=expert_task.owner,
-            task_pk=expert_task.pk,
-            scores={line.pk: {"score": 80, "recommendation": "approve"} for line in lines},
-        )
-    wf.task_decide(
-        actor=p["m2"],
-        task_pk=task("decision"),
-        line_decisions={line.pk: {"decision": "approved"} for line in lines},
-        comment="同意",
-    )
-    draft.refresh_from_db()
-    review.publicity_close(application=draft, today=draft.publicity_ends_on + datetime.timedelta(days=1))
+    people = scenarios.Reviewers(p["d1"], p["d2"], p["m1"], p["m2"], experts=p["experts"], score=80)
+    scenarios.submit(p["applicant"], draft)
+    scenarios.review_to_filed(draft, people)
 
 
 def run(n: int, results_dir) -> dict:

@@ -38,12 +38,13 @@ def _seconds() -> float:
 
 def _tokens() -> list[tuple[str, str]]:
     """(token, number) of a freshly issued batch in the scratch database."""
+    from filing import jobs
     from filing.models import Certificate
-    from filing.services import certificates as svc
+    from filing.services import issuance as svc
     from tests import factories
 
-    saved = svc._enqueue, svc._render_after_commit
-    svc._enqueue = svc._render_after_commit = lambda batch_id: None
+    saved = jobs.enqueue
+    jobs.enqueue = lambda *args: None  # issue in this process, render no PDF
     try:
         college = factories.organisation(district_code="310115", name="查验基准测试学院")
         with transaction.atomic():
@@ -54,7 +55,7 @@ def _tokens() -> list[tuple[str, str]]:
         )
         svc.issue(batch.pk)
     finally:
-        svc._enqueue, svc._render_after_commit = saved
+        jobs.enqueue = saved
     return list(Certificate.objects.filter(batch=batch).values_list("verification_token", "number"))
 
 

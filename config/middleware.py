@@ -24,8 +24,10 @@ class ChineseFirstLocaleMiddleware:
 
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # override, not activate: the thread's language is restored afterwards, so one English request never
+        # leaves English behind for the next piece of work in the same thread (a test, a task, a request).
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response

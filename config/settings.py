@@ -15,7 +15,7 @@ VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
-if (BASE_DIR / ".env").exists():
+if env.bool("DJANGO_READ_DOT_ENV", default=True) and (BASE_DIR / ".env").exists():
     environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -148,11 +148,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# `celery -A config beat`: the publicity timer and correction lapses run every 15 minutes (idempotent).
+# `celery -A config beat`: the timers (publicity end, correction lapses, deadline reminders) run every 15
+# minutes (idempotent); the outbox sweep every minute.
 CELERY_BEAT_SCHEDULE = {
     "filing-timers": {"task": "filing.run_timers", "schedule": env.int("FILING_TIMER_SECONDS", default=900)},
     "notification-sweep": {"task": "notifications.sweep", "schedule": 60.0},
-    "deadline-reminders": {"task": "notifications.remind", "schedule": 3600.0},
 }
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 VERIFY_RATE_PER_MINUTE = env.int("VERIFY_RATE_PER_MINUTE", default=30)

@@ -8,8 +8,9 @@ from viewflow.urls import Application, Site
 
 from filing.views import applications as app_views
 from filing.views import certificates as cert_views
+from filing.views import coverage, public, verify
 from filing.views import plans as plan_views
-from filing.views import public, verify
+from filing.views import roster as roster_views
 from filing.views.home import HomeView
 from filing.views.language import switch_language
 from notifications import views as notification_views
@@ -74,22 +75,22 @@ site = Site(
             urlpatterns=[
                 path("", plan_views.PlanListView.as_view(), name="index"),
                 path("new/", plan_views.PlanCreateView.as_view(), name="create"),
-                path("roster-template/", plan_views.RosterTemplateView.as_view(), name="roster_template"),
-                path("coverage/", plan_views.CoverageView.as_view(), name="coverage"),
-                path("coverage/city/", plan_views.CityCoverageView.as_view(), name="coverage_city"),
-                path("coverage/<int:org_pk>/", plan_views.CoverageView.as_view(), name="coverage_org"),
-                path("agreements/new/", plan_views.AgreementCreateView.as_view(), name="agreement_create"),
+                path("roster-template/", roster_views.RosterTemplateView.as_view(), name="roster_template"),
+                path("coverage/", coverage.CoverageView.as_view(), name="coverage"),
+                path("coverage/city/", coverage.CityCoverageView.as_view(), name="coverage_city"),
+                path("coverage/<int:org_pk>/", coverage.CoverageView.as_view(), name="coverage_org"),
+                path("agreements/new/", coverage.AgreementCreateView.as_view(), name="agreement_create"),
                 path("<int:pk>/", plan_views.PlanDetailView.as_view(), name="detail"),
                 path("<int:pk>/sittings/new/", plan_views.SittingAddView.as_view(), name="sitting_add"),
                 path("<int:pk>/staff/new/", plan_views.StaffAssignView.as_view(), name="staff_assign"),
-                path("<int:pk>/roster/", plan_views.RosterUploadView.as_view(), name="roster_upload"),
+                path("<int:pk>/roster/", roster_views.RosterUploadView.as_view(), name="roster_upload"),
                 path(
                     "<int:pk>/roster/<int:import_pk>/report/",
-                    plan_views.RosterReportView.as_view(),
+                    roster_views.RosterReportView.as_view(),
                     name="roster_report",
                 ),
                 path("<int:pk>/scores/", plan_views.ScoreEntryView.as_view(), name="scores"),
-                path("<int:pk>/reveal/", plan_views.RevealView.as_view(), name="reveal"),
+                path("<int:pk>/reveal/", roster_views.RevealView.as_view(), name="reveal"),
                 path("<int:pk>/<str:action>/", plan_views.PlanActionView.as_view(), name="action"),
             ],
         ),
@@ -147,7 +148,7 @@ urlpatterns = [
     path("i18n/en/", switch_language, {"code": "en"}, name="set_language_en"),
     path("public/publicity/", public.PublicityListView.as_view(), name="publicity"),
     path("public/publicity/<int:pk>/objection/", public.ObjectionView.as_view(), name="objection"),
-    path("public/results/<int:pk>/", plan_views.ResultsPublicityView.as_view(), name="results_publicity"),
+    path("public/results/<int:pk>/", public.ResultsPublicityView.as_view(), name="results_publicity"),
     path("verify/", verify.VerifyView.as_view(), name="verify"),
     path("verify/t/<str:token>/", verify.VerifyTokenView.as_view(), name="verify_token"),
     path("verify/list/", verify.VerifyListView.as_view(), name="verify_list"),

@@ -1,39 +1,69 @@
-"""Who may act on what: role-and-scope predicates used by services and selectors (never only by templates)."""
+"""Who may act on what: role-and-scope predicates used by services and selectors (never only by templates).
+
+A user's active memberships are read once per user object (one query per request) and kept on it; the
+membership services forget them when they change a user's roles.
+"""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from filing.models import FilingApplication, Membership, Organisation
 from filing.roles import Role
 
+CACHE_ATTRIBUTE = "_access_memberships"
 
-def _memberships(user):
+
+class Held(NamedTuple):
+    role: str
+    organisation_id: int | None
+    district_id: int | None
+    district_code: str | None
+    is_unit_lead: bool
+
+
+def memberships(user) -> list[Held]:
+    """The user's active memberships (cached on the user object)."""
     if not getattr(user, "is_authenticated", False):
-        return Membership.objects.none()
-    return Membership.objects.filter(user=user, is_active=True)
+        return []
+    cached = user.__dict__.get(CACHE_ATTRIBUTE)
+    if cached is None:
+        rows = Membership.objects.filter(user=user, is_active=True).values_list(
+            "role", "organisation_id", "district_id", "district__code", "is_unit_lead"
+        )
+        cached = user.__dict__[CACHE_ATTRIBUTE] = [Held(*row) for row in rows]
+    return cached
+
+
+def forget(user) -> None:
+    user.__dict__.pop(CACHE_ATTRIBUTE, None)
 
 
 def has_role(user, role: str) -> bool:
-    return _memberships(user).filter(role=role).exists()
+    return any(m.role == role for m in memberships(user))
 
 
 def acts_for(user, organisation: Organisation | int, *roles: str) -> bool:
     """The user holds one of ``roles`` (any organisation-scoped role if none given) for the organisation."""
     org_id = organisation if isinstance(organisation, int) else organisation.pk
-    qs = _memberships(user).filter(organisation_id=org_id)
-    if roles:
-        qs = qs.filter(role__in=roles)
-    return qs.exists()
+    return any(m.organisation_id == org_id and (not roles or m.role in roles) for m in memberships(user))
+
+
+def operates_body(user, body) -> bool:
+    """The user is a body operator (考务人员) of the body's organisation."""
+    return acts_for(user, body.organisation_id, Role.BODY_OPERATOR)
 
 
 def organisation_ids(user, *roles: str) -> list[int]:
-    qs = _memberships(user).filter(organisation__isnull=False)
-    if roles:
-        qs = qs.filter(role__in=roles)
-    return list(qs.values_list("organisation_id", flat=True))
+    return [
+        m.organisation_id
+        for m in memberships(user)
+        if m.organisation_id is not None and (not roles or m.role in roles)
+    ]
 
 
 def reviewer_district_ids(user) -> list[int]:
-    return list(_memberships(user).filter(role=Role.DISTRICT_REVIEWER).values_list("district_id", flat=True))
+    return [m.district_id for m in memberships(user) if m.role == Role.DISTRICT_REVIEWER]
 
 
 def reviews_district_of(user, application: FilingApplication) -> bool:
@@ -45,10 +75,20 @@ def is_municipal_reviewer(user) -> bool:
     return has_role(user, Role.MUNICIPAL_REVIEWER)
 
 
+def oversees_city(user) -> bool:
+    """City-wide read access: municipal reviewers and auditors."""
+    return is_municipal_reviewer(user) or has_role(user, Role.AUDITOR)
+
+
+def acts_as_authority(user, organisation_id: int) -> bool:
+    """A municipal reviewer who does not belong to the organisation concerned (recusal)."""
+    return is_municipal_reviewer(user) and not belongs_to(user, organisation_id)
+
+
 def is_unit_lead(user, role: str) -> bool:
-    return _memberships(user).filter(role=role, is_unit_lead=True).exists()
+    return any(m.role == role and m.is_unit_lead for m in memberships(user))
 
 
 def belongs_to(user, organisation_id: int) -> bool:
     """Any membership in the organisation: such a user never reviews its applications."""
-    return _memberships(user).filter(organisation_id=organisation_id).exists()
+    return any(m.organisation_id == organisation_id for m in memberships(user))

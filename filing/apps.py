@@ -7,4 +7,5 @@ class FilingConfig(AppConfig):
     verbose_name = _("备案与证书")
 
     def ready(self) -> None:
-        from filing import checks  # noqa: F401  (registers system checks)
+        # System checks, and the Celery tasks (registered by name: services queue them by name).
+        from filing import checks, tasks  # noqa: F401

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.contrib.auth.backends import BaseBackend
 
+from filing import access
 from filing.roles import Role
 
 
@@ -22,7 +23,6 @@ def organisation_permission(organisation_id: int) -> str:
 
 
 CITY_REVIEW_PERMISSION = "filing.review_city"
-EXPERT_PERMISSION = "filing.score_filing"
 
 
 class MembershipBackend(BaseBackend):
@@ -32,19 +32,23 @@ class MembershipBackend(BaseBackend):
         cached = getattr(user_obj, "_membership_perm_cache", None)
         if cached is not None:
             return cached
-        from filing.models import Membership
+        from filing.models import District
 
         perms: set[str] = set()
-        rows = Membership.objects.filter(user=user_obj, is_active=True).values_list(
-            "role", "organisation_id", "district__code"
+        held = access.memberships(user_obj)
+        district_ids = {m.district_id for m in held if m.role == Role.DISTRICT_REVIEWER and m.district_id}
+        codes = (
+            dict(District.objects.filter(pk__in=district_ids).values_list("pk", "code"))
+            if district_ids
+            else {}
         )
-        for role, organisation_id, district_code in rows:
-            if role == Role.DISTRICT_REVIEWER and district_code:
-                perms.add(district_permission(district_code))
-            elif role == Role.MUNICIPAL_REVIEWER:
+        for m in held:
+            if m.role == Role.DISTRICT_REVIEWER and m.district_id in codes:
+                perms.add(district_permission(codes[m.district_id]))
+            elif m.role == Role.MUNICIPAL_REVIEWER:
                 perms.add(CITY_REVIEW_PERMISSION)
-            elif role in (Role.APPLICANT, Role.LEGAL_REPRESENTATIVE) and organisation_id:
-                perms.add(organisation_permission(organisation_id))
+            elif m.role in (Role.APPLICANT, Role.LEGAL_REPRESENTATIVE) and m.organisation_id:
+                perms.add(organisation_permission(m.organisation_id))
         user_obj._membership_perm_cache = perms
         return perms
 

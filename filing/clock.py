@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from filing.models import ClockPeriod, FilingApplication
+from filing.models import ApplicationStatus, ClockPeriod, FilingApplication
 from filing.workdays import UnknownCalendarYear, add_working_days, working_days_between
 
 NEAR_DEADLINE_DAYS = 3
@@ -73,11 +73,35 @@ def clock_status(application: FilingApplication, today: datetime.date | None = N
     return ClockStatus(limit, used, left, running, due, extended, calendar_gap=gap_year)
 
 
-def clock_switch(
-    application: FilingApplication, kind: str | None, today: datetime.date | None = None
-) -> None:
-    """Close the open period (if any) and open one of ``kind`` (None: stop the clock)."""
+#: Which stretch of time an application's status is, on the statutory clock. Statuses not listed stop it
+#: (before acceptance, and once the application is final).
+PHASE = {
+    ApplicationStatus.DISTRICT_REVIEW: ClockPeriod.Kind.REVIEW,
+    ApplicationStatus.MUNICIPAL_REVIEW: ClockPeriod.Kind.REVIEW,
+    ApplicationStatus.EXPERT_ASSESSMENT: ClockPeriod.Kind.EXPERT,
+    ApplicationStatus.DECISION: ClockPeriod.Kind.REVIEW,
+    ApplicationStatus.PUBLICITY: ClockPeriod.Kind.PUBLICITY,
+    ApplicationStatus.RETURNED: ClockPeriod.Kind.CORRECTION,
+}
+
+
+def phase_of(application: FilingApplication) -> str | None:
+    """The clock's phase for the application as it is now. Expert time is excluded once a panel sits;
+    organising the panel is the authority's own review time."""
+    phase = PHASE.get(application.status)
+    if phase == ClockPeriod.Kind.EXPERT and not application.experts.exists():
+        return ClockPeriod.Kind.REVIEW
+    return phase
+
+
+def clock_follow(application: FilingApplication, today: datetime.date | None = None) -> None:
+    """Make the open clock period match the application's phase: close the one that no longer applies and
+    open the new one (every service calls this after changing an application)."""
     today = today or timezone.localdate()
+    phase = phase_of(application)
+    current = ClockPeriod.objects.filter(application=application, ended_on__isnull=True).first()
+    if current is not None and current.kind == phase:
+        return
     ClockPeriod.objects.filter(application=application, ended_on__isnull=True).update(ended_on=today)
-    if kind is not None:
-        ClockPeriod.objects.create(application=application, kind=kind, started_on=today)
+    if phase is not None:
+        ClockPeriod.objects.create(application=application, kind=phase, started_on=today)

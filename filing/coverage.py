@@ -8,6 +8,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from filing.models import (
     BodyStatus,
@@ -20,7 +22,11 @@ from filing.models import (
 )
 
 OWN, PARTNER, UNCOVERED = "own", "partner", "uncovered"
-LABELS = {OWN: "本校备案（课证融通）", PARTNER: "合作机构评价", UNCOVERED: "未覆盖"}
+LABELS = {
+    OWN: gettext_lazy("本校备案（课证融通）"),
+    PARTNER: gettext_lazy("合作机构评价"),
+    UNCOVERED: gettext_lazy("未覆盖"),
+}
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,7 @@ def coverage_for(organisation: Organisation, on: datetime.date | None = None) ->
     for major in majors:
         occupations = {link.occupation_id: link for link in major.occupation_links.all()}
         if not occupations:
-            result.append(MajorCoverage(major, UNCOVERED, "", "专业尚未对应任何职业（工种）"))
+            result.append(MajorCoverage(major, UNCOVERED, "", _("专业尚未对应任何职业（工种）")))
             continue
         own = [line for line in own_lines if line.offering.occupation_id in occupations]
         own.sort(key=lambda line: occupations[line.offering.occupation_id].relation != MajorRelation.SAME)
@@ -73,12 +79,20 @@ def coverage_for(organisation: Organisation, on: datetime.date | None = None) ->
             agreement, offering = partner[0]
             result.append(
                 MajorCoverage(
-                    major, PARTNER, f"{agreement.partner.name}：{offering}（协议{agreement.agreement_no}）"
+                    major,
+                    PARTNER,
+                    _("%(partner)s：%(offering)s（协议%(number)s）")
+                    % {
+                        "partner": agreement.partner.name,
+                        "offering": offering,
+                        "number": agreement.agreement_no,
+                    },
                 )
             )
             continue
         names = "、".join(link.occupation.name for link in occupations.values())
-        result.append(MajorCoverage(major, UNCOVERED, "", f"对应职业（{names}）既未备案，也无有效合作协议"))
+        reason = _("对应职业（%(names)s）既未备案，也无有效合作协议") % {"names": names}
+        result.append(MajorCoverage(major, UNCOVERED, "", reason))
     return result
 
 

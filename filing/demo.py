@@ -11,7 +11,8 @@ from stdnum.cn import uscc
 
 from filing.models import District, Major, MajorOccupation, Membership, Occupation, Organisation
 from filing.roles import Role
-from filing.services.roles import membership_grant, setup_roles
+from filing.services.memberships import membership_grant
+from filing.services.roles import setup_roles
 
 DEMO_PASSWORD = "Demo@2026"  # noqa: S105 (printed on purpose: demo logins)
 

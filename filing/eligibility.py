@@ -8,6 +8,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from filing.models import (
     EligibilityRule,
@@ -75,13 +76,16 @@ def evaluate(
             _check(
                 "graduating_year",
                 start <= facts.expected_graduation <= end,
-                f"预计毕业时间{facts.expected_graduation}，考核所在学年为{start}至{end}",
+                _("预计毕业时间%(graduation)s，考核所在学年为%(start)s至%(end)s")
+                % {"graduation": facts.expected_graduation, "start": start, "end": end},
             )
         )
     if rule.require_full_time:
-        checks.append(_check("full_time", facts.full_time, "全日制在校生" if facts.full_time else "非全日制"))
+        checks.append(
+            _check("full_time", facts.full_time, _("全日制在校生") if facts.full_time else _("非全日制"))
+        )
     if facts.major is None:
-        checks.append(_check("major_relation", False, "名册中的专业代码不是该校专业"))
+        checks.append(_check("major_relation", False, _("名册中的专业代码不是该校专业")))
     else:
         relations = _memo(
             memo,
@@ -97,14 +101,20 @@ def evaluate(
             _check(
                 "major_relation",
                 bool(relations & allowed),
-                f"专业“{facts.major.name}”与职业“{offering.occupation.name}”"
-                + ("对应" if relations & allowed else "无对应关系"),
+                (
+                    _("专业“%(major)s”与职业“%(occupation)s”对应")
+                    if relations & allowed
+                    else _("专业“%(major)s”与职业“%(occupation)s”无对应关系")
+                )
+                % {"major": facts.major.name, "occupation": offering.occupation.name},
             )
         )
     body_org = plan.body.organisation
     if body_org.is_school:
         cap = settings.FILING["SCHOOL_LEVEL_CAP"]
-        checks.append(_check("level_cap", offering.level >= cap, f"院校评价机构最高可认定{cap}级"))
+        checks.append(
+            _check("level_cap", offering.level >= cap, _("院校评价机构最高可认定%(cap)d级") % {"cap": cap})
+        )
     if facts.school.pk != body_org.pk:
         agreement = _memo(
             memo,
@@ -122,9 +132,9 @@ def evaluate(
             _check(
                 "partner_agreement",
                 agreement is not None,
-                f"合作协议{agreement.agreement_no}有效"
+                _("合作协议%(number)s有效") % {"number": agreement.agreement_no}
                 if agreement
-                else "外校学生须有覆盖该职业等级的有效合作协议",
+                else _("外校学生须有覆盖该职业等级的有效合作协议"),
             )
         )
     if facts.birth_date is not None:
@@ -134,7 +144,9 @@ def evaluate(
             - ((on.month, on.day) < (facts.birth_date.month, facts.birth_date.day))
         )
         ok = age >= rule.min_age and (rule.max_age is None or age <= rule.max_age)
-        checks.append(_check("age", ok, f"考核时年满{age}周岁（要求≥{rule.min_age}）"))
+        checks.append(
+            _check("age", ok, _("考核时年满%(age)d周岁（要求≥%(min)d）") % {"age": age, "min": rule.min_age})
+        )
     return checks
 
 

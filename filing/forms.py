@@ -5,14 +5,24 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from filing import selectors
 from filing.models import (
     ApplicationKind,
+    AssessmentPart,
     AttachmentKind,
     BodyCategory,
+    BodyStatus,
+    EvaluationBody,
+    Evaluator,
+    FiledLine,
+    FiledLineStatus,
     Major,
     OccupationLevel,
     Organisation,
+    Sitting,
+    StaffRole,
 )
+from filing.services.common import required_parts
 
 
 class VersionedForm(forms.Form):
@@ -41,9 +51,18 @@ class ApplicationCreateForm(forms.Form):
 
 
 class ApplicationEditForm(VersionedForm):
+    """The application's own fields; during a correction only the ticked ones are editable (the others are
+    shown, disabled, so that what the reviewer did not ask about cannot change)."""
+
     summary = forms.CharField(widget=forms.Textarea, label=_("申请说明"), required=False, max_length=5000)
     contact_name = forms.CharField(label=_("联系人"), max_length=40, required=False)
     contact_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+
+    def __init__(self, *args, editable=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editable is not None:
+            for name in ("summary", "contact_name", "contact_phone"):
+                self.fields[name].disabled = name not in editable
 
 
 class OfferingChoiceField(forms.ModelChoiceField):
@@ -99,3 +118,96 @@ class ObjectionDecisionForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(widget=forms.Textarea, label=_("处理意见"), max_length=5000)
+
+
+# --- evaluation plans, roster, agreements ------------------------------------------------------------
+
+
+class LineChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.body.name} · {obj.offering}"
+
+
+class PlanForm(forms.Form):
+    line = LineChoice(FiledLine.objects.none(), label=_("备案项目"))
+    title = forms.CharField(label=_("计划名称"), max_length=120)
+    expected_headcount = forms.IntegerField(label=_("预计人数"), min_value=1, max_value=100000)
+    first_sitting_on = forms.DateField(
+        label=_("首场考核日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].queryset = FiledLine.objects.filter(
+            body__in=selectors.bodies_operated_by(user), status=FiledLineStatus.ACTIVE
+        ).select_related("body", "offering__occupation", "offering__work_type")
+
+
+class SittingForm(forms.Form):
+    part = forms.ChoiceField(label=_("考核方式"), choices=AssessmentPart.choices)
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"),
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("结束时间"),
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+    )
+    room = forms.CharField(label=_("考场"), max_length=60)
+    candidates_expected = forms.IntegerField(label=_("考生人数"), min_value=1)
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plan is not None:
+            self.fields["part"].choices = [(p, AssessmentPart(p).label) for p in required_parts(plan)]
+
+
+class StaffForm(forms.Form):
+    sitting = forms.ModelChoiceField(Sitting.objects.none(), label=_("场次"))
+    evaluator = forms.ModelChoiceField(Evaluator.objects.all(), label=_("考评人员"))
+    role = forms.ChoiceField(label=_("人员类别"), choices=StaffRole.choices)
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plan is not None:
+            self.fields["sitting"].queryset = plan.sittings.all()
+
+
+class RosterUploadForm(forms.Form):
+    file = forms.FileField(label=_("考生名册（.xlsx 或 .csv，不超过10MB）"))
+
+
+class BodyChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.code}）"
+
+
+class OfferingMultiChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return str(obj)
+
+
+class AgreementForm(forms.Form):
+    partner = BodyChoice(None, label=_("合作评价机构"))
+    agreement_no = forms.CharField(label=_("协议编号"), max_length=60)
+    offerings = OfferingMultiChoice(
+        None, label=_("委托评价的职业（工种）等级"), widget=forms.CheckboxSelectMultiple
+    )
+    valid_from = forms.DateField(
+        label=_("生效日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label=_("截止日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, school=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        bodies = EvaluationBody.objects.filter(status=BodyStatus.ACTIVE).exclude(organisation=school)
+        self.fields["partner"].queryset = bodies
+        self.fields["offerings"].queryset = (
+            OccupationLevel.objects.filter(
+                filed_lines__body__in=bodies, filed_lines__status=FiledLineStatus.ACTIVE
+            )
+            .select_related("occupation", "work_type")
+            .distinct()
+        )

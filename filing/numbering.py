@@ -43,7 +43,3 @@ class NationalFormat:
 def formatter():
     path = getattr(settings, "CERTIFICATE_NUMBER_FORMATTER", "filing.numbering.NationalFormat")
     return import_string(path)()
-
-
-def is_valid_number(number: str) -> bool:
-    return bool(formatter().pattern.match(number or ""))

@@ -1,13 +1,14 @@
 """Roles: the one mapping from which Groups are built (``manage.py setup_roles``) and which tests use.
 
 A role says where a user acts (``scope``: an organisation, a district or the whole city) and which named
-permissions it bundles. Permissions are declared once, in the models' ``Meta.permissions``; viewflow's
-``view_``/``manage_`` permissions on process models are listed here by name, so ``filing`` needs no import
-of ``workflows``.
+permissions it bundles. Permissions are declared once, in the models' ``Meta.permissions``. Other apps add
+their own permissions to a role with :func:`extend_role` from their ``AppConfig.ready`` (``workflows`` adds
+viewflow's view permissions on its process models), so ``filing`` never names another app's permission.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -40,13 +41,10 @@ class RoleSpec:
     description: str = ""
 
 
-# viewflow shows a flow's tasks only to holders of its process model's view permission.
-SEES_REVIEW_TASKS = ("workflows.view_filingreviewprocess",)
-
 ROLES: dict[str, RoleSpec] = {
     Role.APPLICANT: RoleSpec(
         Scope.ORGANISATION,
-        ("filing.view_organisation", "filing.view_major", "filing.manage_own_majors", *SEES_REVIEW_TASKS),
+        ("filing.view_organisation", "filing.view_major", "filing.manage_own_majors"),
         _("起草、提交备案申请，答复补正，撤回申请"),
     ),
     Role.LEGAL_REPRESENTATIVE: RoleSpec(
@@ -61,7 +59,7 @@ ROLES: dict[str, RoleSpec] = {
     ),
     Role.DISTRICT_REVIEWER: RoleSpec(
         Scope.DISTRICT,
-        ("filing.view_organisation", "filing.view_major", "filing.review_district", *SEES_REVIEW_TASKS),
+        ("filing.view_organisation", "filing.view_major", "filing.review_district"),
         _("本区备案申请初审"),
     ),
     Role.MUNICIPAL_REVIEWER: RoleSpec(
@@ -71,14 +69,10 @@ ROLES: dict[str, RoleSpec] = {
             "filing.view_major",
             "filing.review_municipal",
             "filing.view_full_id_number",
-            *SEES_REVIEW_TASKS,
-            "workflows.view_planprocess",
         ),
         _("终审、组织专家评审、公示、目录与监管"),
     ),
-    Role.EXPERT: RoleSpec(
-        Scope.NONE, ("filing.score_filing", *SEES_REVIEW_TASKS), _("为备案申请项目评分，申报利益冲突")
-    ),
+    Role.EXPERT: RoleSpec(Scope.NONE, ("filing.score_filing",), _("为备案申请项目评分，申报利益冲突")),
     Role.SUPERVISOR: RoleSpec(Scope.CITY, ("filing.supervise_sittings",), _("督导考试")),
     Role.AUDITOR: RoleSpec(
         Scope.CITY,
@@ -122,6 +116,20 @@ ROLES: dict[str, RoleSpec] = {
         _("维护参考数据、单位与用户"),
     ),
 }
+
+
+#: Permissions other apps add to a role (see :func:`extend_role`).
+ROLE_EXTENSIONS: defaultdict[str, set[str]] = defaultdict(set)
+
+
+def extend_role(role: str, *permissions: str) -> None:
+    """Add permissions of another app to a role; called from that app's ``AppConfig.ready``."""
+    ROLE_EXTENSIONS[role].update(permissions)
+
+
+def permissions_of(role: str) -> tuple[str, ...]:
+    """Everything the role's Group carries: its own permissions and those other apps added."""
+    return (*ROLES[role].permissions, *sorted(ROLE_EXTENSIONS[role]))
 
 
 def group_name(role: str) -> str:

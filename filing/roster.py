@@ -16,6 +16,8 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from filing.validators import scrub_identifiers
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -25,6 +27,8 @@ MAX_ROWS = 20_000
 EMPTY_ROWS_BEFORE_STOP = 1000
 MAX_COLUMNS = 50  # cells beyond are ignored: a forged <dimension> must not widen every row to XFD
 
+#: The column of a problem with the file as a whole. Column names are the file's own (Chinese) headers.
+FILE_COLUMN = "文件"
 COLUMNS = {
     "name": "姓名",
     "document_type": "证件类型",
@@ -78,7 +82,10 @@ def _map_header(cells: list[object]) -> tuple[dict[int, str], list[RowError]]:
         if key and key not in mapping.values():
             mapping[i] = key
     missing = [COLUMNS[k] for k in REQUIRED if k not in mapping.values()]
-    errors = [RowError(1, label, f"缺少必填列“{label}”，请使用模板文件。") for label in missing]
+    errors = [
+        RowError(1, label, _("缺少必填列“%(label)s”，请使用模板文件。") % {"label": label})
+        for label in missing
+    ]
     return mapping, errors
 
 
@@ -86,7 +93,7 @@ def _check_zip(data: bytes) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise RosterFileError("文件不是有效的Excel（.xlsx）文件。") from None
+        raise RosterFileError(_("文件不是有效的Excel（.xlsx）文件。")) from None
     total = 0
     for info in archive.infolist():
         total += info.file_size
@@ -95,9 +102,9 @@ def _check_zip(data: bytes) -> None:
             and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO
             and info.file_size > 1_000_000
         ):
-            raise RosterFileError("文件压缩比异常（疑似压缩炸弹），已拒绝。")
+            raise RosterFileError(_("文件压缩比异常（疑似压缩炸弹），已拒绝。"))
         if total > MAX_XLSX_UNCOMPRESSED:
-            raise RosterFileError("文件解压后过大，已拒绝。")
+            raise RosterFileError(_("文件解压后过大，已拒绝。"))
 
 
 def _rows_from_xlsx(data: bytes) -> list[list[object]]:
@@ -107,7 +114,7 @@ def _rows_from_xlsx(data: bytes) -> list[list[object]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for malformed files
-        raise RosterFileError(f"无法读取Excel文件：{type(exc).__name__}。") from None
+        raise RosterFileError(_("无法读取Excel文件：%(error)s。") % {"error": type(exc).__name__}) from None
     try:
         sheet = workbook.worksheets[0]
         # The stored <dimension> is untrusted: too small silently drops rows, too wide pads every row.
@@ -124,12 +131,12 @@ def _rows_from_xlsx(data: bytes) -> list[list[object]]:
             empty_run = 0
             rows.append(values)
             if len(rows) > MAX_ROWS + EMPTY_ROWS_BEFORE_STOP:
-                raise RosterFileError(f"名册超过{MAX_ROWS}行，请拆分后上传。")
+                raise RosterFileError(_("名册超过%(rows)d行，请拆分后上传。") % {"rows": MAX_ROWS})
         return rows
     except RosterFileError:
         raise
     except Exception as exc:  # read-only mode parses the sheet XML lazily: bad content surfaces here
-        raise RosterFileError(f"无法读取Excel文件：{type(exc).__name__}。") from None
+        raise RosterFileError(_("无法读取Excel文件：%(error)s。") % {"error": type(exc).__name__}) from None
     finally:
         workbook.close()
 
@@ -144,7 +151,7 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise RosterFileError("无法识别CSV文件编码（支持UTF-8、GBK/GB18030）。") from None
+        raise RosterFileError(_("无法识别CSV文件编码（支持UTF-8、GBK/GB18030）。")) from None
 
 
 def _rows_from_csv(data: bytes) -> list[list[object]]:
@@ -154,25 +161,25 @@ def _rows_from_csv(data: bytes) -> list[list[object]]:
     try:
         for i, row in enumerate(reader, 1):
             if i > MAX_ROWS + 1:
-                raise RosterFileError(f"名册超过{MAX_ROWS}行，请拆分后上传。")
+                raise RosterFileError(_("名册超过%(rows)d行，请拆分后上传。") % {"rows": MAX_ROWS})
             rows.append(row)
     except csv.Error:  # e.g. an unclosed quote swallowing the rest of the file past the field limit
-        raise RosterFileError("CSV文件格式错误（引号不匹配或单元格过长），请用模板重新保存。") from None
+        raise RosterFileError(_("CSV文件格式错误（引号不匹配或单元格过长），请用模板重新保存。")) from None
     return rows
 
 
 def read_rows(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError]]:
     """Rows keyed by column (row numbers as the spreadsheet shows them), or header errors."""
     if len(data) > MAX_UPLOAD_BYTES:
-        raise RosterFileError("文件超过10MB。")
+        raise RosterFileError(_("文件超过10MB。"))
     if data[:4] == b"PK\x03\x04":
         table = _rows_from_xlsx(data)
     elif file_name.lower().endswith((".xlsx", ".xlsm", ".xls")):
-        raise RosterFileError("文件不是有效的Excel（.xlsx）文件。")
+        raise RosterFileError(_("文件不是有效的Excel（.xlsx）文件。"))
     else:
         table = _rows_from_csv(data)
     if not table:
-        raise RosterFileError("文件为空。")
+        raise RosterFileError(_("文件为空。"))
     mapping, errors = _map_header(table[0])
     if errors:
         return [], errors

@@ -104,6 +104,32 @@ def plans_visible_to(user) -> QuerySet:
     return base.filter(body__organisation_id__in=org_ids)
 
 
+def certificates_visible_to(user) -> QuerySet:
+    """Every certificate for the city's reviewers and auditors; a body's own for its operators."""
+    from filing import access
+    from filing.models import Certificate
+    from filing.roles import Role
+
+    qs = Certificate.objects.select_related("body")
+    if access.oversees_city(user):
+        return qs
+    return qs.filter(body__organisation_id__in=access.organisation_ids(user, Role.BODY_OPERATOR))
+
+
+def organisations_visible_to(user) -> QuerySet:
+    """Every organisation for the city's reviewers and auditors; otherwise the user's own and those of the
+    districts the user reviews."""
+    from filing import access
+    from filing.models import Organisation
+
+    qs = Organisation.objects.select_related("district").order_by("pk")
+    if access.oversees_city(user):
+        return qs
+    return qs.filter(pk__in=access.organisation_ids(user)) | qs.filter(
+        district_id__in=access.reviewer_district_ids(user)
+    )
+
+
 def bodies_operated_by(user) -> QuerySet:
     from filing import access
     from filing.models import EvaluationBody

@@ -49,6 +49,13 @@ objection_decided = Signal()
 clock_extended = Signal()
 #: A review task was claimed or transferred (转办). kwargs: application, actor, assignee, task_title.
 task_assigned = Signal()
+#: A waiting review task's statutory clock has few working days left, or has run out. kwargs: application,
+#: task_title, recipients (who must act), left (working days; negative when overdue), key (one reminder per
+#: task and kind: a receiver that records a reminder returns it, a repeated key records nothing).
+task_deadline_near = Signal()
+task_deadline_passed = Signal()
+#: An open correction's deadline is near. kwargs: application, correction.
+correction_deadline_near = Signal()
 
 #: Evaluation plans. kwargs: plan, actor.
 plan_filed = Signal()

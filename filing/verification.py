@@ -8,14 +8,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from filing.models import Certificate, CertificateStatus
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 STATUS_TEXT = {
-    CertificateStatus.VALID: "有效",
-    CertificateStatus.REVOKED: "已撤销",
-    CertificateStatus.SUPERSEDED: "已更正（此为旧版本，以更正后的证书为准）",
+    CertificateStatus.VALID: _("有效"),
+    CertificateStatus.REVOKED: _("已撤销"),
+    CertificateStatus.SUPERSEDED: _("已更正（此为旧版本，以更正后的证书为准）"),
 }
 
 
@@ -56,7 +58,7 @@ def _result(certificate: Certificate) -> VerificationResult:
         body=certificate.body_name,
         issue_date=str(certificate.issue_date),
         status=certificate.status,
-        status_text=STATUS_TEXT[certificate.status],
+        status_text=str(STATUS_TEXT[certificate.status]),
         revoked_on=str(certificate.revoked_on or ""),
     )
 

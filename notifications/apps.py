@@ -7,6 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("通知")
 
     def ready(self) -> None:
+        from . import tasks  # noqa: F401  (the Celery tasks, queued by name)
         from .receivers import connect
 
         connect()

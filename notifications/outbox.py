@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 
+from filing import jobs
 from filing.validators import scrub_identifiers
 
 from .catalogue import KINDS
@@ -65,10 +66,8 @@ def notify(kind: str, recipients: Iterable, payload: dict, *, link: str = "", de
 
 
 def _enqueue(ids: list[int]) -> None:
-    from .tasks import deliver
-
     try:
-        deliver.delay(ids)
+        jobs.enqueue("notifications.deliver", ids)
     except Exception:  # broker down: the periodic sweep will pick them up
         log.warning("could not enqueue %d deliveries; the sweep will retry", len(ids))
 
@@ -156,6 +155,16 @@ def due_deliveries(now: datetime.datetime | None = None, limit: int = 500) -> li
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def deliver_many(delivery_ids: list[int]) -> dict[str, int]:
+    """Deliver each due delivery; the count of the states they ended in."""
+    states: dict[str, int] = {}
+    for pk in delivery_ids:
+        state = deliver_one(pk)
+        if state:
+            states[state] = states.get(state, 0) + 1
+    return states
 
 
 def retry_dead(delivery_ids: list[int]) -> int:

@@ -4,44 +4,22 @@ the change that raised it (connected in NotificationsConfig.ready)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 
 from filing import signals
-from filing.models import FilingApplication, Membership, ReviewStep
-from filing.roles import Role
+from filing.models import FilingApplication, ReviewStep
 
 from .outbox import application_link, notify
-
-
-def _users(**membership_filter):
-    ids = Membership.objects.filter(is_active=True, **membership_filter).values_list("user_id", flat=True)
-    return list(get_user_model().objects.filter(pk__in=ids, is_active=True))
-
-
-def applicants(application: FilingApplication):
-    return _users(
-        organisation_id=application.organisation_id, role__in=[Role.APPLICANT, Role.LEGAL_REPRESENTATIVE]
-    )
-
-
-def district_reviewers(application: FilingApplication):
-    return _users(district_id=application.district_id, role=Role.DISTRICT_REVIEWER)
-
-
-def municipal_reviewers():
-    return _users(role=Role.MUNICIPAL_REVIEWER)
-
-
-def base(application: FilingApplication) -> dict:
-    return {
-        "number": application.number,
-        "organisation": application.organisation.name,
-        "kind": str(application.get_kind_display()),
-        "district": application.district.name
-        if application.district_id
-        else application.organisation.district.name,
-        "application": application.pk,
-    }
+from .recipients import (
+    INBOX_LINK,
+    applicants,
+    base,
+    body_operators,
+    district_reviewers,
+    municipal_reviewers,
+    operators_of_body,
+    plan_link,
+    plan_payload,
+)
 
 
 def on_submitted(sender, application, actor, **kwargs):
@@ -122,11 +100,11 @@ def on_lapsed(sender, application, correction, **kwargs):
 
 
 def on_panel_assigned(sender, application, actor, assignments, **kwargs):
-    notify("panel_assigned", [a.expert for a in assignments], base(application), link="/tasks/")
+    notify("panel_assigned", [a.expert for a in assignments], base(application), link=INBOX_LINK)
 
 
 def on_expert_replaced(sender, application, actor, assignment, replacement, **kwargs):
-    notify("panel_assigned", [replacement.expert], base(application), link="/tasks/")
+    notify("panel_assigned", [replacement.expert], base(application), link=INBOX_LINK)
 
 
 def on_decided(sender, application, actor, decision, approved_lines, rejected_lines, **kwargs):
@@ -181,7 +159,7 @@ def on_task_assigned(sender, application, actor, assignee, task_title, **kwargs)
         payload = base(application)
     else:  # an evaluation plan's task
         payload = {"number": application.title, "organisation": application.body.name}
-    notify("task_assigned", [assignee], {**payload, "task": str(task_title)}, link="/tasks/")
+    notify("task_assigned", [assignee], {**payload, "task": str(task_title)}, link=INBOX_LINK)
 
 
 def on_clock_extended(sender, application, actor, **kwargs):
@@ -214,32 +192,8 @@ CONNECTIONS = [
 ]
 
 
-def connect() -> None:
-    for signal, receiver in CONNECTIONS:
-        signal.connect(receiver, dispatch_uid=f"notify_{receiver.__name__}")
-
-
-def body_operators(plan):
-    return _users(organisation_id=plan.body.organisation_id, role=Role.BODY_OPERATOR)
-
-
-def plan_payload(plan) -> dict:
-    return {
-        "number": plan.title,
-        "organisation": plan.body.name,
-        "plan": plan.pk,
-        "date": str(plan.first_sitting_on),
-    }
-
-
-def plan_link(plan) -> str:
-    from django.urls import reverse
-
-    return reverse("plans:detail", args=[plan.pk])
-
-
 def on_plan_filed(sender, plan, actor, **kwargs):
-    notify("plan_filed", municipal_reviewers(), plan_payload(plan), link="/tasks/")
+    notify("plan_filed", municipal_reviewers(), plan_payload(plan), link=INBOX_LINK)
 
 
 def on_plan_confirmed(sender, plan, actor, **kwargs):
@@ -265,7 +219,7 @@ def on_results_published(sender, plan, actor, ends_on, **kwargs):
 
 
 def on_results_submitted(sender, plan, actor, **kwargs):
-    notify("results_submitted", municipal_reviewers(), plan_payload(plan), link="/tasks/")
+    notify("results_submitted", municipal_reviewers(), plan_payload(plan), link=INBOX_LINK)
 
 
 def on_results_confirmed(sender, plan, actor, comment, **kwargs):
@@ -293,21 +247,17 @@ CONNECTIONS += [
 ]
 
 
-def _operators_of_body(body):
-    return _users(organisation_id=body.organisation_id, role=Role.BODY_OPERATOR)
-
-
 def on_certificates_issued(sender, batch, actor, **kwargs):
     notify(
         "certificates_issued",
-        _operators_of_body(batch.plan.body),
+        operators_of_body(batch.plan.body),
         {"number": batch.plan.title, "count": batch.issued},
         link=f"/certificates/batches/{batch.pk}/",
     )
 
 
 def _certificate_event(kind, certificate, extra=None):
-    recipients = _operators_of_body(certificate.body)
+    recipients = operators_of_body(certificate.body)
     if kind == "certificate_revoked":
         recipients += municipal_reviewers()
     notify(
@@ -339,15 +289,50 @@ CONNECTIONS += [
 
 
 def on_expert_scored(sender, application, actor, assignment, **kwargs):
-    experts = application.experts.exclude(state="conflict")
-    done = experts.filter(state="scored").count()
+    experts = application.experts.exclude(state=assignment.State.CONFLICT)
+    done = experts.filter(state=assignment.State.SCORED).count()
     if done == experts.count():  # the panel is complete: the decision is waiting
         notify(
             "expert_scored",
             municipal_reviewers(),
             {**base(application), "done": done, "total": done},
-            link="/tasks/",
+            link=INBOX_LINK,
         )
 
 
 CONNECTIONS.append((signals.expert_scored, on_expert_scored))
+
+
+def on_task_deadline(kind: str, application, task_title, recipients, left, key):
+    payload = {**base(application), "task": str(task_title), "left": left, "overdue": -left}
+    return notify(kind, recipients, payload, link=INBOX_LINK, dedupe_key=key)
+
+
+def on_task_deadline_near(sender, application, task_title, recipients, left, key, **kwargs):
+    return on_task_deadline("task_due_soon", application, task_title, recipients, left, key)
+
+
+def on_task_deadline_passed(sender, application, task_title, recipients, left, key, **kwargs):
+    return on_task_deadline("task_overdue", application, task_title, recipients, left, key)
+
+
+def on_correction_deadline_near(sender, application, correction, **kwargs):
+    return notify(
+        "correction_due_soon",
+        applicants(application),
+        {**base(application), "deadline": str(correction.deadline)},
+        link=application_link(application.pk),
+        dedupe_key=f"correction-due:{correction.pk}",
+    )
+
+
+CONNECTIONS += [
+    (signals.task_deadline_near, on_task_deadline_near),
+    (signals.task_deadline_passed, on_task_deadline_passed),
+    (signals.correction_deadline_near, on_correction_deadline_near),
+]
+
+
+def connect() -> None:
+    for signal, receiver in CONNECTIONS:
+        signal.connect(receiver, dispatch_uid=f"notify_{receiver.__name__}")

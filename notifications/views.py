@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
+from . import inbox
 from .catalogue import KINDS, OPTIONAL_KINDS
 from .models import InboxMessage, Preference
 
@@ -24,19 +24,19 @@ class InboxView(ListView):
 
 
 class OpenMessageView(View):
-    def get(self, request, pk):
+    """Opening a message (a POST from the inbox) marks it read, then follows its link. A GET writes nothing,
+    so this URL answers only POST."""
+
+    def post(self, request, pk):
         message = get_object_or_404(InboxMessage, pk=pk, recipient=request.user)
-        if message.read_at is None:
-            InboxMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
+        inbox.message_mark_read(recipient=request.user, message=message)
         link = message.link if url_has_allowed_host_and_scheme(message.link, allowed_hosts=None) else ""
         return redirect(link or "notifications:index")
 
 
 class MarkAllReadView(View):
     def post(self, request):
-        InboxMessage.objects.filter(recipient=request.user, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        inbox.messages_mark_all_read(recipient=request.user)
         return redirect("notifications:index")
 
 
@@ -63,8 +63,9 @@ class PreferenceView(FormView):
         }
 
     def form_valid(self, form):
-        muted = [k for k in form.cleaned_data["muted_kinds"] if k in OPTIONAL_KINDS]
-        Preference.objects.update_or_create(
-            user=self.request.user, defaults={"language": form.cleaned_data["language"], "muted_kinds": muted}
+        inbox.preference_set(
+            user=self.request.user,
+            language=form.cleaned_data["language"],
+            muted_kinds=form.cleaned_data["muted_kinds"],
         )
         return redirect("notifications:index")

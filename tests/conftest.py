@@ -28,6 +28,16 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _chinese_first():
+    """Every test starts in the site's language, whatever an earlier test in the same worker activated."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
 DB_FIXTURES = {"db", "transactional_db", "_django_db_helper", "live_server"}
 
 

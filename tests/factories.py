@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 from stdnum.cn import uscc
 
 from filing.models import District, Major, MajorOccupation, Occupation, Organisation
-from filing.services.roles import membership_grant
+from filing.services import attachments as attachments_svc
+from filing.services.memberships import membership_grant
 
 _counter = itertools.count(1)
 
@@ -132,7 +133,7 @@ def complete_draft(*, applicant, legal_rep, organisation, levels=(4, 3), kind="i
     if organisation.is_school:
         kinds.append(AttachmentKind.CURRICULUM)
     for attachment_kind in kinds:
-        svc.attachment_upload(
+        attachments_svc.attachment_upload(
             actor=applicant, application=application, kind=attachment_kind, uploaded_file=pdf()
         )
     application.refresh_from_db()
@@ -147,12 +148,12 @@ def filed_body(organisation, *, levels=(4, 3), code="6-18-01-01", category="Y", 
     import datetime
 
     from filing.models import EvaluationBody, FiledLine, FilingApplication
-    from filing.services.review import _allocate_body_serial
+    from filing.services.bodies import allocate_body_serial
 
     body = EvaluationBody.objects.create(
         organisation=organisation,
         category=category,
-        serial=_allocate_body_serial("31"),
+        serial=allocate_body_serial("31"),
         name=organisation.name,
         filed_on=effective_from or datetime.date(2025, 1, 2),
     )

@@ -10,7 +10,7 @@ fails, so a new URL cannot be added without deciding who may use it. An object o
 must answer exactly as a non-existent one does (404, or the login page); anonymous users reach only the
 public pages. Requests carry an empty body, so a granted POST usually means "the form came back with an
 error" — whether the persona may perform the function itself is tested per service (403 for a forbidden
-function) in tests/filing/test_application_transitions.py and the other service tests.
+function) in tests/filing/test_applications.py and the other service tests and the other service tests.
 No request may answer 500.
 
 Objects are labelled ``<owner>:<variant>``: ``own`` is the reference college 浦江测试技师学院
@@ -39,7 +39,10 @@ from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from filing.roles import Role
+from filing.services import issuance
+from filing.services import publicity as publicity_svc
 from tests import factories
+from workflows.selectors import open_task as _open_task
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -63,24 +66,10 @@ FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # --- the world: built once for the module, rolled back at its end -------------------------------------------
 
 
-def _open_task(app, node):
-    from viewflow.workflow.models import Task
-    from viewflow.workflow.status import STATUS
-
-    from workflows.flows import FilingReviewFlow
-
-    return Task.objects.get(
-        process__filingreviewprocess__application=app,
-        flow_task=getattr(FilingReviewFlow, node),
-        status__in=[STATUS.NEW, STATUS.ASSIGNED],
-    )
-
-
 def _to_publicity(app, d1, d2, m1, m2, experts):
     from viewflow.workflow.models import Task
     from viewflow.workflow.status import STATUS
 
-    from filing.services import review
     from workflows import services as wf
     from workflows.flows import FilingReviewFlow
 
@@ -109,7 +98,7 @@ def _to_publicity(app, d1, d2, m1, m2, experts):
     )
     app.refresh_from_db()
     assert app.status == "publicity"
-    objection = review.objection_file(
+    objection = publicity_svc.objection_file(
         application=app, name="张三", contact="13800000000", text="场地与申报不符"
     )
     return app, objection
@@ -150,11 +139,10 @@ def build_world():
         WorkType,
     )
     from filing.services import applications as app_svc
-    from filing.services import certificates as cert_svc
     from filing.services import national
     from filing.services.roles import setup_roles
     from notifications.models import Delivery, OutboxEvent
-    from workflows import services as wf
+    from workflows import receivers
     from workflows.flows import FilingReviewFlow
 
     setup_roles()
@@ -234,7 +222,7 @@ def build_world():
         plan, _ = factories.plan_with_results(body, passed=2)
         plans[key] = plan
         with TestCase.captureOnCommitCallbacks(execute=True):
-            batch = cert_svc.issuance_request(actor=operator, plan=plan, idempotency_key=f"matrix-{key}")
+            batch = issuance.issuance_request(actor=operator, plan=plan, idempotency_key=f"matrix-{key}")
         batch.refresh_from_db()
         assert batch.state == "done", batch.error
         batches[key] = batch
@@ -259,7 +247,7 @@ def build_world():
                 created_by=operator,
                 status=PlanStatus.FILED,
             )
-            wf.plan_filed(sender=EvaluationPlan, plan=filed_plan)
+            receivers.plan_filed(sender=EvaluationPlan, plan=filed_plan)
             tasks["own:plan"] = Task.objects.get(process__planprocess__plan=filed_plan, status=STATUS.NEW)
     report = national.report_export(actor=u.municipal_reviewer)
 
@@ -658,7 +646,7 @@ SCOPE_ORACLE = {
     "certificate": "certificates/<int:pk>/",
     "batch": "certificates/batches/<int:pk>/",
     "task": "tasks/<int:task_pk>/",
-    "message": "notifications/<int:pk>/",
+    "message": ("notifications/<int:pk>/", "POST"),  # opening a message is a POST (a GET writes nothing)
     "organisation": "api/v1/organisations/<int:pk>/majors/",
 }
 _observed: dict[str, dict] = {}
@@ -730,7 +718,10 @@ def test_an_object_out_of_scope_is_indistinguishable_from_a_missing_one(world, p
         kind = KINDS.get(route)
         if kind not in SCOPE_ORACLE or is_public(route):
             continue
-        oracle = observed[SCOPE_ORACLE[kind]]["GET"]
+        oracle_route, oracle_method = (
+            SCOPE_ORACLE[kind] if isinstance(SCOPE_ORACLE[kind], tuple) else (SCOPE_ORACLE[kind], "GET")
+        )
+        oracle = observed[oracle_route][oracle_method]
         visible = {label for label, outcome in oracle.items() if outcome in GRANTED}
         for method, labels in methods.items():
             for label, outcome in labels.items():

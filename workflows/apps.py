@@ -7,19 +7,16 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("审批流程")
 
     def ready(self) -> None:
-        from filing import signals
-        from filing.views.home import register_summary
+        from filing.services import timers
+        from filing.views import extensions
 
-        from . import services
+        from . import flows, receivers, registry, reminders, roles, selectors
 
+        registry.register(flows.FilingReviewFlow, flows.PlanFlow)
+        roles.register()
         # Same transaction as the domain change: no submitted application without a process.
-        signals.application_submitted.connect(services.start_review, dispatch_uid="wf_start_review")
-        signals.application_withdrawn.connect(services.cancel_review, dispatch_uid="wf_cancel_withdrawn")
-        signals.application_resubmitted.connect(services.finish_correction, dispatch_uid="wf_correction_done")
-        signals.application_lapsed.connect(services.finish_correction, dispatch_uid="wf_correction_lapsed")
-        signals.application_filed.connect(services.finish_publicity, dispatch_uid="wf_publicity_done")
-        signals.objection_decided.connect(services.objection_decided, dispatch_uid="wf_objection")
-        signals.plan_filed.connect(services.plan_filed, dispatch_uid="wf_plan_filed")
-        signals.results_submitted.connect(services.plan_results_submitted, dispatch_uid="wf_plan_results")
-        signals.plan_cancelled.connect(services.plan_cancelled, dispatch_uid="wf_plan_cancelled")
-        register_summary(services.task_summary)
+        receivers.connect()
+        extensions.register_summary(selectors.task_summary)
+        extensions.register_application_panel(selectors.application_task_panel)
+        extensions.register_next_steps(selectors.NEXT_STEPS)
+        timers.register("task_reminders", reminders.send_task_reminders)

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from filing.demo import ORGS, USERS
 from filing.models import Organisation
-from filing.services.roles import membership_grant
+from filing.services.memberships import membership_grant
 
 DEMO_PDF = b"%PDF-1.4\n% demo attachment\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -22,6 +22,7 @@ def _pdf(name: str):
 def _draft(applicant, legal_rep, organisation, offerings, summary):
     from filing.models import REQUIRED_ATTACHMENTS, AttachmentKind
     from filing.services import applications as svc
+    from filing.services import attachments
 
     application = svc.application_create(
         actor=applicant,
@@ -51,7 +52,7 @@ def _draft(applicant, legal_rep, organisation, offerings, summary):
         [AttachmentKind.CURRICULUM] if organisation.is_school else []
     )
     for kind in kinds:
-        svc.attachment_upload(
+        attachments.attachment_upload(
             actor=applicant, application=application, kind=kind, uploaded_file=_pdf(f"{kind}.pdf")
         )
     application.refresh_from_db()
@@ -85,14 +86,13 @@ def seed_scenarios() -> list[str]:
     import datetime
 
     from django.utils import timezone
-    from viewflow.workflow.models import Task
-    from viewflow.workflow.status import STATUS
 
     from filing.models import EvaluationPlan, Evaluator, FilingApplication, OccupationLevel
     from filing.services import applications as svc
-    from filing.services import plans, review
+    from filing.services import plans
+    from workflows import scenarios
     from workflows import services as wf
-    from workflows.flows import FilingReviewFlow, PlanFlow
+    from workflows.selectors import open_task
 
     User = get_user_model()
     users = {u.username: u for u in User.objects.filter(username__in=[row[0] for row in USERS])}
@@ -107,66 +107,22 @@ def seed_scenarios() -> list[str]:
     if not offerings:
         return done
 
-    def task(application, node):
-        return Task.objects.get(
-            process__filingreviewprocess__application=application,
-            flow_task=getattr(FilingReviewFlow, node),
-            status__in=[STATUS.NEW, STATUS.ASSIGNED],
-        ).pk
-
     # 1. 浦江: filed through the whole review, publicity already over.
     app = _draft(
         users["applicant"], users["legalrep"], pujiang, offerings, "申请备案为用人单位评价机构（演示）"
     )
     svc.application_submit(actor=users["applicant"], application=app)
-    wf.task_review(
-        actor=users["district_pd"],
-        task_pk=task(app, "district_accept"),
-        outcome="approve",
-        comment="材料齐全，予以受理",
-    )
-    wf.task_review(
-        actor=users["district_pd_lead"],
-        task_pk=task(app, "district_review"),
-        outcome="approve",
-        comment="同意上报",
-    )
-    wf.task_review(
-        actor=users["municipal"],
-        task_pk=task(app, "municipal_review"),
-        outcome="approve",
-        comment="同意组织专家评审",
-    )
-    wf.task_assign_panel(
-        actor=users["municipal"],
-        task_pk=task(app, "expert_panel"),
+    people = scenarios.Reviewers(
+        district_accept=users["district_pd"],
+        district_review=users["district_pd_lead"],
+        municipal_review=users["municipal"],
+        decision=users["municipal_lead"],
         experts=[users["expert1"], users["expert2"], users["expert3"]],
     )
-    lines = list(app.lines.all())
-    for name in ("expert1", "expert2", "expert3"):
-        expert_task = Task.objects.get(
-            process__filingreviewprocess__application=app,
-            owner=users[name],
-            flow_task=FilingReviewFlow.expert_score,
-            status=STATUS.ASSIGNED,
-        )
-        wf.task_expert_score(
-            actor=users[name],
-            task_pk=expert_task.pk,
-            scores={line.pk: {"score": 86, "recommendation": "approve"} for line in lines},
-        )
     today = timezone.localdate()
-    decided_on = today - datetime.timedelta(days=14)
-    wf.task_decide(
-        actor=users["municipal_lead"],
-        task_pk=task(app, "decision"),
-        comment="同意备案（演示）",
-        line_decisions={line.pk: {"decision": "approved"} for line in lines},
-        today=decided_on,
-    )
-    app.refresh_from_db()
+    scenarios.review_to_publicity(app, people, decided_on=today - datetime.timedelta(days=14))
     done.append(f"{app.number} 已进入公示")
-    body = review.publicity_close(application=app, today=today)
+    body = scenarios.end_publicity(app, today=today)
     if body is not None:
         done.append(f"{app.number} 已备案为评价机构 {body.code}")
 
@@ -221,9 +177,11 @@ def seed_scenarios() -> list[str]:
             candidates_expected=15,
         )
         plans.plan_file(actor=users["operator"], plan=plan)
-        confirm = Task.objects.get(process__planprocess__plan=plan, flow_task=PlanFlow.confirm_plan)
         wf.task_plan_review(
-            actor=users["municipal"], task_pk=confirm.pk, approve=True, comment="同意（演示）"
+            actor=users["municipal"],
+            task_pk=open_task(plan, "confirm_plan").pk,
+            approve=True,
+            comment="同意（演示）",
         )
         plans.plan_open_registration(actor=users["operator"], plan=plan)
         done.append(f"认定计划“{plan.title}”报名中")

@@ -2,9 +2,9 @@
 
 Each human node is a task in a queue filtered by a scoped permission (the district of the application,
 the city, the applicant organisation) or assigned to one person (an expert's scoring task, the applicant
-who answers a correction). Nodes never decide anything themselves: the task services in
-:mod:`workflows.services` call the `filing` services, and the gateways route on the application's status,
-which is the one source of truth.
+who answers a correction). Nodes never decide anything themselves: what each human node does is in the node
+table (:mod:`workflows.steps`), whose services the task services call, and the gateways route on the
+application's status, which is the one source of truth.
 """
 
 from django.utils.translation import gettext_lazy as _
@@ -178,18 +178,6 @@ class FilingReviewFlow(flow.Flow):
     def end_publicity(self, activation):
         """Runs when publicity ended (filed) or an objection was upheld (back to the decision)."""
         return activation.process
-
-
-#: Which domain step each human node decides; the task page shows the matching form.
-NODE_STEP = {
-    "district_accept": "district_accept",
-    "district_review": "district_review",
-    "municipal_review": "municipal_review",
-    "expert_panel": "expert_panel",
-    "expert_score": "expert_score",
-    "decision": "decision",
-    "correction": "correction",
-}
 
 
 def plan_status_is(*statuses):

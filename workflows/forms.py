@@ -1,22 +1,21 @@
-"""Forms for the review tasks; each maps onto one task service call."""
+"""Forms for the review tasks. Every task form takes the task's subject (``subject=``: the application or
+the plan) and gives the arguments of its node's service (``arguments()``); the node table
+(:mod:`workflows.steps`) says which form a node shows."""
 
 from __future__ import annotations
 
 import datetime
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from filing.models import AttachmentKind, ExpertScore, FilingLine, Membership, ReviewOutcome
+from filing.models import ExpertScore, FilingLine, Membership, ReviewOutcome
 from filing.roles import Role
+from filing.services.corrections import correction_items
 from filing.workdays import UnknownCalendarYear, add_working_days
 
-FIELD_ITEMS = [
-    ("field:summary", _("申请说明")),
-    ("field:contact_name", _("联系人")),
-    ("field:contact_phone", _("联系电话")),
-]
 DEFAULT_CORRECTION_WORKING_DAYS = 15
 
 
@@ -28,7 +27,22 @@ def default_deadline() -> datetime.date:
         return today + datetime.timedelta(days=21)
 
 
-class ReviewForm(forms.Form):
+def _lines(application) -> list[FilingLine]:
+    return list(application.lines.select_related("offering__occupation", "offering__work_type"))
+
+
+class TaskForm(forms.Form):
+    """Base of every task form: built for one subject, gives its service's arguments."""
+
+    def __init__(self, data=None, *, subject=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.subject = subject
+
+    def arguments(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ReviewForm(TaskForm):
     outcome = forms.ChoiceField(choices=ReviewOutcome.choices, widget=forms.RadioSelect, label=_("审批结论"))
     comment = forms.CharField(widget=forms.Textarea, label=_("审批意见"), max_length=5000)
     items = forms.MultipleChoiceField(
@@ -41,26 +55,10 @@ class ReviewForm(forms.Form):
         required=False, label=_("补正期限"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
 
-    def __init__(self, *args, application=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = list(FIELD_ITEMS)
-        if application is not None:
-            for line in application.lines.select_related("offering__occupation", "offering__work_type"):
-                choices.append((f"line:{line.pk}", _("备案项目：%(line)s") % {"line": line.offering}))
-        choices.append(("line:new", _("新增备案项目")))
-        choices += [
-            (f"attachment:{value}", _("材料：%(label)s") % {"label": label})
-            for value, label in AttachmentKind.choices
-        ]
-        self.fields["items"].choices = choices
+    def __init__(self, data=None, *, subject=None, **kwargs):
+        super().__init__(data, subject=subject, **kwargs)
+        self.fields["items"].choices = correction_items(subject) if subject is not None else []
         self.fields["deadline"].initial = default_deadline()
-
-    def correction_items(self) -> list[dict]:
-        labels = dict(self.fields["items"].choices)
-        return [
-            {"kind": value.split(":", 1)[0], "key": value.split(":", 1)[1], "label": str(labels[value])}
-            for value in self.cleaned_data.get("items", [])
-        ]
 
     def clean(self):
         data = super().clean()
@@ -71,33 +69,50 @@ class ReviewForm(forms.Form):
                 self.add_error("deadline", _("请设定补正期限。"))
         return data
 
+    def arguments(self) -> dict:
+        labels = dict(self.fields["items"].choices)
+        items = [
+            {"kind": value.split(":", 1)[0], "key": value.split(":", 1)[1], "label": str(labels[value])}
+            for value in self.cleaned_data.get("items", [])
+        ]
+        return {
+            "outcome": self.cleaned_data["outcome"],
+            "comment": self.cleaned_data["comment"],
+            "correction_items": items,
+            "correction_deadline": self.cleaned_data.get("deadline"),
+        }
+
 
 class ExpertChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
 
 
-class PanelForm(forms.Form):
+def panel_candidates():
+    """The experts who may be named to a panel (the service refuses those from the applicant)."""
+    ids = Membership.objects.filter(role=Role.EXPERT, is_active=True).values_list("user_id", flat=True)
+    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
+
+
+class PanelForm(TaskForm):
     experts = ExpertChoiceField(
         queryset=None, widget=forms.CheckboxSelectMultiple, label=_("评审专家（不少于3人的单数）")
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from django.contrib.auth import get_user_model
+    def __init__(self, data=None, *, subject=None, **kwargs):
+        super().__init__(data, subject=subject, **kwargs)
+        self.fields["experts"].queryset = panel_candidates()
 
-        ids = Membership.objects.filter(role=Role.EXPERT, is_active=True).values_list("user_id", flat=True)
-        self.fields["experts"].queryset = (
-            get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
-        )
+    def arguments(self) -> dict:
+        return {"experts": list(self.cleaned_data["experts"])}
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(TaskForm):
     """One score, recommendation and comment per line."""
 
-    def __init__(self, *args, lines=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lines = list(lines)
+    def __init__(self, data=None, *, subject=None, **kwargs):
+        super().__init__(data, subject=subject, **kwargs)
+        self.lines = _lines(subject) if subject is not None else []
         for line in self.lines:
             self.fields[f"score_{line.pk}"] = forms.IntegerField(
                 min_value=0, max_value=100, label=_("%(line)s：评分") % {"line": line.offering}
@@ -109,30 +124,35 @@ class ScoreForm(forms.Form):
                 required=False, label=_("评审意见"), widget=forms.Textarea(attrs={"rows": 2})
             )
 
-    def scores(self) -> dict:
+    def arguments(self) -> dict:
         d = self.cleaned_data
         return {
-            line.pk: {
-                "score": d[f"score_{line.pk}"],
-                "recommendation": d[f"rec_{line.pk}"],
-                "comment": d[f"comment_{line.pk}"],
+            "scores": {
+                line.pk: {
+                    "score": d[f"score_{line.pk}"],
+                    "recommendation": d[f"rec_{line.pk}"],
+                    "comment": d[f"comment_{line.pk}"],
+                }
+                for line in self.lines
             }
-            for line in self.lines
         }
 
 
-class ConflictForm(forms.Form):
+class ConflictForm(TaskForm):
     reason = forms.CharField(
         widget=forms.Textarea, label=_("回避理由（如亲属、师生、同事关系）"), max_length=2000
     )
 
+    def arguments(self) -> dict:
+        return {"conflict_reason": self.cleaned_data["reason"]}
 
-class DecisionForm(forms.Form):
+
+class DecisionForm(TaskForm):
     comment = forms.CharField(widget=forms.Textarea, label=_("审批意见"), max_length=5000)
 
-    def __init__(self, *args, lines=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lines = list(lines)
+    def __init__(self, data=None, *, subject=None, **kwargs):
+        super().__init__(data, subject=subject, **kwargs)
+        self.lines = _lines(subject) if subject is not None else []
         for line in self.lines:
             self.fields[f"decision_{line.pk}"] = forms.ChoiceField(
                 choices=[
@@ -146,12 +166,34 @@ class DecisionForm(forms.Form):
                 required=False, label=_("不予备案理由"), max_length=2000
             )
 
-    def line_decisions(self) -> dict:
+    def arguments(self) -> dict:
         d = self.cleaned_data
         return {
-            line.pk: {"decision": d[f"decision_{line.pk}"], "reason": d[f"reason_{line.pk}"]}
-            for line in self.lines
+            "comment": d["comment"],
+            "line_decisions": {
+                line.pk: {"decision": d[f"decision_{line.pk}"], "reason": d[f"reason_{line.pk}"]}
+                for line in self.lines
+            },
         }
+
+
+class PlanDecisionForm(TaskForm):
+    approve = forms.TypedChoiceField(
+        choices=[("yes", _("同意")), ("no", _("退回"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        label=_("审核结论"),
+    )
+    comment = forms.CharField(widget=forms.Textarea, label=_("审核意见"), max_length=5000)
+
+
+def transfer_candidates(task):
+    """Colleagues who could claim the task themselves (its queue permission)."""
+    User = get_user_model()
+    if task is None or not task.owner_permission:
+        return User.objects.none()
+    users = User.objects.filter(is_active=True, memberships__is_active=True).distinct().order_by("username")
+    return User.objects.filter(pk__in=[u.pk for u in users if u.has_perm(task.owner_permission)])
 
 
 class TransferForm(forms.Form):
@@ -160,25 +202,4 @@ class TransferForm(forms.Form):
 
     def __init__(self, *args, task=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from django.contrib.auth import get_user_model
-
-        users = get_user_model().objects.filter(is_active=True).order_by("username")
-        if task is not None and task.owner_permission:
-            users = [
-                u
-                for u in users.filter(memberships__is_active=True).distinct()
-                if u.has_perm(task.owner_permission)
-            ]
-            self.fields["to_user"].queryset = get_user_model().objects.filter(pk__in=[u.pk for u in users])
-        else:
-            self.fields["to_user"].queryset = users.none()
-
-
-class PlanDecisionForm(forms.Form):
-    approve = forms.TypedChoiceField(
-        choices=[("yes", _("同意")), ("no", _("退回"))],
-        coerce=lambda v: v == "yes",
-        widget=forms.RadioSelect,
-        label=_("审核结论"),
-    )
-    comment = forms.CharField(widget=forms.Textarea, label=_("审核意见"), max_length=5000)
+        self.fields["to_user"].queryset = transfer_candidates(task)

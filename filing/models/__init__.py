@@ -22,6 +22,8 @@ from .audit import AuditChainHead, AuditEvent, AuditResult
 from .bodies import BodyCategory, BodySerialCounter, BodyStatus, EvaluationBody, FiledLine, FiledLineStatus
 from .calendar import CalendarOverride, CalendarYear
 from .candidates import (
+    DECIDED,
+    SCORABLE,
     Candidate,
     EligibilityRule,
     PartScore,
@@ -40,6 +42,7 @@ from .certificates import (
 from .coverage import PartnerAgreement
 from .evaluations import (
     PLAN_FINISHED,
+    PLAN_NOT_STARTED,
     EvaluationPlan,
     Evaluator,
     PlanStatus,
@@ -54,6 +57,8 @@ from .organisations import Major, MajorOccupation, MajorRelation, Membership, Or
 from .reference import AssessmentPart, District, EnterpriseGrade, Level, Occupation, OccupationLevel, WorkType
 
 __all__ = [
+    "DECIDED",
+    "SCORABLE",
     "Certificate",
     "CertificateCounter",
     "CertificateStatus",
@@ -78,6 +83,7 @@ __all__ = [
     "StaffingRule",
     "FINAL_STATUSES",
     "PLAN_FINISHED",
+    "PLAN_NOT_STARTED",
     "REQUIRED_ATTACHMENTS",
     "ApplicationKind",
     "ApplicationStatus",

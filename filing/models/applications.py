@@ -44,8 +44,6 @@ S = ApplicationStatus
 FINAL_STATUSES = frozenset({S.FILED, S.REJECTED, S.WITHDRAWN, S.LAPSED})
 RETURNABLE = [S.SUBMITTED, S.DISTRICT_REVIEW, S.MUNICIPAL_REVIEW]
 WITHDRAWABLE = [s for s in S.values if s not in FINAL_STATUSES]
-# The authority's clock runs in these states; correction, expert and publicity time are excluded.
-CLOCK_RUNNING = frozenset({S.DISTRICT_REVIEW, S.MUNICIPAL_REVIEW, S.DECISION})
 
 
 def attachment_path(instance, filename: str) -> str:
@@ -99,7 +97,6 @@ class FilingApplication(ConcurrentTransitionMixin, models.Model):
         verbose_name=_("受理区"),
         help_text=_("提交时按申报单位所在区确定"),
     )
-    returned_from = models.CharField(max_length=20, blank=True)
     accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
     extension_granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -168,16 +165,16 @@ class FilingApplication(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=RETURNABLE, target=S.RETURNED)
     def return_for_correction(self) -> None:
-        self.returned_from = self.status
+        """补正: the open ``Correction`` records the step that returned it (and so where it goes back to)."""
 
     @transition(field=status, source=S.RETURNED, target=RETURN_VALUE(*RETURNABLE))
-    def resubmit(self) -> str:
-        back, self.returned_from = self.returned_from or S.SUBMITTED, ""
-        return back
+    def resubmit(self, back_to: str) -> str:
+        """Back to the step that returned it (``back_to``, read from the open correction)."""
+        return back_to
 
     @transition(field=status, source=S.RETURNED, target=S.LAPSED)
     def lapse(self) -> None:
-        self.returned_from = ""
+        pass
 
     @transition(field=status, source=S.EXPERT_ASSESSMENT, target=S.DECISION)
     def finish_expert_assessment(self) -> None:
@@ -326,7 +323,7 @@ class ReviewDecision(models.Model):
         return f"{self.get_step_display()} {self.get_outcome_display()}"
 
 
-class Correction(models.Model):
+class Correction(ConcurrentTransitionMixin, models.Model):
     """补正通知: one consolidated deficiency list with a deadline. The applicant may change only the ticked
     items; ``snapshot`` is the application as it was when returned, so reviewers see what changed."""
 
@@ -346,7 +343,7 @@ class Correction(models.Model):
     #: [{"kind": "attachment"|"line"|"field", "key": "...", "label": "...", "note": "..."}]
     items = models.JSONField(_("需补正事项"), default=list)
     snapshot = models.JSONField(default=dict)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    state = FSMField(_("状态"), default=State.OPEN, choices=State.choices, protected=True)
     responded_at = models.DateTimeField(null=True, blank=True)
     response_comment = models.TextField(_("补正说明（申请人）"), blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
@@ -358,13 +355,25 @@ class Correction(models.Model):
         constraints = [models.UniqueConstraint(fields=["application", "round"], name="uniq_correction_round")]
 
     def __str__(self) -> str:
-        return f"{self.application.number} 第{self.round}次补正"
+        return _("%(number)s 第%(round)d次补正") % {"number": self.application.number, "round": self.round}
 
     def allows(self, kind: str, key: str) -> bool:
         return any(item["kind"] == kind and item["key"] == str(key) for item in self.items)
 
+    @transition(field=state, source=State.OPEN, target=State.ANSWERED)
+    def answer(self, comment: str, at) -> None:
+        self.response_comment, self.responded_at = comment, at
 
-class ExpertAssignment(models.Model):
+    @transition(field=state, source=State.OPEN, target=State.LAPSED)
+    def lapse(self) -> None:
+        """The deadline passed unanswered."""
+
+    @transition(field=state, source=State.OPEN, target=State.CANCELLED)
+    def cancel(self) -> None:
+        """The application was withdrawn while the correction was open."""
+
+
+class ExpertAssignment(ConcurrentTransitionMixin, models.Model):
     """An expert on an application's panel. A declared conflict replaces the expert."""
 
     class State(models.TextChoices):
@@ -374,7 +383,7 @@ class ExpertAssignment(models.Model):
 
     application = models.ForeignKey(FilingApplication, on_delete=models.CASCADE, related_name="experts")
     expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    state = models.CharField(max_length=10, choices=State.choices, default=State.ASSIGNED)
+    state = FSMField(_("状态"), default=State.ASSIGNED, choices=State.choices, protected=True)
     conflict_reason = models.TextField(_("回避理由"), blank=True)
     replaces = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
@@ -389,6 +398,14 @@ class ExpertAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application.number} {self.expert}"
+
+    @transition(field=state, source=State.ASSIGNED, target=State.SCORED)
+    def score(self, at) -> None:
+        self.finished_at = at
+
+    @transition(field=state, source=State.ASSIGNED, target=State.CONFLICT)
+    def recuse(self, reason: str, at) -> None:
+        self.conflict_reason, self.finished_at = reason, at
 
 
 class ExpertScore(models.Model):
@@ -416,7 +433,7 @@ class ExpertScore(models.Model):
         return f"{self.line}: {self.score}"
 
 
-class Objection(models.Model):
+class Objection(ConcurrentTransitionMixin, models.Model):
     """A written objection filed by anyone during publicity."""
 
     class State(models.TextChoices):
@@ -429,7 +446,7 @@ class Objection(models.Model):
     contact = models.CharField(_("联系方式"), max_length=60)
     text = models.TextField(_("异议内容"))
     submitted_at = models.DateTimeField(auto_now_add=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    state = FSMField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -443,6 +460,17 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application.number} {self.get_state_display()}"
+
+    def _decide(self, by, reason: str, at) -> None:
+        self.decided_by, self.decision_reason, self.decided_at = by, reason, at
+
+    @transition(field=state, source=State.PENDING, target=State.UPHELD)
+    def uphold(self, by, reason: str, at) -> None:
+        self._decide(by, reason, at)
+
+    @transition(field=state, source=State.PENDING, target=State.DISMISSED)
+    def dismiss(self, by, reason: str, at) -> None:
+        self._decide(by, reason, at)
 
 
 class ClockPeriod(models.Model):

@@ -111,7 +111,7 @@ class FiledLineStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已取消")
 
 
-class FiledLine(models.Model):
+class FiledLine(ConcurrentTransitionMixin, models.Model):
     """One (occupation, work type, level) a body may evaluate, effective from the end of its publicity."""
 
     body = models.ForeignKey(EvaluationBody, on_delete=models.CASCADE, related_name="lines")
@@ -120,8 +120,8 @@ class FiledLine(models.Model):
         "filing.FilingApplication", on_delete=models.PROTECT, related_name="filed_lines"
     )
     effective_from = models.DateField(_("生效日期"))
-    status = models.CharField(
-        _("状态"), max_length=10, choices=FiledLineStatus.choices, default=FiledLineStatus.ACTIVE
+    status = FSMField(
+        _("状态"), default=FiledLineStatus.ACTIVE, choices=FiledLineStatus.choices, protected=True
     )
 
     class Meta:
@@ -131,3 +131,24 @@ class FiledLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body.name}: {self.offering}"
+
+    @transition(field=status, source="*", target=FiledLineStatus.ACTIVE)
+    def refile(self, application, effective_from) -> None:
+        """A later filing (an extension) approves the line again: active from its own filing date."""
+        self.application, self.effective_from = application, effective_from
+
+    @transition(field=status, source=FiledLineStatus.ACTIVE, target=FiledLineStatus.SUSPENDED)
+    def suspend(self) -> None:
+        pass
+
+    @transition(field=status, source=FiledLineStatus.SUSPENDED, target=FiledLineStatus.ACTIVE)
+    def reinstate(self) -> None:
+        pass
+
+    @transition(
+        field=status,
+        source=[FiledLineStatus.ACTIVE, FiledLineStatus.SUSPENDED],
+        target=FiledLineStatus.WITHDRAWN,
+    )
+    def withdraw(self) -> None:
+        pass

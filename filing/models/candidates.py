@@ -45,6 +45,10 @@ class RegistrationStatus(models.TextChoices):
 
 
 R = RegistrationStatus
+#: Registrations whose part scores may be entered: they were scheduled to sit, or their result was reopened.
+SCORABLE = (R.SCHEDULED, R.ASSESSED, R.PASSED, R.FAILED, R.ABSENT, R.DISQUALIFIED)
+#: Registrations with an outcome (what results publicity shows).
+DECIDED = (R.PASSED, R.FAILED, R.ABSENT, R.DISQUALIFIED)
 
 
 class Registration(ConcurrentTransitionMixin, models.Model):

@@ -33,10 +33,9 @@ class CertificateCounter(models.Model):
         return f"{self.body_id}/{self.year}/{self.level}: {self.next_serial}"
 
 
-class IssuanceBatch(models.Model):
+class IssuanceBatch(ConcurrentTransitionMixin, models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("排队中")
-        RUNNING = "running", _("发放中")
         DONE = "done", _("已完成")
         FAILED = "failed", _("失败")
 
@@ -45,7 +44,7 @@ class IssuanceBatch(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     issue_date = models.DateField(_("发证日期"))
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    state = FSMField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
     total = models.PositiveIntegerField(default=0)
     issued = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -59,6 +58,15 @@ class IssuanceBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.plan} {self.get_state_display()}"
 
+    @transition(field=state, source=State.PENDING, target=State.DONE)
+    def finish(self, issued: int, at) -> None:
+        self.issued = self.total = issued
+        self.finished_at = at
+
+    @transition(field=state, source=State.PENDING, target=State.FAILED)
+    def fail(self, error: str, at) -> None:
+        self.error, self.finished_at = error[:2000], at
+
 
 class CertificateStatus(models.TextChoices):
     VALID = "valid", _("有效")
@@ -67,6 +75,8 @@ class CertificateStatus(models.TextChoices):
 
 
 class ReportState(models.TextChoices):
+    """Where a national report stands; a certificate not (or no longer) in a report is pending."""
+
     PENDING = "pending", _("待上报")
     REPORTED = "reported", _("已上报")
     ACKNOWLEDGED = "acknowledged", _("已确认")
@@ -111,7 +121,8 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     revoked_on = models.DateField(_("撤销日期"), null=True, blank=True)
     pdf = models.FileField(upload_to="certificates/", blank=True)
     pdf_version = models.PositiveSmallIntegerField(null=True, blank=True)
-    report_state = models.CharField(max_length=15, choices=ReportState.choices, default=ReportState.PENDING)
+    #: The national report that carries this version's latest change (issue, correction, revocation); None
+    #: while that change is still to be reported. Its state is the report's own, never copied here.
     report = models.ForeignKey(
         "filing.NationalReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="certificates"
     )
@@ -136,6 +147,11 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.number} v{self.version} {self.holder_name}"
 
+    @property
+    def report_state(self) -> str:
+        """Pending until a national report carries this version's latest change; then the report's state."""
+        return ReportState.PENDING if self.report_id is None else self.report.state
+
     @transition(field=status, source=CertificateStatus.VALID, target=CertificateStatus.VALID)
     def reissue(self) -> None:
         """补发: same number, new print serial, version+1."""
@@ -156,14 +172,19 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
         )
 
 
-class NationalReport(models.Model):
+class NationalReport(ConcurrentTransitionMixin, models.Model):
     """One export to the national lookup system (技能人才评价证书全国联网查询)."""
 
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     rows = models.PositiveIntegerField(default=0)
     content = models.TextField()
-    state = models.CharField(max_length=15, choices=ReportState.choices, default=ReportState.REPORTED)
+    state = FSMField(
+        _("状态"),
+        default=ReportState.REPORTED,
+        choices=[(v, label) for v, label in ReportState.choices if v != ReportState.PENDING],
+        protected=True,
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -173,3 +194,7 @@ class NationalReport(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.rows} {self.get_state_display()}"
+
+    @transition(field=state, source=ReportState.REPORTED, target=ReportState.ACKNOWLEDGED)
+    def acknowledge(self, at) -> None:
+        self.acknowledged_at = at

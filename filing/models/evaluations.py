@@ -28,7 +28,9 @@ class PlanStatus(models.TextChoices):
 
 
 P = PlanStatus
+#: Before the sittings start: the plan may still be cancelled and its staffing changed.
 NOT_STARTED = [P.DRAFT, P.FILED, P.CONFIRMED, P.REGISTRATION_OPEN, P.REGISTRATION_CLOSED]
+PLAN_NOT_STARTED = NOT_STARTED
 #: A plan in one of these states needs nothing more from the body.
 PLAN_FINISHED = [P.REPORTED, P.ARCHIVED, P.CANCELLED]
 

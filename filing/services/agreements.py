@@ -7,11 +7,19 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from filing import access
 from filing.audit import audit_record
 from filing.errors import Invalid, WrongState
-from filing.models import BodyStatus, EvaluationBody, OccupationLevel, Organisation, PartnerAgreement
+from filing.models import (
+    BodyStatus,
+    EvaluationBody,
+    FiledLineStatus,
+    OccupationLevel,
+    Organisation,
+    PartnerAgreement,
+)
 from filing.roles import Role
 from filing.services.common import deny_unless
 
@@ -32,29 +40,29 @@ def agreement_create(
         actor=actor,
         action="agreement.create",
         obj=school,
-        message="只有本校经办人或法定代表人可以登记合作协议。",
+        message=_("只有本校经办人或法定代表人可以登记合作协议。"),
     )
     errors: dict[str, list[str]] = {}
     if not school.is_school:
-        errors["school"] = ["只有院校需要登记合作评价协议。"]
+        errors["school"] = [_("只有院校需要登记合作评价协议。")]
     if partner.organisation_id == school.pk:
-        errors["partner"] = ["合作机构不能是本校。"]
+        errors["partner"] = [_("合作机构不能是本校。")]
     if partner.status != BodyStatus.ACTIVE:
-        errors["partner"] = ["合作评价机构当前不是正常状态。"]
-    filed = set(partner.lines.filter(status="active").values_list("offering_id", flat=True))
+        errors["partner"] = [_("合作评价机构当前不是正常状态。")]
+    filed = set(partner.lines.filter(status=FiledLineStatus.ACTIVE).values_list("offering_id", flat=True))
     outside = [str(o) for o in offerings if o.pk not in filed]
     if outside:
-        errors["offerings"] = [f"合作机构未备案：{'、'.join(outside)}。"]
+        errors["offerings"] = [_("合作机构未备案：%(lines)s。") % {"lines": "、".join(outside)}]
     if not offerings:
-        errors["offerings"] = ["请选择委托评价的职业（工种）等级。"]
+        errors["offerings"] = [_("请选择委托评价的职业（工种）等级。")]
     if valid_until < valid_from:
-        errors["valid_until"] = ["截止日期不能早于生效日期。"]
+        errors["valid_until"] = [_("截止日期不能早于生效日期。")]
     if not agreement_no.strip():
-        errors["agreement_no"] = ["请填写协议编号。"]
+        errors["agreement_no"] = [_("请填写协议编号。")]
     elif PartnerAgreement.objects.filter(school=school, agreement_no=agreement_no).exists():
-        errors["agreement_no"] = ["协议编号已存在。"]
+        errors["agreement_no"] = [_("协议编号已存在。")]
     if errors:
-        raise Invalid("合作协议信息不合法。", errors=errors)
+        raise Invalid(_("合作协议信息不合法。"), errors=errors)
     agreement = PartnerAgreement.objects.create(
         school=school,
         partner=partner,
@@ -81,12 +89,12 @@ def agreement_revoke(*, actor, agreement: PartnerAgreement, reason: str) -> Part
         actor=actor,
         action="agreement.revoke",
         obj=agreement,
-        message="只有本校可以终止合作协议。",
+        message=_("只有本校可以终止合作协议。"),
     )
     if agreement.revoked_at is not None:
-        raise WrongState("该协议已终止。")
+        raise WrongState(_("该协议已终止。"))
     if not reason.strip():
-        raise Invalid("请填写终止理由。", errors={"reason": ["请填写终止理由。"]})
+        raise Invalid(_("请填写终止理由。"), errors={"reason": [_("请填写终止理由。")]})
     agreement.revoked_at = timezone.now()
     agreement.save(update_fields=["revoked_at"])
     audit_record(actor=actor, action="agreement.revoke", obj=agreement, payload={"reason": reason})

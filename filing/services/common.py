@@ -1,10 +1,17 @@
-"""Helpers shared by services: authorisation that audits its denials, state guards, stale-form checks."""
+"""Helpers shared by services: authorisation that audits its denials, state guards, stale-form checks, and
+the locked re-read and save of a filing application."""
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed
 
-from filing.errors import Conflict, Denied, WrongState
+from filing import access
+from filing.clock import clock_follow
+from filing.errors import Conflict, Denied, Invalid, WrongState
+from filing.models import EvaluationBody, EvaluationPlan, FilingApplication
 
 
 def deny_unless(condition: bool, *, actor, action: str, obj=None, message: str) -> None:
@@ -18,10 +25,21 @@ def require_transition(instance, transition, message: str) -> None:
         raise WrongState(message, status=getattr(instance, "status", None))
 
 
-def require_version(instance, version: int | None) -> None:
-    """A form posts the version it loaded; if someone saved since, the form is stale."""
-    if version is not None and int(version) != instance.version:
-        raise Conflict("该申请已被他人修改，请刷新页面后重试。", current_version=instance.version)
+def parse_version(version) -> int | None:
+    """A form or API client posts the version it loaded; anything but a whole number is bad input (400)."""
+    if version in (None, ""):
+        return None
+    try:
+        return int(str(version))
+    except (TypeError, ValueError):
+        raise Invalid(_("版本号应为整数。"), errors={"version": [_("版本号应为整数。")]}) from None
+
+
+def require_version(instance, version) -> None:
+    """If someone saved since the form was loaded, the form is stale (409)."""
+    version = parse_version(version)
+    if version is not None and version != instance.version:
+        raise Conflict(_("该事项已被他人修改，请刷新页面后重试。"), current_version=instance.version)
 
 
 def save_transition(instance, update_fields: list[str] | None = None) -> None:
@@ -29,4 +47,61 @@ def save_transition(instance, update_fields: list[str] | None = None) -> None:
     try:
         instance.save(update_fields=update_fields)
     except ConcurrentTransition as exc:
-        raise Conflict("该事项已被他人处理，请刷新页面。") from exc
+        raise Conflict(_("该事项已被他人处理，请刷新页面。")) from exc
+
+
+def lock_application(application: FilingApplication | int) -> FilingApplication:
+    """Re-read the application ``FOR UPDATE`` inside the service's transaction (domain row first, always)."""
+    pk = application if isinstance(application, int) else application.pk
+    return FilingApplication.objects.select_for_update().select_related("organisation").get(pk=pk)
+
+
+def save_application(application: FilingApplication, today: datetime.date | None = None) -> None:
+    """Save a transitioned application and move its statutory clock to the phase of the new status."""
+    save_transition(application)
+    clock_follow(application, today)
+
+
+# --- evaluation plans ------------------------------------------------------------------------------------
+
+
+def lock_plan(plan: EvaluationPlan | int) -> EvaluationPlan:
+    pk = plan if isinstance(plan, int) else plan.pk
+    return (
+        EvaluationPlan.objects.select_for_update()
+        .select_related("body__organisation", "line__offering__occupation")
+        .get(pk=pk)
+    )
+
+
+def require_operator(actor, plan_or_body, action: str) -> None:
+    """Only a body operator (考务人员) of the plan's (or the body's) organisation."""
+    body = plan_or_body if isinstance(plan_or_body, EvaluationBody) else plan_or_body.body
+    deny_unless(
+        access.operates_body(actor, body),
+        actor=actor,
+        action=action,
+        obj=plan_or_body,
+        message=_("只有本评价机构的考务人员可以办理。"),
+    )
+
+
+def require_authority(actor, plan: EvaluationPlan, action: str) -> None:
+    """Only the city's reviewers (not of the body's own organisation)."""
+    deny_unless(
+        access.acts_as_authority(actor, plan.body.organisation_id),
+        actor=actor,
+        action=action,
+        obj=plan,
+        message=_("只有市职业技能鉴定中心可以办理。"),
+    )
+
+
+def require_status(instance, *statuses: str, message: str) -> None:
+    if instance.status not in statuses:
+        raise WrongState(message, status=instance.status)
+
+
+def required_parts(plan: EvaluationPlan) -> list[str]:
+    """The assessment parts the plan's (occupation, level) needs (理论, 技能, 综合评审)."""
+    return list(plan.line.offering.parts or [])

@@ -8,6 +8,7 @@ import io
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from filing import access
 from filing.audit import audit_record
@@ -45,16 +46,16 @@ def report_export(*, actor) -> NationalReport:
         actor=actor,
         action="national.export",
         obj=None,
-        message="只有市职业技能鉴定中心可以上报全国联网数据。",
+        message=_("只有市职业技能鉴定中心可以上报全国联网数据。"),
     )
     pending = list(
-        Certificate.objects.select_for_update()
-        .filter(report_state=ReportState.PENDING)
+        Certificate.objects.select_for_update(of=("self",))
+        .filter(report__isnull=True)
         .select_related("body")
         .order_by("number", "version")
     )
     if not pending:
-        raise WrongState("没有待上报的证书。")
+        raise WrongState(_("没有待上报的证书。"))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
@@ -83,9 +84,7 @@ def report_export(*, actor) -> NationalReport:
             ]
         )
     report = NationalReport.objects.create(created_by=actor, rows=len(pending), content=out.getvalue())
-    Certificate.objects.filter(pk__in=[c.pk for c in pending]).update(
-        report_state=ReportState.REPORTED, report=report
-    )
+    Certificate.objects.filter(pk__in=[c.pk for c in pending]).update(report=report)
     audit_record(actor=actor, action="national.export", obj=report, payload={"rows": len(pending)})
     return report
 
@@ -98,14 +97,11 @@ def report_acknowledge(*, actor, report: NationalReport) -> NationalReport:
         actor=actor,
         action="national.acknowledge",
         obj=report,
-        message="只有市职业技能鉴定中心可以确认上报结果。",
+        message=_("只有市职业技能鉴定中心可以确认上报结果。"),
     )
     if report.state == ReportState.ACKNOWLEDGED:
-        raise WrongState("该批次已确认。")
-    report.state, report.acknowledged_at = ReportState.ACKNOWLEDGED, timezone.now()
-    report.save(update_fields=["state", "acknowledged_at"])
-    report.certificates.filter(report_state=ReportState.REPORTED).update(
-        report_state=ReportState.ACKNOWLEDGED
-    )
+        raise WrongState(_("该批次已确认。"))
+    report.acknowledge(timezone.now())
+    report.save()
     audit_record(actor=actor, action="national.acknowledge", obj=report)
     return report

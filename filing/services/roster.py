@@ -10,10 +10,11 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from filing import access, eligibility, pii
 from filing.audit import audit_record
-from filing.errors import Invalid, WrongState
+from filing.errors import WrongState
 from filing.models import (
     Candidate,
     EvaluationPlan,
@@ -24,8 +25,16 @@ from filing.models import (
     RegistrationStatus,
     RosterImport,
 )
-from filing.roles import Role
-from filing.roster import COLUMNS, RawRow, RosterFileError, RowError, clean_text, is_formula, read_rows
+from filing.roster import (
+    COLUMNS,
+    FILE_COLUMN,
+    RawRow,
+    RosterFileError,
+    RowError,
+    clean_text,
+    is_formula,
+    read_rows,
+)
 from filing.services.common import deny_unless
 from filing.validators import (
     DocumentType,
@@ -93,28 +102,29 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
         values = raw.values
         for key, value in values.items():
             if is_formula(value):
-                err(key, "单元格是公式，请粘贴为数值或文本。")
+                err(key, _("单元格是公式，请粘贴为数值或文本。"))
         if row_errors:
             errors.extend(row_errors)
             continue
         name = clean_text(values.get("name"))
         if not name:
-            err("name", "姓名不能为空。")
+            err("name", _("姓名不能为空。"))
         elif len(name) > 60:
-            err("name", "姓名过长。")
+            err("name", _("姓名过长。"))
         doc_label = clean_text(values.get("document_type"))
         doc_type = DOC_TYPES.get(doc_label)
         if doc_type is None:
             err(
                 "document_type",
-                f"证件类型“{doc_label}”无效，应为：居民身份证、港澳台居民居住证、外国人永久居留身份证、护照。",
+                _("证件类型“%(label)s”无效，应为：居民身份证、港澳台居民居住证、外国人永久居留身份证、护照。")
+                % {"label": doc_label},
             )
         raw_number = values.get("document_number")
         number = ""
         if isinstance(raw_number, int | float) and not isinstance(raw_number, bool):
             err(
                 "document_number",
-                "证件号码被表格软件存成了数字（会丢失末位或变成科学计数法），请将该列设为文本后重新填写。",
+                _("证件号码被表格软件存成了数字（会丢失末位或变成科学计数法），请将该列设为文本后重新填写。"),
             )
         elif doc_type is not None:
             try:
@@ -134,23 +144,23 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
                     schools[school_uscc] = None
             school = schools[school_uscc]
             if school is None:
-                err("school_uscc", "就读院校统一社会信用代码无效或未登记。")
+                err("school_uscc", _("就读院校统一社会信用代码无效或未登记。"))
             else:
                 major = Major.objects.filter(organisation=school, code=major_code).first()
         if not major_code:
-            err("major", "专业代码不能为空。")
+            err("major", _("专业代码不能为空。"))
         elif school is not None and major is None:
-            err("major", f"专业代码“{major_code}”不是该校登记的专业。")
+            err("major", _("专业代码“%(code)s”不是该校登记的专业。") % {"code": major_code})
         graduation = _parse_date(values.get("expected_graduation"))
         if graduation is None:
-            err("expected_graduation", "预计毕业时间格式应为 YYYY-MM-DD。")
+            err("expected_graduation", _("预计毕业时间格式应为 YYYY-MM-DD。"))
         full_time_text = clean_text(values.get("full_time")).upper()
         if full_time_text not in YES | NO:
-            err("full_time", "是否全日制应填“是”或“否”。")
+            err("full_time", _("是否全日制应填“是”或“否”。"))
         if number and doc_type:
             key = pii.index(doc_type, number)
             if key in seen:
-                err("document_number", f"与第{seen[key]}行重复。")
+                err("document_number", _("与第%(row)d行重复。") % {"row": seen[key]})
             else:
                 seen[key] = raw.row
         if row_errors:
@@ -194,7 +204,7 @@ def _duplicates_elsewhere(plan: EvaluationPlan, cleaned: list[dict]) -> list[Row
         RowError(
             by_index[r.candidate.document_index]["row"],
             COLUMNS["document_number"],
-            f"该考生已在认定计划“{r.plan.title}”中报名同一职业等级。",
+            _("该考生已在认定计划“%(plan)s”中报名同一职业等级。") % {"plan": r.plan.title},
         )
         for r in clashes
     ]
@@ -208,14 +218,14 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
         .get(pk=plan.pk)
     )
     deny_unless(
-        access.acts_for(actor, plan.body.organisation_id, Role.BODY_OPERATOR),
+        access.operates_body(actor, plan.body),
         actor=actor,
         action="roster.import",
         obj=plan,
-        message="只有本机构考务人员可以导入名册。",
+        message=_("只有本机构考务人员可以导入名册。"),
     )
     if plan.status != PlanStatus.REGISTRATION_OPEN:
-        raise WrongState("认定计划经确认并开放报名后才能导入名册。")
+        raise WrongState(_("认定计划经确认并开放报名后才能导入名册。"))
     digest = hashlib.sha256(data).hexdigest()
     file_name = scrub_identifiers(file_name.replace("\x00", ""))[-200:]  # "张三310104….csv" is stored
     rows: list[RawRow] = []
@@ -224,9 +234,9 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
         cleaned, row_errors = validate_rows(plan, rows) if not errors else ([], [])
         errors += row_errors
     except RosterFileError as exc:
-        errors, cleaned = [RowError(0, "文件", str(exc))], []
+        errors, cleaned = [RowError(0, FILE_COLUMN, str(exc))], []
     if not errors and not cleaned:
-        errors = [RowError(0, "文件", "名册中没有考生。")]
+        errors = [RowError(0, FILE_COLUMN, _("名册中没有考生。"))]
     if errors:
         record = RosterImport.objects.create(
             plan=plan,
@@ -309,12 +319,23 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
 
 
 def report_rows(record: RosterImport) -> list[list[str]]:
-    header = ["行号", "列", "原因"]
+    header = [_("行号"), _("列"), _("原因")]
     return [header] + [[str(e["row"] or "—"), e["column"], e["reason"]] for e in record.report]
 
 
-def reject_if_invalid(record: RosterImport) -> None:
-    if record.outcome == RosterImport.Outcome.REJECTED:
-        raise Invalid(
-            "名册有误，整份文件未导入。", errors={"file": [f"共{len(record.report)}处错误，请下载错误报告。"]}
+def reveal_document_number(*, actor, registration: Registration) -> str:
+    """The clear number, for a permitted role only, with an audit entry (personal-data access log)."""
+    allowed = actor.has_perm("filing.view_full_id_number") or access.operates_body(
+        actor, registration.plan.body
+    )
+    deny_unless(
+        allowed, actor=actor, action="pii.reveal", obj=registration, message=_("无权查看完整证件号码。")
+    )
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="pii.reveal",
+            obj=registration.candidate,
+            payload={"registration": registration.pk, "masked": registration.candidate.document_masked},
         )
+    return pii.decrypt(registration.candidate.document_encrypted)

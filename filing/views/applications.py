@@ -12,22 +12,16 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from filing import access, forms, selectors
-from filing.audit import audit_record
 from filing.clock import clock_status
-from filing.errors import DomainError, Invalid
-from filing.models import (
-    ApplicationStatus,
-    Attachment,
-    Correction,
-    FilingLine,
-    Objection,
-    Organisation,
-)
+from filing.errors import DomainError, Invalid, NotFound
+from filing.models import ApplicationStatus, FilingLine, Objection, Organisation
 from filing.roles import Role
 from filing.services import applications as svc
-from filing.services import review
+from filing.services import attachments, corrections, publicity, review
+from filing.services.experts import score_summary
 from filing.timeline import timeline_for
 from filing.views.base import DomainFormMixin, apply_errors, error_response
+from filing.views.extensions import application_panels
 
 
 class ApplicationMixin:
@@ -92,78 +86,48 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
         user = self.request.user
         app = selectors.application_detail(user, self.application.pk)
         is_applicant = access.acts_for(user, app.organisation_id, Role.APPLICANT)
-        is_legal_rep = access.acts_for(user, app.organisation_id, Role.LEGAL_REPRESENTATIVE)
         is_reviewer = not access.belongs_to(user, app.organisation_id) and (
             access.is_municipal_reviewer(user) or access.reviews_district_of(user, app)
         )
-        open_correction = next((c for c in app.corrections.all() if c.state == Correction.State.OPEN), None)
-        last_answered = next(
-            (
-                c
-                for c in sorted(app.corrections.all(), key=lambda c: -c.round)
-                if c.state == Correction.State.ANSWERED
-            ),
-            None,
-        )
-        can_edit = is_applicant and app.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED)
-        items = {(i["kind"], i["key"]) for i in (open_correction.items if open_correction else [])}
-        in_draft = app.status == ApplicationStatus.DRAFT
-        context.update(
-            can_edit_fields=can_edit and (in_draft or any(kind == "field" for kind, _ in items)),
-            can_add_line=can_edit and (in_draft or ("line", "new") in items),
-            editable_lines={
-                line.pk for line in app.lines.all() if in_draft or ("line", str(line.pk)) in items
-            }
-            if can_edit
-            else set(),
-            can_upload=can_edit and (in_draft or any(kind == "attachment" for kind, _ in items)),
-        )
+        rights = corrections.edit_rights(user, app)
+        answered = corrections.last_answered(app)
         context.update(
             application=app,
             lines=app.lines.all(),
-            attachments=[a for a in app.attachments.all()],
+            attachments=list(app.attachments.all()),
             clock=clock_status(app) if app.accepted_on and not app.is_final else None,
-            my_tasks=_open_tasks_for(user, app),
+            panels=application_panels(user, app),
             is_applicant=is_applicant,
-            is_legal_rep=is_legal_rep,
+            is_legal_rep=access.acts_for(user, app.organisation_id, Role.LEGAL_REPRESENTATIVE),
             is_reviewer=is_reviewer,
-            can_edit=is_applicant and app.status in (ApplicationStatus.DRAFT, ApplicationStatus.RETURNED),
-            open_correction=open_correction,
-            changes=review.changes_since(last_answered) if (is_reviewer and last_answered) else None,
-            last_answered=last_answered,
+            can_edit=rights.anything,
+            can_edit_fields=bool(rights.fields),
+            can_add_line=rights.new_line,
+            editable_lines=rights.lines,
+            can_upload=bool(rights.attachments),
+            open_correction=corrections.open_correction(app),
+            changes=corrections.changes_since(answered) if (is_reviewer and answered) else None,
+            last_answered=answered,
             problems=svc.missing_requirements(app) if app.status == ApplicationStatus.DRAFT else [],
             timeline=timeline_for(app),
-            scores=review.score_summary(app) if is_reviewer else {},
+            scores=score_summary(app) if is_reviewer else {},
             show_experts=is_reviewer,
-            can_decide_objections=access.is_municipal_reviewer(user)
-            and not access.belongs_to(user, app.organisation_id),
+            can_decide_objections=access.acts_as_authority(user, app.organisation_id),
             can_extend=access.is_unit_lead(user, Role.MUNICIPAL_REVIEWER) and not app.is_final,
             objection_form=forms.ObjectionDecisionForm(),
         )
         return context
 
 
-def _open_tasks_for(user, application) -> list:
-    """Open review tasks on this application that the user owns or may claim (read through viewflow's
-    Task model; acting on them goes through the task pages)."""
-    from viewflow.workflow.models import Task
-    from viewflow.workflow.status import STATUS
-
-    tasks = Task.objects.filter(
-        process__filingreviewprocess__application=application,
-        status__in=[STATUS.NEW, STATUS.ASSIGNED],
-        flow_task_type="HUMAN",
-    ).select_related("owner")
-    perms = user.get_all_permissions()
-    # The applicant answers a correction with 提交补正 on this page, not on a task page.
-    tasks = [t for t in tasks if t.flow_task.name != "correction"]
-    return [t for t in tasks if t.owner_id == user.pk or (not t.owner_id and t.owner_permission in perms)]
-
-
 class ApplicationEditView(ApplicationMixin, DomainFormMixin, FormView):
     template_name = "filing/form.html"
     form_class = forms.ApplicationEditForm
     extra_context = {"title": _("修改申请信息")}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["editable"] = corrections.edit_rights(self.request.user, self.application).fields
+        return kwargs
 
     def get_initial(self):
         app = self.application
@@ -177,11 +141,6 @@ class ApplicationEditView(ApplicationMixin, DomainFormMixin, FormView):
     def perform(self, form):
         data = dict(form.cleaned_data)
         version = data.pop("version")
-        if self.application.status == ApplicationStatus.RETURNED:
-            correction = self.application.corrections.filter(state=Correction.State.OPEN).first()
-            data = {k: v for k, v in data.items() if correction and correction.allows("field", k)}
-        else:
-            data = {k: v for k, v in data.items() if v != getattr(self.application, k)}
         return svc.application_update(
             actor=self.request.user, application=self.application, version=version, **data
         )
@@ -323,7 +282,7 @@ class AttachmentUploadView(ApplicationMixin, DomainFormMixin, FormView):
         return {"kind": self.request.GET.get("kind", "")}
 
     def perform(self, form):
-        return svc.attachment_upload(
+        return attachments.attachment_upload(
             actor=self.request.user,
             application=self.application,
             kind=form.cleaned_data["kind"],
@@ -332,13 +291,13 @@ class AttachmentUploadView(ApplicationMixin, DomainFormMixin, FormView):
 
 
 class AttachmentDownloadView(View):
-    """Files are served only through this view, to users who may see the application."""
+    """Files are served only through this view, to users who may see the application (audited)."""
 
     def get(self, request, pk):
-        attachment = get_object_or_404(Attachment.objects.select_related("application"), pk=pk)
-        if not selectors.applications_visible_to(request.user).filter(pk=attachment.application_id).exists():
-            raise Http404
-        audit_record(actor=request.user, action="attachment.download", obj=attachment)
+        try:
+            attachment = attachments.attachment_open(actor=request.user, pk=pk)
+        except NotFound:
+            raise Http404 from None
         response = FileResponse(
             attachment.file.open("rb"),
             content_type=attachment.content_type,
@@ -386,7 +345,7 @@ class ObjectionDecideView(ApplicationMixin, View):
             messages.error(request, _("请选择处理结论并填写处理意见。"))
             return redirect(self.detail_url())
         try:
-            review.objection_decide(actor=request.user, objection=objection, **form.cleaned_data)
+            publicity.objection_decide(actor=request.user, objection=objection, **form.cleaned_data)
         except Invalid as exc:
             apply_errors(form, exc)
             messages.error(request, exc.message)

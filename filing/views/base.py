@@ -17,6 +17,12 @@ def apply_errors(form, exc: Invalid) -> None:
         form.add_error(None, exc.message)
 
 
+def messages_from(exc: Invalid) -> list[str]:
+    """Every message of a service's ``Invalid``: the field messages, or its own message."""
+    found = [str(m) for field_messages in (exc.errors or {}).values() for m in field_messages]
+    return found or [exc.message]
+
+
 def error_response(request, exc: DomainError):
     """403 / 404 / 409 pages for errors that are not about a form field."""
     if isinstance(exc, NotFound):

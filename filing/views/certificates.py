@@ -11,23 +11,18 @@ import zipfile
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
-from filing import access, selectors, statistics
+from filing import access, pdf, selectors, statistics
 from filing.errors import DomainError, Invalid
+from filing.exports import safe_cell
 from filing.models import Certificate, IssuanceBatch, NationalReport
-from filing.roles import Role
+from filing.selectors import certificates_visible_to
 from filing.services import certificates as svc
-from filing.services import national
-from filing.views.base import error_response
-
-
-def certificates_visible_to(user):
-    qs = Certificate.objects.select_related("body")
-    if access.is_municipal_reviewer(user) or access.has_role(user, Role.AUDITOR):
-        return qs
-    return qs.filter(body__organisation_id__in=access.organisation_ids(user, Role.BODY_OPERATOR))
+from filing.services import issuance, national
+from filing.views.base import error_response, messages_from
 
 
 class CertificateListView(ListView):
@@ -52,7 +47,7 @@ class IssueView(View):
         except Exception:
             raise Http404 from None
         try:
-            batch = svc.issuance_request(
+            batch = issuance.issuance_request(
                 actor=request.user,
                 plan=plan,
                 idempotency_key=request.POST.get("idempotency_key") or str(uuid.uuid4()),
@@ -73,7 +68,7 @@ class BatchView(TemplateView):
         batch = get_object_or_404(IssuanceBatch.objects.select_related("plan__body"), pk=self.kwargs["pk"])
         if not selectors.plans_visible_to(self.request.user).filter(pk=batch.plan_id).exists():
             raise Http404
-        done = svc.progress(batch)
+        done = issuance.progress(batch)
         context.update(
             batch=batch,
             done=done,
@@ -140,27 +135,25 @@ class CertificateDetailView(View):
             else:
                 raise Http404
         except Invalid as exc:
-            for field_messages in exc.errors.values() or [[exc.message]]:
-                for message in field_messages:
-                    messages.error(request, message)
+            for message in messages_from(exc):
+                messages.error(request, message)
         except DomainError as exc:
             return error_response(request, exc)
         return redirect("certificates:detail", pk=self.certificate.pk)
 
 
 class CertificatePdfView(View):
+    """The stored PDF of the current version; one not rendered yet (the worker is behind) is rendered in
+    memory for this download only — a GET writes nothing."""
+
     def get(self, request, pk):
         certificate = get_object_or_404(certificates_visible_to(request.user), pk=pk)
-        if not certificate.pdf:
-            from filing.tasks import render_certificate_pdf
-
-            render_certificate_pdf(certificate.pk)
-            certificate.refresh_from_db()
-        return FileResponse(
-            certificate.pdf.open("rb"),
-            content_type="application/pdf",
-            filename=f"{certificate.number}-v{certificate.version}.pdf",
-        )
+        filename = f"{certificate.number}-v{certificate.version}.pdf"
+        if certificate.pdf and certificate.pdf_version == certificate.version:
+            return FileResponse(certificate.pdf.open("rb"), content_type="application/pdf", filename=filename)
+        response = HttpResponse(pdf.render(certificate), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        return response
 
 
 class NationalReportView(View):
@@ -172,14 +165,12 @@ class NationalReportView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
-        from filing.models import ReportState
-
         return render(
             request,
             self.template_name,
             {
                 "reports": NationalReport.objects.all()[:50],
-                "pending": Certificate.objects.filter(report_state=ReportState.PENDING).count(),
+                "pending": Certificate.objects.filter(report__isnull=True).count(),
             },
         )
 
@@ -211,7 +202,7 @@ class StatisticsView(TemplateView):
     template_name = "filing/statistics.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not (access.is_municipal_reviewer(request.user) or access.has_role(request.user, Role.AUDITOR)):
+        if not access.oversees_city(request.user):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 
@@ -220,15 +211,17 @@ class StatisticsView(TemplateView):
         if request.GET.get("format") == "csv":
             out = io.StringIO()
             writer = csv.writer(out)
-            writer.writerow(["维度", "项目", "证书数"])
+            writer.writerow([_("维度"), _("项目"), _("证书数")])
             for row in stats["by_body"]:
-                writer.writerow(["评价机构", row["body_name"], row["n"]])
+                writer.writerow([_("评价机构"), safe_cell(row["body_name"]), row["n"]])
             for row in stats["by_occupation"]:
-                writer.writerow(["职业", f"{row['occupation_name']}（{row['occupation_code']}）", row["n"]])
+                writer.writerow(
+                    [_("职业"), f"{row['occupation_name']}（{row['occupation_code']}）", row["n"]]
+                )
             for row in stats["by_level"]:
-                writer.writerow(["等级", row["level_label"], row["n"]])
+                writer.writerow([_("等级"), row["level_label"], row["n"]])
             for row in stats["by_month"]:
-                writer.writerow(["月份", row["month"].strftime("%Y-%m") if row["month"] else "", row["n"]])
+                writer.writerow([_("月份"), row["month"].strftime("%Y-%m") if row["month"] else "", row["n"]])
             response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = 'attachment; filename="certificate-statistics.csv"'
             return response

@@ -3,8 +3,6 @@ what it can do next."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,17 +10,8 @@ from django.views.generic import TemplateView
 
 from filing.roles import ROLES, Role
 from filing.selectors import memberships_for, waiting_counts
+from filing.views.extensions import NEXT_STEPS, SUMMARY_PROVIDERS
 from filing.workdays import undeclared_years
-
-#: Functions ``user -> [{"label", "count", "url"}]`` adding figures to the home page. ``workflows`` registers
-#: its task counts here from its AppConfig, so that ``filing`` never imports it.
-SUMMARY_PROVIDERS: list[Callable] = []
-
-
-def register_summary(provider: Callable) -> Callable:
-    if provider not in SUMMARY_PROVIDERS:
-        SUMMARY_PROVIDERS.append(provider)
-    return provider
 
 
 def _url(name: str) -> str | None:
@@ -49,11 +38,9 @@ def domain_summary(user) -> list[dict]:
     ]
 
 
-register_summary(domain_summary)
-
 # What each role does next, in the order a person would do it. Links are URL names; an entry whose URL is
-# not installed yet is shown without a link.
-NEXT_STEPS: dict[str, list[tuple[str, str | None]]] = {
+# not installed yet is shown without a link. Steps other apps register (the task inbox) come first.
+OWN_STEPS: dict[str, list[tuple[str, str | None]]] = {
     Role.APPLICANT: [
         (_("起草评价机构备案申请，填写备案职业（工种）等级"), "applications:create"),
         (_("查看本单位的申请，答复补正通知"), "applications:index"),
@@ -65,14 +52,10 @@ NEXT_STEPS: dict[str, list[tuple[str, str | None]]] = {
         (_("导入考生名册、安排考务人员、录入成绩"), "plans:index"),
         (_("下载考生名册模板"), "plans:roster_template"),
     ],
-    Role.DISTRICT_REVIEWER: [(_("处理本区待受理、待审核的备案申请"), "tasks:inbox")],
     Role.MUNICIPAL_REVIEWER: [
-        (_("终审备案申请、组织专家评审、作出决定"), "tasks:inbox"),
-        (_("确认认定计划、审核认定结果"), "tasks:inbox"),
         (_("全市专业覆盖情况"), "plans:coverage_city"),
         (_("公示中的备案申请"), "publicity"),
     ],
-    Role.EXPERT: [(_("为分配给您的备案申请逐项评分，申报利益冲突"), "tasks:inbox")],
     Role.SUPERVISOR: [(_("查看认定计划与考场"), "plans:index")],
     Role.AUDITOR: [(_("查阅审计日志"), "admin:filing_auditevent_changelist")],
     Role.ADMINISTRATOR: [
@@ -111,12 +94,13 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["figures"] = [f for provider in SUMMARY_PROVIDERS for f in provider(self.request.user)]
+        user = self.request.user
+        context["figures"] = [f for provider in (domain_summary, *SUMMARY_PROVIDERS) for f in provider(user)]
         context["alerts"] = calendar_alerts(self.request.user)
         cards = []
         for membership in memberships_for(self.request.user):
             steps = []
-            for text, url_name in NEXT_STEPS.get(membership.role, []):
+            for text, url_name in [*NEXT_STEPS.get(membership.role, []), *OWN_STEPS.get(membership.role, [])]:
                 steps.append({"text": text, "url": _url(url_name) if url_name else None})
             cards.append(
                 {

@@ -1,19 +1,20 @@
-"""Public pages (no login): the list of applications under publicity (公示) and the written objection form.
-They show only what publicity needs, are not indexed and not cached, and objections are rate-limited."""
+"""Public pages (no login): the list of applications under publicity (公示), the written objection form, and
+an evaluation plan's results publicity. They show only what publicity needs, are not indexed and not cached,
+and objections are rate-limited."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 
 from filing import forms, ratelimit, selectors
 from filing.errors import DomainError, Invalid
-from filing.models import ApplicationStatus, FilingApplication
-from filing.services import review
+from filing.models import DECIDED, ApplicationStatus, EvaluationPlan, FilingApplication, PlanStatus
+from filing.services import publicity
 from filing.views.base import apply_errors
 
 OBJECTIONS_PER_HOUR = 5
@@ -60,7 +61,7 @@ class ObjectionView(View):
             return _public(render(request, self.template_name, context, status=429))
         if form.is_valid():
             try:
-                review.objection_file(application=application, **form.cleaned_data)
+                publicity.objection_file(application=application, **form.cleaned_data)
             except Invalid as exc:
                 apply_errors(form, exc)
             except DomainError as exc:
@@ -70,3 +71,35 @@ class ObjectionView(View):
                 context["done"] = True
                 return _public(render(request, self.template_name, context))
         return _public(render(request, self.template_name, context, status=422))
+
+
+@method_decorator(login_not_required, name="dispatch")
+class ResultsPublicityView(View):
+    """Public results publicity: name, masked ID, occupation, level, outcome only (DOMAIN.md §4)."""
+
+    def get(self, request, pk):
+        plan = get_object_or_404(
+            EvaluationPlan.objects.select_related(
+                "body", "line__offering__occupation", "line__offering__work_type"
+            ),
+            pk=pk,
+            status=PlanStatus.RESULTS_PUBLICITY,
+        )
+        rows = [
+            {
+                "name": r.candidate.name,
+                "document": _public_mask(r.candidate.document_masked),
+                "outcome": r.get_status_display(),
+            }
+            for r in plan.registrations.filter(status__in=DECIDED)
+            .select_related("candidate")
+            .order_by("row_number")
+        ]
+        return _public(render(request, "filing/public_results.html", {"plan": plan, "rows": rows}))
+
+
+def _public_mask(staff_masked: str) -> str:
+    """From the stored staff mask (3101**********1234) keep even less for the public: 3*****************4."""
+    if len(staff_masked) < 3:
+        return "*" * len(staff_masked)
+    return staff_masked[0] + "*" * (len(staff_masked) - 2) + staff_masked[-1]

@@ -104,11 +104,13 @@ class VerifyListView(View):
         if request.POST.get("format") == "csv":
             out = io.StringIO()
             writer = csv.writer(out)
-            writer.writerow(["证书编号", "结果", "状态", "职业", "等级", "评价机构", "发证日期"])
+            writer.writerow(
+                [_("证书编号"), _("结果"), _("状态"), _("职业"), _("等级"), _("评价机构"), _("发证日期")]
+            )
             for item in results:
                 r = item["result"]
                 writer.writerow(
-                    [safe_cell(item["number"]), "一致" if r else "未查到或信息不符"]
+                    [safe_cell(item["number"]), _("一致") if r else _("未查到或信息不符")]
                     + ([r.status_text, r.occupation, r.level, r.body, r.issue_date] if r else [])
                 )
             response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")

@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 
 from filing.models import ApplicationStatus, FilingApplication, OccupationLevel
 from filing.roles import Role
-from filing.services import review
+from filing.services import publicity as publicity_svc
 from tests import factories
 from tests.conftest import require
 
@@ -73,7 +73,7 @@ def test_worked_example(live_server, roles, tmp_path):
     # Time travel: let publicity have ended yesterday, so the body is effective today.
     yesterday = datetime.date.today() - datetime.timedelta(days=1)
     FilingApplication.objects.filter(pk=app.pk).update(publicity_ends_on=yesterday)
-    assert review.close_ended_publicity() == [app.pk]
+    assert publicity_svc.close_ended_publicity() == [app.pk]
     app.refresh_from_db()
     plan, _ = factories.plan_with_results(app.body, passed=2, level=4)
     env.update(PLAN=str(plan.pk))

@@ -9,7 +9,7 @@ import pytest
 
 from filing.models import ApplicationStatus, FilingApplication, OccupationLevel
 from filing.roles import Role
-from filing.services import review
+from filing.services import publicity as publicity_svc
 from tests import factories
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -165,7 +165,7 @@ def test_draft_to_filed_in_the_browser(live_server, chromium_path, roles, tmp_pa
         assert app.status == ApplicationStatus.PUBLICITY
         import datetime
 
-        review.close_ended_publicity(today=app.publicity_ends_on + datetime.timedelta(days=1))
+        publicity_svc.close_ended_publicity(today=app.publicity_ends_on + datetime.timedelta(days=1))
         clerk.go(f"/applications/{app_pk}/")
         assert clerk.page.is_visible("[data-status=filed]")
         assert "Y000031" in clerk.page.content()

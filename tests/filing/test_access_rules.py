@@ -12,7 +12,7 @@ from filing.roles import Role
 from filing.services import applications as svc
 from filing.services import review
 from tests import factories
-from workflows import services as wf
+from workflows import selectors as wf_selectors
 
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus
@@ -111,7 +111,7 @@ def test_review_roles(
             comment="x",
         )
     # A reviewer who also belongs to the applicant must recuse.
-    from filing.services.roles import membership_grant
+    from filing.services.memberships import membership_grant
 
     membership_grant(actor=None, user=district_reviewer, role=Role.APPLICANT, organisation=college)
     with pytest.raises(Denied):
@@ -226,5 +226,5 @@ def test_school_level_cap_and_foreign_majors(applicant, college, other_college_s
 
 
 def test_tasks_list_only_own_district(submitted, district_reviewer, other_district_reviewer):
-    assert wf.tasks_visible_to(district_reviewer)["queue"].count() == 1
-    assert wf.tasks_visible_to(other_district_reviewer)["queue"].count() == 0
+    assert wf_selectors.tasks_visible_to(district_reviewer)["queue"].count() == 1
+    assert wf_selectors.tasks_visible_to(other_district_reviewer)["queue"].count() == 0

@@ -17,7 +17,8 @@ from PIL import Image
 from filing import pdf, pii
 from filing.models import Certificate
 from filing.services import certificates as svc
-from filing.tasks import render_certificate_pdf
+from filing.services import issuance
+from filing.services.issuance import render_certificate_pdf
 from tests import factories
 from tests.conftest import require
 
@@ -38,8 +39,8 @@ def issued(college, roles):
     """One issued certificate (the after-commit tasks do not run in this non-transactional test)."""
     body = factories.filed_body(college)
     plan, operator = factories.plan_with_results(body, passed=1)
-    batch = svc.issuance_request(actor=operator, plan=plan, idempotency_key="pdf", issue_date=ISSUE)
-    svc.issue(batch.pk)
+    batch = issuance.issuance_request(actor=operator, plan=plan, idempotency_key="pdf", issue_date=ISSUE)
+    issuance.issue(batch.pk)
     return Certificate.objects.get(), operator
 
 

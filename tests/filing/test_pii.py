@@ -22,10 +22,12 @@ from filing.errors import Denied
 from filing.models import AuditEvent, AuditResult, Candidate, RosterImport
 from filing.roles import Role
 from filing.services import plans as svc
+from filing.services import roster as roster_svc
 from filing.validators import mask_document_number, validate_citizen_id
 from tests import factories
+from tests.conftest import require
 from tests.filing.test_plans import FILED_ON, make_plan, open_task
-from tests.filing.test_roster_import import csv_bytes, do_import, person_id, row
+from tests.filing.test_roster import csv_bytes, do_import, person_id, row
 from workflows import services as wf
 
 pytestmark = pytest.mark.django_db
@@ -148,7 +150,7 @@ def test_reveal_is_audited_for_permitted_roles_and_denied_to_others(
     masked = registration.candidate.document_masked
 
     for actor in (body_operator, municipal_reviewer):
-        assert svc.reveal_document_number(actor=actor, registration=registration) == number
+        assert roster_svc.reveal_document_number(actor=actor, registration=registration) == number
     events = list(AuditEvent.objects.filter(action="pii.reveal").order_by("seq"))
     assert [(e.actor, e.result) for e in events] == [(body_operator, "ok"), (municipal_reviewer, "ok")]
     for event in events:
@@ -159,7 +161,7 @@ def test_reveal_is_audited_for_permitted_roles_and_denied_to_others(
     applicant_same_school = factories.user(role=Role.APPLICANT, organisation=college)
     for actor in (district_reviewer, auditor, expert, outsider, other_operator, applicant_same_school):
         with pytest.raises(Denied) as exc:
-            svc.reveal_document_number(actor=actor, registration=registration)
+            roster_svc.reveal_document_number(actor=actor, registration=registration)
         exc.value.record()  # what the views and the API do with a denial
         assert number not in str(exc.value)
     assert AuditEvent.objects.filter(action="pii.reveal", result=AuditResult.OK).count() == 2
@@ -196,10 +198,10 @@ def populate(plan, operator, municipal_reviewer, district_reviewer) -> tuple[lis
 
     registrations = list(plan.registrations.all()[:3])
     for registration in registrations:
-        svc.reveal_document_number(actor=operator, registration=registration)
-        svc.reveal_document_number(actor=municipal_reviewer, registration=registration)
+        roster_svc.reveal_document_number(actor=operator, registration=registration)
+        roster_svc.reveal_document_number(actor=municipal_reviewer, registration=registration)
     with pytest.raises(Denied) as exc:
-        svc.reveal_document_number(actor=district_reviewer, registration=registrations[0])
+        roster_svc.reveal_document_number(actor=district_reviewer, registration=registrations[0])
     exc.value.record()
     return numbers + strays, roster
 
@@ -230,8 +232,7 @@ def test_database_dump_and_logs_hold_no_clear_id(
 @pytest.mark.django_db(transaction=True)
 def test_pg_dump_holds_no_clear_id(on_postgres, plan, body_operator, municipal_reviewer, district_reviewer):
     """The same with the real tool: committed data, dumped by pg_dump from the test database."""
-    if not shutil.which("pg_dump"):
-        pytest.skip("pg_dump is not installed")
+    require(bool(shutil.which("pg_dump")), "pg_dump is not installed (Debian's postgresql-client)")
     numbers, _ = populate(plan, body_operator, municipal_reviewer, district_reviewer)
     db = connection.settings_dict
     env = dict(os.environ, PGPASSWORD=db.get("PASSWORD") or "")

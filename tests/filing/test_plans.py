@@ -4,17 +4,17 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from filing.errors import Invalid, WrongState
 from filing.models import BodyStatus, PlanStatus, Registration, RosterImport
 from filing.roles import Role
 from filing.services import plans as svc
+from filing.services import results as results_svc
 from filing.services import roster as roster_svc
+from filing.services import staffing as staffing_svc
 from tests import factories
 from workflows import services as wf
-from workflows.flows import PlanFlow
+from workflows.selectors import open_task
 
 pytestmark = pytest.mark.django_db
 FIRST = datetime.date(2026, 6, 1)
@@ -33,14 +33,6 @@ def body(college, body_operator):
 @pytest.fixture
 def major(college):
     return factories.major(college, code="660103")
-
-
-def open_task(plan, node):
-    return Task.objects.get(
-        process__planprocess__plan=plan,
-        flow_task=getattr(PlanFlow, node),
-        status__in=[STATUS.NEW, STATUS.ASSIGNED],
-    )
 
 
 def make_plan(body, operator, level=4):
@@ -156,17 +148,17 @@ def test_plan_to_confirmed_results(body, body_operator, major, municipal_reviewe
     with pytest.raises(Invalid):
         svc.plan_start(actor=body_operator, plan=plan)  # nobody staffed yet
     for i in range(2):
-        svc.staff_assign(
+        staffing_svc.staff_assign(
             actor=body_operator, sitting=theory, evaluator=factories.evaluator(f"监考{i}"), role="invigilator"
         )
-    svc.staff_assign(
+    staffing_svc.staff_assign(
         actor=body_operator,
         sitting=theory,
         evaluator=factories.evaluator("督导甲", supervisor=True),
         role="supervisor",
     )
     for i in range(3):
-        svc.staff_assign(
+        staffing_svc.staff_assign(
             actor=body_operator,
             sitting=skill,
             evaluator=factories.evaluator(f"考评{i}"),
@@ -175,7 +167,7 @@ def test_plan_to_confirmed_results(body, body_operator, major, municipal_reviewe
     with pytest.raises(Invalid) as exc:
         svc.plan_start(actor=body_operator, plan=plan)  # the skill sitting has no supervisor
     assert "督导员" in str(exc.value.errors)
-    svc.staff_assign(
+    staffing_svc.staff_assign(
         actor=body_operator,
         sitting=skill,
         evaluator=factories.evaluator("督导乙", supervisor=True),
@@ -185,19 +177,21 @@ def test_plan_to_confirmed_results(body, body_operator, major, municipal_reviewe
     svc.plan_finish_sittings(actor=body_operator, plan=plan)
     zhang = plan.registrations.get(candidate__name="张一")
     wang = plan.registrations.get(candidate__name="王二")
-    svc.score_enter(actor=body_operator, registration=zhang, part="theory", score="75")
-    svc.score_enter(actor=body_operator, registration=zhang, part="skill", score="60")
-    svc.score_enter(actor=body_operator, registration=wang, part="theory", score="95")
-    svc.score_enter(actor=body_operator, registration=wang, part="skill", score="59.5")  # no compensation
+    results_svc.score_enter(actor=body_operator, registration=zhang, part="theory", score="75")
+    results_svc.score_enter(actor=body_operator, registration=zhang, part="skill", score="60")
+    results_svc.score_enter(actor=body_operator, registration=wang, part="theory", score="95")
+    results_svc.score_enter(
+        actor=body_operator, registration=wang, part="skill", score="59.5"
+    )  # no compensation
     with pytest.raises(Invalid):
-        svc.score_enter(actor=body_operator, registration=wang, part="skill", score="101")
-    svc.plan_publish_results(actor=body_operator, plan=plan, today=datetime.date(2026, 6, 3))
+        results_svc.score_enter(actor=body_operator, registration=wang, part="skill", score="101")
+    results_svc.plan_publish_results(actor=body_operator, plan=plan, today=datetime.date(2026, 6, 3))
     assert Registration.objects.get(pk=zhang.pk).status == "passed"
     assert Registration.objects.get(pk=wang.pk).status == "failed"
     plan.refresh_from_db()
     with pytest.raises(WrongState):
-        svc.plan_submit_results(actor=body_operator, plan=plan, today=plan.results_publicity_ends_on)
-    svc.plan_submit_results(
+        results_svc.plan_submit_results(actor=body_operator, plan=plan, today=plan.results_publicity_ends_on)
+    results_svc.plan_submit_results(
         actor=body_operator, plan=plan, today=plan.results_publicity_ends_on + datetime.timedelta(days=1)
     )
     wf.task_results_audit(

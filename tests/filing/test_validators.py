@@ -7,6 +7,7 @@ substitution and every adjacent transposition of two different characters is cau
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import re
 
@@ -380,3 +381,64 @@ def test_property_uscc_adjacent_transposition_is_rejected(code, position):
     mutated = code[:position] + b + a + code[position + 2 :]
     assert mutated != code
     assert is_rejected(validate_uscc, mutated), mutated
+
+
+# --- area codes: any code that ever existed; the library never crashes the caller --------------------------
+
+
+@pytest.mark.parametrize("area", ["310199", "310150", "310198", "110199"])
+def test_unknown_county_of_a_known_province_is_a_validation_error(area):
+    """python-stdnum raises KeyError('county') for these (a known province, an unknown county): a bad
+    number, never a crash."""
+    error = error_of(validate_citizen_id, with_check_digit(area + "20050612001"))
+    assert error.code == "area"
+    assert_chinese(error)
+
+
+@pytest.mark.parametrize(
+    ("area", "birth"),
+    [
+        ("310225", "20050612"),  # 南汇县 (1982–2001), merged into 浦东新区: a number re-used after 2001
+        ("310115", "19800101"),  # 浦东新区 (1992–), someone born before it existed and registered later
+        ("310112", "19700101"),  # 闵行区 (1981–)
+    ],
+)
+def test_a_code_that_existed_at_any_time_is_accepted_whatever_the_birth_year(area, birth):
+    number = with_check_digit(area + birth + "001")
+    assert not ric.is_valid(number)  # python-stdnum alone would refuse it
+    validate_citizen_id(number)
+
+
+@PROPERTY_SETTINGS
+@given(
+    area=st.text("0123456789", min_size=6, max_size=6),
+    born=st.dates(datetime.date(1890, 1, 1), datetime.date(2100, 12, 31)),
+    sequence=st.integers(0, 999),
+    check=st.sampled_from(list(ID_ALPHABET) + ["x", "Y", ""]),
+)
+def test_property_any_area_date_and_check_digit_gives_a_value_or_a_validation_error(
+    area, born, sequence, check
+):
+    """Random area codes, dates and check characters: the validators return or raise ValidationError, and a
+    refused number has a Chinese message with a code — nothing else escapes (KeyError, IndexError...)."""
+    number = f"{area}{born:%Y%m%d}{sequence:03d}{check}"
+    for validator in (
+        validate_citizen_id,
+        validate_hmt_residence_permit,
+        validate_foreigner_permanent_residence,
+    ):
+        try:
+            validator(number)
+        except ValidationError as error:
+            assert error.code
+            assert_chinese(error)
+
+
+@PROPERTY_SETTINGS
+@given(st.text(max_size=30))
+def test_property_arbitrary_text_never_escapes_as_another_exception(text):
+    for document_type in [*DocumentType.values, "bogus"]:
+        with contextlib.suppress(ValidationError):
+            validate_document(document_type, text)
+    with contextlib.suppress(ValidationError):
+        validate_uscc(text)

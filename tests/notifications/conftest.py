@@ -8,13 +8,10 @@ import datetime
 import pytest
 from django.db import connection
 from django.utils import timezone
-from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from filing.services import applications as app_svc
 from notifications.models import Delivery, OutboxEvent
 from tests import factories
-from workflows.flows import FilingReviewFlow
 
 
 def give_email(*users) -> None:
@@ -39,14 +36,6 @@ def enqueued(monkeypatch):
 
     monkeypatch.setattr(tasks.deliver, "delay", spy)
     return calls
-
-
-def open_task(application, node: str) -> Task:
-    return Task.objects.get(
-        process__filingreviewprocess__application=application,
-        flow_task=getattr(FilingReviewFlow, node),
-        status__in=[STATUS.NEW, STATUS.ASSIGNED],
-    )
 
 
 def draft_for(applicant, legal_rep, college):

@@ -54,14 +54,14 @@ def test_opening_a_message_marks_it_read_and_follows_its_link(client, applicant,
     message = inbox["申请已受理：SF-2026-0001"]
     client.force_login(applicant)
 
-    response = client.get(reverse("notifications:open", args=[message.pk]))
+    response = client.post(reverse("notifications:open", args=[message.pk]))
     assert response.status_code == 302 and response["Location"] == "/tasks/"
     message.refresh_from_db()
     assert message.read_at is not None
     first_read = message.read_at
     assert badge(client.get("/notifications/")) == 2
 
-    client.get(reverse("notifications:open", args=[message.pk]))  # opening again keeps the first read time
+    client.post(reverse("notifications:open", args=[message.pk]))  # opening again keeps the first read time
     message.refresh_from_db()
     assert message.read_at == first_read
     assert badge(client.get("/notifications/")) == 2
@@ -70,7 +70,7 @@ def test_opening_a_message_marks_it_read_and_follows_its_link(client, applicant,
 def test_an_external_link_is_not_followed(client, applicant, inbox):
     message = inbox["申请已受理：SF-2026-0003"]
     client.force_login(applicant)
-    response = client.get(reverse("notifications:open", args=[message.pk]))
+    response = client.post(reverse("notifications:open", args=[message.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("notifications:index")
 
@@ -91,10 +91,10 @@ def test_mark_all_read(client, applicant, legal_rep, inbox):
 def test_a_user_cannot_open_another_users_message(client, applicant, legal_rep, inbox):
     theirs = inbox["申请已受理：SF-2026-0099"]
     client.force_login(applicant)
-    assert client.get(reverse("notifications:open", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("notifications:open", args=[theirs.pk])).status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
-    assert client.get(reverse("notifications:open", args=[999_999])).status_code == 404
+    assert client.post(reverse("notifications:open", args=[999_999])).status_code == 404
 
 
 def test_the_inbox_needs_a_login(client, inbox):

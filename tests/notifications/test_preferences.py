@@ -17,8 +17,9 @@ from notifications.catalogue import KINDS, OPTIONAL_KINDS, Kind
 from notifications.models import Delivery, DeliveryState, InboxMessage, Preference
 from notifications.outbox import notify
 from workflows import services as wf
+from workflows.selectors import open_task
 
-from .conftest import draft_for, give_email, open_task, return_items
+from .conftest import draft_for, give_email, return_items
 
 pytestmark = pytest.mark.django_db
 

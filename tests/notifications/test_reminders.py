@@ -14,10 +14,11 @@ from filing.clock import NEAR_DEADLINE_DAYS, clock_status, limit_for
 from filing.models import ClockPeriod, Correction
 from filing.workdays import add_working_days, working_days_between
 from notifications.models import Delivery, OutboxEvent
-from notifications.reminders import send_reminders
 from workflows import services as wf
+from workflows.reminders import send_reminders
+from workflows.selectors import open_task
 
-from .conftest import open_task, return_items, submit
+from .conftest import return_items, submit
 
 pytestmark = pytest.mark.django_db
 REVIEW_STARTED = datetime.date(2025, 9, 1)  # a Monday

@@ -20,11 +20,13 @@ from filing.services import review
 from notifications import receivers
 from notifications.models import Delivery, DeliveryState, InboxMessage, OutboxEvent
 from notifications.outbox import notify
+from workflows import receivers as flow_receivers
 from workflows import services as wf
 from workflows.flows import FilingReviewFlow
 from workflows.models import FilingReviewProcess
+from workflows.selectors import open_task
 
-from .conftest import deliveries_by_kind, draft_for, give_email, kinds, open_task, return_items, submit
+from .conftest import deliveries_by_kind, draft_for, give_email, kinds, return_items, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = ApplicationStatus
@@ -105,16 +107,16 @@ def fault_bulk_create(monkeypatch):
 def fault_start_review(monkeypatch):
     """The workflows receiver start_review fails after the review process was created."""
     seen = {}
-    real_flow = wf.flow_class()
+    real_start = flow_receivers.FilingReviewFlow.start
 
     class FailingStart:
         def run(self, **kwargs):
-            real_flow.start.run(**kwargs)
+            real_start.run(**kwargs)
             assert FilingReviewProcess.objects.exists()
             _rows(seen)
             raise Boom("workflow engine failed")
 
-    monkeypatch.setattr(wf, "flow_class", lambda: SimpleNamespace(start=FailingStart()))
+    monkeypatch.setattr(flow_receivers, "FilingReviewFlow", SimpleNamespace(start=FailingStart()))
     return seen
 
 

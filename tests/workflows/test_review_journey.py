@@ -18,20 +18,16 @@ from filing.models import (
     ReviewOutcome,
 )
 from filing.services import applications as app_svc
-from filing.services import review
+from filing.services import attachments as attachments_svc
+from filing.services import corrections as corrections_svc
+from filing.services import publicity as publicity_svc
+from workflows import selectors as wf_selectors
 from workflows import services as wf
 from workflows.flows import FilingReviewFlow
+from workflows.selectors import open_task
 
 pytestmark = pytest.mark.django_db(transaction=False)
 S = ApplicationStatus
-
-
-def open_task(application, node):
-    return Task.objects.get(
-        process__filingreviewprocess__application=application,
-        flow_task=getattr(FilingReviewFlow, node),
-        status__in=[STATUS.NEW, STATUS.ASSIGNED],
-    )
 
 
 @pytest.fixture
@@ -48,8 +44,8 @@ def test_submission_starts_review_routed_to_the_district(
     assert submitted.status == S.SUBMITTED
     task = open_task(submitted, "district_accept")
     assert task.owner_permission == "filing.review_district_310115"
-    queue_pd = wf.tasks_visible_to(district_reviewer)["queue"]
-    queue_xh = wf.tasks_visible_to(other_district_reviewer)["queue"]
+    queue_pd = wf_selectors.tasks_visible_to(district_reviewer)["queue"]
+    queue_xh = wf_selectors.tasks_visible_to(other_district_reviewer)["queue"]
     assert task in list(queue_pd)
     assert task not in list(queue_xh)
 
@@ -92,11 +88,11 @@ def test_full_journey_to_filed(
         app_svc.application_update(actor=applicant, application=app, summary="改一下")
     from tests.factories import pdf
 
-    app_svc.attachment_upload(
+    attachments_svc.attachment_upload(
         actor=applicant, application=app, kind="evaluators", uploaded_file=pdf("名单v2.pdf")
     )
     correction = app.corrections.get()
-    changes = review.changes_since(correction)
+    changes = corrections_svc.changes_since(correction)
     assert [c["item"] for c in changes] == ["材料：考评人员名单及资格证明"]
     app.refresh_from_db()
     app_svc.application_respond(actor=applicant, application=app, comment="已补充完整名单")
@@ -167,8 +163,10 @@ def test_full_journey_to_filed(
     assert app.publicity_ends_on > app.publicity_starts_on
 
     # The timer does nothing before the end and files after it.
-    assert review.close_ended_publicity(today=app.publicity_ends_on) == []
-    assert review.close_ended_publicity(today=app.publicity_ends_on + datetime.timedelta(days=1)) == [app.pk]
+    assert publicity_svc.close_ended_publicity(today=app.publicity_ends_on) == []
+    assert publicity_svc.close_ended_publicity(today=app.publicity_ends_on + datetime.timedelta(days=1)) == [
+        app.pk
+    ]
     app.refresh_from_db()
     assert app.status == S.FILED
     body = app.body
@@ -192,15 +190,17 @@ def test_upheld_objection_reopens_decision_and_timer_does_not_file(
     app = _to_publicity(
         submitted, district_reviewer, district_lead, municipal_reviewer, municipal_lead, experts
     )
-    objection = review.objection_file(
+    objection = publicity_svc.objection_file(
         application=app, name="张三", contact="13800000000", text="场地与申报不符"
     )
     after_end = app.publicity_ends_on + datetime.timedelta(days=1)
-    assert review.close_ended_publicity(today=after_end) == []  # a pending objection blocks filing
-    review.objection_decide(actor=municipal_reviewer, objection=objection, upheld=True, reason="经核实属实")
+    assert publicity_svc.close_ended_publicity(today=after_end) == []  # a pending objection blocks filing
+    publicity_svc.objection_decide(
+        actor=municipal_reviewer, objection=objection, upheld=True, reason="经核实属实"
+    )
     app.refresh_from_db()
     assert app.status == S.DECISION
-    assert review.close_ended_publicity(today=after_end) == []
+    assert publicity_svc.close_ended_publicity(today=after_end) == []
     assert open_task(app, "decision")
 
 
@@ -250,8 +250,10 @@ def test_missed_correction_deadline_lapses(submitted, district_reviewer):
         correction_items=[{"kind": "attachment", "key": "quality"}],
         correction_deadline=today + datetime.timedelta(days=10),
     )
-    assert review.lapse_overdue_corrections(today=today + datetime.timedelta(days=10)) == []
-    assert review.lapse_overdue_corrections(today=today + datetime.timedelta(days=11)) == [submitted.pk]
+    assert corrections_svc.lapse_overdue_corrections(today=today + datetime.timedelta(days=10)) == []
+    assert corrections_svc.lapse_overdue_corrections(today=today + datetime.timedelta(days=11)) == [
+        submitted.pk
+    ]
     submitted.refresh_from_db()
     assert submitted.status == S.LAPSED
     assert submitted.review_process.finished is not None

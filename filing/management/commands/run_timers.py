@@ -1,13 +1,25 @@
-"""Run the filing timers once: file applications whose publicity has ended, lapse overdue corrections."""
+"""Run the timers once: file applications whose publicity ended, lapse overdue corrections, remind of near
+deadlines. ``--today`` makes them act as on that date (after downtime, or to end a demo publicity)."""
 
-from django.core.management.base import BaseCommand
+import datetime
 
-from filing.tasks import run_timers
+from django.core.management.base import BaseCommand, CommandError
+
+from filing.services.timers import run_timers
 
 
 class Command(BaseCommand):
-    help = "File applications whose publicity ended and lapse unanswered corrections (idempotent)."
+    help = "Run the periodic timers once (idempotent); --today YYYY-MM-DD acts as on that date."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--today", help="act as on this date (YYYY-MM-DD), e.g. after downtime")
 
     def handle(self, *args, **options):
-        result = run_timers()
-        self.stdout.write(f"filed: {result['filed']} lapsed: {result['lapsed']}")
+        today = None
+        if options["today"]:
+            try:
+                today = datetime.date.fromisoformat(options["today"])
+            except ValueError:
+                raise CommandError(f"--today takes YYYY-MM-DD, not {options['today']!r}") from None
+        result = run_timers(today)
+        self.stdout.write(" ".join(f"{name}: {value}" for name, value in result.items()))

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from django.db import connection, transaction
 
+from filing import jobs
 from filing.audit import verify_chain
 from filing.models import (
     AuditEvent,
@@ -32,7 +33,7 @@ from filing.models import (
     Registration,
     RegistrationStatus,
 )
-from filing.services import certificates as svc
+from filing.services import issuance
 from notifications.models import OutboxEvent
 from tests import factories
 from tests.conftest import require
@@ -56,8 +57,8 @@ def body(on_postgres, college, roles):
 def enqueued(monkeypatch):
     """No task runs in this process after commit: the issuing task and the PDF rendering are recorded."""
     calls = {"issue": [], "render": []}
-    monkeypatch.setattr(svc, "_enqueue", lambda batch_id: calls["issue"].append(batch_id))
-    monkeypatch.setattr(svc, "_render_after_commit", lambda batch_id: calls["render"].append(batch_id))
+    names = {"filing.issue_batch": "issue", "filing.render_batch_pdfs": "render"}
+    monkeypatch.setattr(jobs, "enqueue", lambda name, *args: calls[names[name]].append(*args))
     return calls
 
 
@@ -95,8 +96,8 @@ import os, sys, time
 import django
 django.setup()
 from django.db import connection
-from filing.services import certificates
-certificates._render_after_commit = lambda batch_id: None
+from filing import jobs
+jobs.enqueue = lambda name, *args: None
 PAUSE_SQL, PAUSE_AT = os.environ.get("PAUSE_SQL", ""), int(os.environ.get("PAUSE_AT", "0"))
 seen = 0
 def hook(execute, sql, params, many, context):
@@ -119,7 +120,7 @@ connection.execute_wrappers.append(hook)
 ISSUE_SCRIPT = (
     HOOK
     + r"""
-batch = certificates.issue(int(sys.argv[1]))
+batch = issuance.issue(int(sys.argv[1]))
 print("DONE", batch.state, batch.issued, flush=True)
 """
 )
@@ -217,7 +218,7 @@ def test_sigkill_mid_batch_leaves_nothing_and_a_retry_issues_exactly_the_batch(
     body, enqueued, tmp_path, pause
 ):
     plan, operator = factories.plan_with_results(body, passed=BIG)
-    batch = svc.issuance_request(actor=operator, plan=plan, idempotency_key="kill-9", issue_date=ISSUE)
+    batch = issuance.issuance_request(actor=operator, plan=plan, idempotency_key="kill-9", issue_date=ISSUE)
     assert enqueued["issue"] == [batch.pk]  # committed, and the task not run here
     counter_before = None  # the first batch of (body, 2026, level 4): not even the counter row exists yet
 
@@ -248,12 +249,12 @@ def test_sigkill_mid_batch_leaves_nothing_and_a_retry_issues_exactly_the_batch(
     _assert_nothing_issued(plan, batch, counter_before)
 
     # The retry (what the redelivered task does) issues the whole batch from scratch.
-    assert svc.issue(batch.pk).state == IssuanceBatch.State.DONE
+    assert issuance.issue(batch.pk).state == IssuanceBatch.State.DONE
     _assert_exactly_issued(plan, batch)
     assert enqueued["render"] == [batch.pk]
 
     # A third call is a no-op.
-    assert svc.issue(batch.pk).state == IssuanceBatch.State.DONE
+    assert issuance.issue(batch.pk).state == IssuanceBatch.State.DONE
     _assert_exactly_issued(plan, batch)
     assert enqueued["render"] == [batch.pk]
 
@@ -322,7 +323,9 @@ def _stop(worker: subprocess.Popen) -> None:
 @pytest.mark.redis
 def test_a_killed_celery_worker_redelivers_and_the_batch_is_issued_once(body, broker, tmp_path):
     plan, operator = factories.plan_with_results(body, passed=BIG)
-    batch = svc.issuance_request(actor=operator, plan=plan, idempotency_key="celery-kill", issue_date=ISSUE)
+    batch = issuance.issuance_request(
+        actor=operator, plan=plan, idempotency_key="celery-kill", issue_date=ISSUE
+    )
     assert broker.llen("celery") == 1, "the issuing task is on the queue after the commit"
 
     first_log, second_log = tmp_path / "worker1.log", tmp_path / "worker2.log"
@@ -403,13 +406,13 @@ def test_parallel_batches_for_one_series_get_gapless_distinct_numbers(body, enqu
         plan, operator = factories.plan_with_results(body, passed=size)
         plans.append(plan)
         batches.append(
-            svc.issuance_request(actor=operator, plan=plan, idempotency_key=f"par-{i}", issue_date=ISSUE)
+            issuance.issuance_request(actor=operator, plan=plan, idempotency_key=f"par-{i}", issue_date=ISSUE)
         )
     if counter_exists:
         CertificateCounter.objects.create(body=body, year=ISSUE.year, level=4, next_serial=1)
     total = sum(sizes)
 
-    results, errors = _in_threads(10, lambda i: svc.issue(batches[i].pk))
+    results, errors = _in_threads(10, lambda i: issuance.issue(batches[i].pk))
     assert not errors, errors
     assert all(b.state == IssuanceBatch.State.DONE for b in results)
     for batch, size in zip(batches, sizes, strict=True):
@@ -430,12 +433,12 @@ def test_parallel_batches_for_one_series_get_gapless_distinct_numbers(body, enqu
 
 def test_a_repeated_idempotency_key_creates_nothing(body, enqueued):
     plan, operator = factories.plan_with_results(body, passed=3)
-    batch = svc.issuance_request(actor=operator, plan=plan, idempotency_key="same", issue_date=ISSUE)
-    again = svc.issuance_request(actor=operator, plan=plan, idempotency_key="same", issue_date=ISSUE)
+    batch = issuance.issuance_request(actor=operator, plan=plan, idempotency_key="same", issue_date=ISSUE)
+    again = issuance.issuance_request(actor=operator, plan=plan, idempotency_key="same", issue_date=ISSUE)
     assert again.pk == batch.pk and IssuanceBatch.objects.count() == 1
     assert enqueued["issue"] == [batch.pk]  # enqueued once
-    svc.issue(batch.pk)
-    after = svc.issuance_request(actor=operator, plan=plan, idempotency_key="same", issue_date=ISSUE)
+    issuance.issue(batch.pk)
+    after = issuance.issuance_request(actor=operator, plan=plan, idempotency_key="same", issue_date=ISSUE)
     assert after.pk == batch.pk and after.state == IssuanceBatch.State.DONE
     assert IssuanceBatch.objects.count() == 1 and Certificate.objects.count() == 3
     assert enqueued["issue"] == [batch.pk]
@@ -447,7 +450,7 @@ def test_the_same_key_sent_concurrently_creates_one_batch(body, enqueued):
 
     results, errors = _in_threads(
         5,
-        lambda i: svc.issuance_request(
+        lambda i: issuance.issuance_request(
             actor=operator, plan=plan, idempotency_key="double-click", issue_date=ISSUE
         ),
     )

@@ -739,3 +739,17 @@ def test_import_queries_do_not_grow_with_the_number_of_rows(open_plan, body_oper
         assert plan.registrations.filter(status=RegistrationStatus.ELIGIBLE).count() == n
         counts.append(len(ctx.captured_queries))
     assert counts[1] - counts[0] <= 5, counts
+
+
+@pytest.mark.parametrize("area", ["310199", "310150"])
+def test_an_area_code_the_library_cannot_look_up_is_a_row_error_not_a_crash(area, open_plan, body_operator):
+    plan = open_plan()
+    """python-stdnum raises KeyError for a known province with an unknown county; one such row used to turn
+    the whole import into a 500. Now it is one row error, and nothing is written."""
+    before = counts()
+    bad = with_check_digit(f"{area}20050612001")
+    record = do_import(body_operator, plan, "名册.csv", csv_bytes([good_row(1), row("李四", bad)]))
+    assert record.outcome == RosterImport.Outcome.REJECTED
+    assert [(e["row"], e["column"]) for e in record.report] == [(3, "证件号码")]
+    assert "地区码" in record.report[0]["reason"]
+    assert counts() == before

@@ -1,0 +1,170 @@
+"""Organisations, majors and filing applications (the applicant's side) over the API."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers as s
+from api.views.common import ERRORS, valid
+from filing import selectors
+from filing.models import FilingApplication, FilingLine, Major, OccupationLevel
+from filing.services import applications as app_svc
+from filing.services import attachments
+
+
+class OrganisationList(generics.ListAPIView):
+    serializer_class = s.OrganisationSerializer
+
+    def get_queryset(self):
+        return selectors.organisations_visible_to(self.request.user)
+
+
+class MajorList(generics.ListAPIView):
+    serializer_class = s.MajorSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Major.objects.none()
+        org = get_object_or_404(OrganisationList(request=self.request).get_queryset(), pk=self.kwargs["pk"])
+        return (
+            Major.objects.filter(organisation=org)
+            .prefetch_related("occupation_links__occupation")
+            .order_by("code")
+        )
+
+
+def _application(request, pk) -> FilingApplication:
+    return app_svc.get_application_for(request.user, pk)
+
+
+class ApplicationList(generics.ListAPIView):
+    serializer_class = s.ApplicationSerializer
+    filterset_fields = ["status", "kind"]
+
+    def get_queryset(self):
+        return (
+            selectors.applications_visible_to(self.request.user)
+            .prefetch_related("lines__offering__occupation", "lines__offering__work_type", "lines__majors")
+            .order_by("-created_at")
+        )
+
+    @extend_schema(request=s.ApplicationCreateSerializer, responses={201: s.ApplicationSerializer, **ERRORS})
+    def post(self, request):
+        data = valid(s.ApplicationCreateSerializer, request)
+        application = app_svc.application_create(actor=request.user, **data)
+        return Response(s.ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+
+
+class ApplicationDetail(APIView):
+    @extend_schema(responses={200: s.ApplicationSerializer, **ERRORS})
+    def get(self, request, pk):
+        return Response(s.ApplicationSerializer(_application(request, pk)).data)
+
+    @extend_schema(request=s.ApplicationUpdateSerializer, responses={200: s.ApplicationSerializer, **ERRORS})
+    def patch(self, request, pk):
+        data = dict(valid(s.ApplicationUpdateSerializer, request))
+        version = data.pop("version")
+        application = app_svc.application_update(
+            actor=request.user, application=_application(request, pk), version=version, **data
+        )
+        return Response(s.ApplicationSerializer(application).data)
+
+
+class LineCreate(APIView):
+    @extend_schema(request=s.LineInputSerializer, responses={201: s.LineSerializer, **ERRORS})
+    def post(self, request, pk):
+        application = _application(request, pk)
+        data = valid(s.LineInputSerializer, request)
+        offering = get_object_or_404(OccupationLevel, pk=data.get("offering") or 0)
+        line = app_svc.line_add(
+            actor=request.user,
+            application=application,
+            offering=offering,
+            majors=list(Major.objects.filter(pk__in=data.get("majors", []))),
+            venue=data.get("venue", ""),
+            equipment=data.get("equipment", ""),
+            evaluator_pool=data.get("evaluator_pool", ""),
+            version=data.get("version"),
+        )
+        return Response(s.LineSerializer(line).data, status=status.HTTP_201_CREATED)
+
+
+class LineDetail(APIView):
+    def _line(self, request, pk, line_pk) -> FilingLine:
+        return get_object_or_404(FilingLine, pk=line_pk, application=_application(request, pk))
+
+    @extend_schema(request=s.LineInputSerializer, responses={200: s.LineSerializer, **ERRORS})
+    def patch(self, request, pk, line_pk):
+        data = valid(s.LineInputSerializer, request)
+        majors = list(Major.objects.filter(pk__in=data["majors"])) if "majors" in request.data else None
+        line = app_svc.line_update(
+            actor=request.user,
+            line=self._line(request, pk, line_pk),
+            majors=majors,
+            venue=data.get("venue"),
+            equipment=data.get("equipment"),
+            evaluator_pool=data.get("evaluator_pool"),
+            version=data.get("version"),
+        )
+        return Response(s.LineSerializer(line).data)
+
+    @extend_schema(responses={204: None, **ERRORS})
+    def delete(self, request, pk, line_pk):
+        app_svc.line_remove(
+            actor=request.user,
+            line=self._line(request, pk, line_pk),
+            version=request.query_params.get("version"),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AttachmentUpload(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.AttachmentUploadSerializer},
+        responses={201: s.AttachmentSerializer, **ERRORS},
+    )
+    def post(self, request, pk):
+        data = valid(s.AttachmentUploadSerializer, request)
+        attachment = attachments.attachment_upload(
+            actor=request.user,
+            application=_application(request, pk),
+            kind=data["kind"],
+            uploaded_file=data["file"],
+        )
+        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class ApplicationAction(APIView):
+    """POST /applications/{id}/{sign|submit|withdraw|respond}/"""
+
+    action = ""
+
+    @extend_schema(request=s.CommentSerializer, responses={200: s.ApplicationSerializer, **ERRORS})
+    def post(self, request, pk):
+        application = _application(request, pk)
+        version = request.data.get("version")
+        if self.action == "sign":
+            result = app_svc.application_sign_commitment(
+                actor=request.user, application=application, version=version
+            )
+        elif self.action == "submit":
+            result = app_svc.application_submit(actor=request.user, application=application, version=version)
+        elif self.action == "withdraw":
+            result = app_svc.application_withdraw(
+                actor=request.user, application=application, reason=str(request.data.get("reason", ""))
+            )
+        else:
+            result = app_svc.application_respond(
+                actor=request.user,
+                application=application,
+                comment=str(request.data.get("comment", "")),
+                version=version,
+            )
+        return Response(s.ApplicationSerializer(result).data)

@@ -1,0 +1,139 @@
+"""Evaluation plans over the API: plans, sittings, roster, registrations, scores."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers as s
+from api.views.common import ERRORS, valid
+from filing import selectors
+from filing.models import FiledLine, Registration
+from filing.services import plans, results, roster
+
+
+def _plan(request, pk):
+    return get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
+
+
+class PlanList(generics.ListAPIView):
+    serializer_class = s.PlanSerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        return selectors.plans_visible_to(self.request.user).prefetch_related("sittings").order_by("-pk")
+
+    @extend_schema(request=s.PlanCreateSerializer, responses={201: s.PlanSerializer, **ERRORS})
+    def post(self, request):
+        data = valid(s.PlanCreateSerializer, request)
+        line = get_object_or_404(
+            FiledLine.objects.filter(body__in=selectors.bodies_operated_by(request.user)), pk=data["line"]
+        )
+        plan = plans.plan_create(
+            actor=request.user,
+            body=line.body,
+            line=line,
+            title=data["title"],
+            expected_headcount=data["expected_headcount"],
+            first_sitting_on=data["first_sitting_on"],
+        )
+        return Response(s.PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+
+class PlanDetail(APIView):
+    @extend_schema(responses={200: s.PlanSerializer, **ERRORS})
+    def get(self, request, pk):
+        return Response(s.PlanSerializer(_plan(request, pk)).data)
+
+
+class SittingCreate(APIView):
+    @extend_schema(request=s.SittingInputSerializer, responses={201: s.SittingSerializer, **ERRORS})
+    def post(self, request, pk):
+        sitting = plans.sitting_add(
+            actor=request.user, plan=_plan(request, pk), **valid(s.SittingInputSerializer, request)
+        )
+        return Response(s.SittingSerializer(sitting).data, status=status.HTTP_201_CREATED)
+
+
+PLAN_ACTIONS = {
+    "file": plans.plan_file,
+    "open_registration": plans.plan_open_registration,
+    "close_registration": plans.plan_close_registration,
+    "start": plans.plan_start,
+    "finish_sittings": plans.plan_finish_sittings,
+    "publish_results": results.plan_publish_results,
+    "submit_results": results.plan_submit_results,
+}
+
+
+class PlanAction(APIView):
+    @extend_schema(
+        request=s.ReasonSerializer,
+        responses={200: s.PlanSerializer, **ERRORS},
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=[*PLAN_ACTIONS, "cancel"])],
+    )
+    def post(self, request, pk, action):
+        plan = _plan(request, pk)
+        if action == "cancel":
+            plan = plans.plan_cancel(
+                actor=request.user, plan=plan, reason=str(request.data.get("reason", ""))
+            )
+        elif action in PLAN_ACTIONS:
+            plan = PLAN_ACTIONS[action](actor=request.user, plan=plan)
+        else:
+            raise exceptions.NotFound()
+        return Response(s.PlanSerializer(plan).data)
+
+
+class RosterUpload(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.RosterUploadSerializer},
+        responses={201: s.RosterImportSerializer, 422: s.RosterImportSerializer, **ERRORS},
+    )
+    def post(self, request, pk):
+        upload = valid(s.RosterUploadSerializer, request)["file"]
+        record = roster.roster_import(
+            actor=request.user, plan=_plan(request, pk), file_name=upload.name, data=upload.read()
+        )
+        code = (
+            status.HTTP_201_CREATED if record.outcome == "accepted" else status.HTTP_422_UNPROCESSABLE_ENTITY
+        )
+        return Response(s.RosterImportSerializer(record).data, status=code)
+
+
+class RegistrationList(generics.ListAPIView):
+    serializer_class = s.RegistrationSerializer
+    filterset_fields = ["status"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Registration.objects.none()
+        plan = _plan(self.request, self.kwargs["pk"])
+        return (
+            plan.registrations.select_related("candidate", "major")
+            .prefetch_related("scores")
+            .order_by("row_number", "pk")
+        )
+
+
+class ScoreEntry(APIView):
+    @extend_schema(request=s.ScoreInputSerializer, responses={200: s.RegistrationSerializer, **ERRORS})
+    def post(self, request, pk):
+        plan = _plan(request, pk)
+        data = valid(s.ScoreInputSerializer, request)
+        registration = get_object_or_404(Registration, pk=data["registration"], plan=plan)
+        results.score_enter(
+            actor=request.user,
+            registration=registration,
+            part=data["part"],
+            score=data.get("score"),
+            absent=data["absent"],
+            disqualified=data["disqualified"],
+        )
+        return Response(s.RegistrationSerializer(registration).data)

@@ -1,0 +1,36 @@
+"""Settings of the test suite: the embedded configuration, whatever the caller's shell exported.
+
+The README tells operators to export ``REDIS_URL`` (and production sets ``DJANGO_PRODUCTION``, keys, domain
+settings); a developer who runs ``make test`` in such a shell must get the same suite. Every variable that
+``config.settings`` reads is removed from the environment before it is imported (so subprocesses started by
+tests inherit the pinned environment too), except the database, which ``make test`` chooses on purpose.
+Tests that need Redis, production mode or another value set it themselves (``TEST_REDIS_URL``, subprocess
+environments, ``settings`` overrides).
+"""
+
+import os
+
+#: Kept: the database ``make test`` points at, the settings module itself, CI's own flag and test-only knobs.
+KEPT = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+PINNED_PREFIXES = ("DJANGO_", "FILING_", "CELERY_", "CERTIFICATE_", "NOTIFICATION_", "VERIFY_", "AXES_")
+PINNED_NAMES = {
+    "REDIS_URL",
+    "CACHE_URL",
+    "AUDIT_HMAC_KEY",
+    "PII_KEY",
+    "EMAIL_URL",
+    "DEFAULT_FROM_EMAIL",
+    "SITE_URL",
+    "DB_CONN_MAX_AGE",
+    "LOG_LEVEL",
+}
+
+for _name in list(os.environ):
+    if _name in KEPT:
+        continue
+    if _name in PINNED_NAMES or _name.startswith(PINNED_PREFIXES):
+        del os.environ[_name]
+# A developer's .env must not reach the suite either.
+os.environ["DJANGO_READ_DOT_ENV"] = "false"
+
+from config.settings import *  # noqa: E402,F403

@@ -1,0 +1,94 @@
+"""Reactions of the flows to domain events (connected in ``WorkflowsConfig.ready``), in the transaction of
+the change that raised them: a submitted application gets its review process, a withdrawn one loses it, an
+answered or lapsed correction and the end of publicity complete their waiting tasks, and an evaluation
+plan's process follows its filing, results and cancellation."""
+
+from __future__ import annotations
+
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from filing import signals
+from filing.models import FilingApplication
+
+from .flows import FilingReviewFlow, PlanFlow
+from .models import FilingReviewProcess, PlanProcess
+from .selectors import OPEN, open_tasks
+
+
+def start_review(sender, application, **kwargs):
+    """A submitted application gets its review process in the same transaction."""
+    FilingReviewFlow.start.run(application=application)
+
+
+def cancel_review(sender, application, **kwargs):
+    process = FilingReviewProcess.objects.filter(application=application).first()
+    if process is not None and process.finished is None:
+        FilingReviewFlow.instance.cancel(process)
+
+
+def _run_system(application: FilingApplication, node) -> None:
+    """Complete an open task on the system's behalf (lapse, answered correction, publicity end)."""
+    for task in open_tasks(application).filter(flow_task=node):
+        if node is FilingReviewFlow.publicity:
+            node.run(task)
+            continue
+        with task.activation() as activation:
+            if activation.task.status == STATUS.NEW:
+                activation.assign(application.submitted_by)
+            activation.start(None)
+            activation.execute()
+
+
+def finish_correction(sender, application, **kwargs):
+    _run_system(application, FilingReviewFlow.correction)
+
+
+def finish_publicity(sender, application, **kwargs):
+    _run_system(application, FilingReviewFlow.publicity)
+
+
+def objection_decided(sender, application, objection, **kwargs):
+    if objection.state == objection.State.UPHELD:
+        _run_system(application, FilingReviewFlow.publicity)
+
+
+def _plan_handle(plan, node) -> bool:
+    for task in Task.objects.filter(process__planprocess__plan=plan, flow_task=node, status__in=OPEN):
+        node.run(task)
+        return True
+    return False
+
+
+def plan_filed(sender, plan, **kwargs):
+    """First filing starts the plan's process; a refiling after a send-back resumes it."""
+    if not _plan_handle(plan, PlanFlow.wait_refile):
+        PlanFlow.start.run(plan=plan)
+
+
+def plan_results_submitted(sender, plan, **kwargs):
+    _plan_handle(plan, PlanFlow.wait_results)
+
+
+def plan_cancelled(sender, plan, **kwargs):
+    process = PlanProcess.objects.filter(plan=plan).first()
+    if process is not None and process.finished is None:
+        PlanFlow.instance.cancel(process)
+
+
+CONNECTIONS = [
+    (signals.application_submitted, start_review),
+    (signals.application_withdrawn, cancel_review),
+    (signals.application_resubmitted, finish_correction),
+    (signals.application_lapsed, finish_correction),
+    (signals.application_filed, finish_publicity),
+    (signals.objection_decided, objection_decided),
+    (signals.plan_filed, plan_filed),
+    (signals.results_submitted, plan_results_submitted),
+    (signals.plan_cancelled, plan_cancelled),
+]
+
+
+def connect() -> None:
+    for signal, receiver in CONNECTIONS:
+        signal.connect(receiver, dispatch_uid=f"workflows_{receiver.__name__}")

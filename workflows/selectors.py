@@ -1,0 +1,138 @@
+"""Read side of the flows: the user's inbox, queue and archive, one task as the user may see it, the open
+tasks of a filing application or a plan, and the home page's task figures."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from filing import access
+from filing.errors import NotFound
+from filing.models import EvaluationPlan, FilingApplication
+from filing.roles import Role
+
+from . import registry
+from .models import FilingReviewProcess, PlanProcess
+
+OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
+
+
+def node_name(task: Task) -> str:
+    return task.flow_task.name
+
+
+def tasks_visible_to(user) -> dict[str, QuerySet]:
+    """Tasks the user owns (inbox), may claim (queue) or has finished (archive)."""
+    flows = registry.flows()
+    return {
+        "inbox": Task.objects.inbox(flows, user).select_related("process", "owner"),
+        "queue": Task.objects.queue(flows, user).select_related("process"),
+        "archive": Task.objects.archive(flows, user).select_related("process").order_by("-finished")[:20],
+    }
+
+
+def task_summary(user) -> list[dict]:
+    """The home page's task figures: tasks the user owns and tasks the user may claim."""
+    flows = registry.flows()
+    if not flows or not user.is_authenticated:
+        return []
+    inbox = Task.objects.inbox(flows, user).count()
+    queue = Task.objects.queue(flows, user).count()
+    reviewer_roles = (Role.DISTRICT_REVIEWER, Role.MUNICIPAL_REVIEWER, Role.EXPERT)
+    if not (inbox or queue or any(access.has_role(user, role) for role in reviewer_roles)):
+        return []
+    url = reverse("tasks:inbox")
+    return [
+        {"label": _("我的待办"), "count": inbox, "url": url},
+        {"label": _("待认领"), "count": queue, "url": url},
+    ]
+
+
+def get_task_for(user, task_pk) -> Task:
+    """A task the user owns or may claim or has done; otherwise NotFound (absent and foreign look alike)."""
+    try:
+        task = Task.objects.select_related("process", "owner").get(pk=task_pk)
+    except (Task.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("任务不存在。")) from None
+    if task.process.flow_class not in registry.flows():
+        raise NotFound(_("任务不存在。"))
+    if task.owner_id == user.pk:
+        return task
+    if task.owner_permission and user.has_perm(task.owner_permission):
+        return task
+    raise NotFound(_("任务不存在。"))
+
+
+def open_tasks(application: FilingApplication) -> QuerySet:
+    """The open tasks of an application's review process."""
+    return Task.objects.filter(
+        process__filingreviewprocess__application=application, status__in=OPEN
+    ).select_related("owner")
+
+
+def open_task(subject, node: str) -> Task:
+    """The one open task of ``node`` (a node name) on a filing application or an evaluation plan."""
+    if isinstance(subject, EvaluationPlan):
+        flow, lookup = registry.flow_named("planprocess"), {"process__planprocess__plan": subject}
+    else:
+        flow, lookup = (
+            registry.flow_named("filingreviewprocess"),
+            {"process__filingreviewprocess__application": subject},
+        )
+    return Task.objects.select_related("owner", "process").get(
+        flow_task=getattr(flow, node), status__in=[STATUS.NEW, STATUS.ASSIGNED], **lookup
+    )
+
+
+def open_tasks_for(user, application: FilingApplication) -> list[Task]:
+    """Open human tasks on this application that the user owns or may claim. The applicant answers a
+    correction with 提交补正 on the application page, so that task is not offered as a task page."""
+    tasks = open_tasks(application).filter(flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED])
+    perms = user.get_all_permissions()
+    return [
+        t
+        for t in tasks
+        if t.flow_task.name != "correction"
+        and (t.owner_id == user.pk or (not t.owner_id and t.owner_permission in perms))
+    ]
+
+
+def subject_of(task: Task):
+    """The domain object a task is about: a filing application or an evaluation plan."""
+    review = FilingReviewProcess.objects.filter(pk=task.process_id).select_related("application").first()
+    if review is not None:
+        return review.application
+    return PlanProcess.objects.select_related("plan").get(pk=task.process_id).plan
+
+
+def application_task_panel(user, application: FilingApplication) -> dict | None:
+    """The application page's "your open task here" panel (registered as an application panel)."""
+    tasks = open_tasks_for(user, application)
+    if not tasks:
+        return None
+    return {"template": "workflows/_application_tasks.html", "tasks": tasks}
+
+
+#: What reviewer roles do next, on the home page (registered with the domain's home page).
+NEXT_STEPS = {
+    Role.DISTRICT_REVIEWER: [(_("处理本区待受理、待审核的备案申请"), "tasks:inbox")],
+    Role.MUNICIPAL_REVIEWER: [
+        (_("终审备案申请、组织专家评审、作出决定"), "tasks:inbox"),
+        (_("确认认定计划、审核认定结果"), "tasks:inbox"),
+    ],
+    Role.EXPERT: [(_("为分配给您的备案申请逐项评分，申报利益冲突"), "tasks:inbox")],
+}
+
+
+def task_assignees(task: Task) -> list:
+    """Who must act on a waiting task: its owner, or everyone who could claim it from the queue."""
+    if task.owner_id:
+        return [task.owner]
+    if not task.owner_permission:
+        return []
+    users = get_user_model().objects.filter(is_active=True, memberships__is_active=True).distinct()
+    return [u for u in users if u.has_perm(task.owner_permission)]

@@ -1,0 +1,97 @@
+"""API inputs of the review tasks, one per kind of node (the node table says which); each gives the same
+service arguments as the node's page form (``arguments()``)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from filing.models import ExpertScore, FilingLine, ReviewOutcome
+
+
+class TaskInput(serializers.Serializer):
+    def arguments(self) -> dict:
+        return dict(self.validated_data)
+
+
+class CorrectionItemInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["field", "line", "attachment"])
+    key = serializers.CharField(max_length=40)
+    label = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class ReviewInput(TaskInput):
+    """区级受理 / 区级审核 / 市级审核: approve, return (with the ticked items and a deadline) or reject."""
+
+    outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
+    comment = serializers.CharField(max_length=5000)
+    items = CorrectionItemInput(many=True, required=False)
+    deadline = serializers.DateField(required=False)
+
+    def arguments(self) -> dict:
+        data = self.validated_data
+        return {
+            "outcome": data["outcome"],
+            "comment": data["comment"],
+            "correction_items": [dict(i) for i in data.get("items", [])],
+            "correction_deadline": data.get("deadline"),
+        }
+
+
+class PanelInput(TaskInput):
+    """组织专家评审: the experts' user ids (at least three, an odd number)."""
+
+    experts = serializers.ListField(child=serializers.IntegerField(), max_length=50)
+
+
+class LineScoreInput(serializers.Serializer):
+    line = serializers.IntegerField()
+    score = serializers.IntegerField(min_value=0, max_value=100)
+    recommendation = serializers.ChoiceField(choices=ExpertScore.Recommendation.choices)
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class ExpertScoreInput(TaskInput):
+    """专家评分: a score per line, or a declared conflict (the seat goes to another expert)."""
+
+    scores = LineScoreInput(many=True, required=False)
+    conflict_reason = serializers.CharField(required=False, max_length=2000)
+
+    def validate(self, attrs):
+        if not attrs.get("scores") and not attrs.get("conflict_reason"):
+            raise serializers.ValidationError({"scores": [_("请为每个备案项目评分，或说明回避理由。")]})
+        return attrs
+
+    def arguments(self) -> dict:
+        data = self.validated_data
+        if data.get("conflict_reason"):
+            return {"conflict_reason": data["conflict_reason"]}
+        return {"scores": {row["line"]: dict(row) for row in data["scores"]}}
+
+
+class LineDecisionInput(serializers.Serializer):
+    line = serializers.IntegerField()
+    decision = serializers.ChoiceField(choices=[FilingLine.Decision.APPROVED, FilingLine.Decision.REJECTED])
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class DecisionInput(TaskInput):
+    """审批决定: one decision per line, and the opinion."""
+
+    line_decisions = LineDecisionInput(many=True)
+    comment = serializers.CharField(max_length=5000)
+
+    def arguments(self) -> dict:
+        data = self.validated_data
+        return {
+            "comment": data["comment"],
+            "line_decisions": {row["line"]: dict(row) for row in data["line_decisions"]},
+        }
+
+
+class PlanDecisionInput(TaskInput):
+    """认定计划确认 / 认定结果审核: approve or return, with the opinion."""
+
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(max_length=5000)

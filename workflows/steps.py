@@ -1,0 +1,152 @@
+"""The node table: for every human node of the flows, the domain step it decides, the page form and API
+input it takes, the service it calls, and how the task operations treat it.
+
+This is the one place that says what a node does. The task pages (``workflows.views``), the API
+(``api``), the task services (``workflows.services``) and the reminders read it; nothing branches on a
+node's name elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from filing.models import ExpertAssignment, ReviewStep
+from filing.roles import Role
+from filing.services import experts as expert_services
+from filing.services import plans, results, review
+
+from . import forms, serializers
+
+
+def _review(actor, application, task, spec, **arguments):
+    return review.review_decide(actor=actor, application=application, step=spec.step, **arguments)
+
+
+def _panel(actor, application, task, spec, *, experts: list):
+    return expert_services.panel_assign(actor=actor, application=application, experts=experts)
+
+
+def _score(actor, application, task, spec, *, scores=None, conflict_reason=None):
+    assignment = ExpertAssignment.objects.get(pk=task.data["assignment"], application=application)
+    if conflict_reason is not None:
+        return expert_services.expert_declare_conflict(
+            actor=actor, assignment=assignment, reason=conflict_reason
+        )
+    return expert_services.expert_score(actor=actor, assignment=assignment, scores=scores or {})
+
+
+def _decide(actor, application, task, spec, *, line_decisions: dict, comment: str, today=None):
+    return review.application_decide(
+        actor=actor, application=application, line_decisions=line_decisions, comment=comment, today=today
+    )
+
+
+def _confirm_plan(actor, plan, task, spec, *, approve: bool, comment: str):
+    return plans.plan_review(actor=actor, plan=plan, approve=approve, comment=comment)
+
+
+def _audit_results(actor, plan, task, spec, *, approve: bool, comment: str):
+    return results.plan_audit_results(actor=actor, plan=plan, approve=approve, comment=comment)
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    #: The domain step recorded for the decision (``ReviewDecision.step``), where the node decides one.
+    step: str | None
+    form: type | None
+    serializer: type | None
+    #: ``work(actor, subject, task, spec, **arguments)``: the filing service call the node completes with.
+    work: Callable | None
+    #: The role whose unit lead may transfer the task (None: it cannot be transferred).
+    unit_role: str | None = None
+    #: Assigned to one person (an expert's seat, the applicant's correction): never released to a queue.
+    personal: bool = False
+    #: The authority's statutory clock runs while the task waits (deadline reminders are sent).
+    clocked: bool = False
+    #: Further forms on the same page, by the name of their submit button.
+    alternatives: dict = field(default_factory=dict)
+
+    @property
+    def decides_review_step(self) -> bool:
+        return self.step in (
+            ReviewStep.DISTRICT_ACCEPT,
+            ReviewStep.DISTRICT_REVIEW,
+            ReviewStep.MUNICIPAL_REVIEW,
+        )
+
+
+NODES: dict[str, NodeSpec] = {
+    "district_accept": NodeSpec(
+        ReviewStep.DISTRICT_ACCEPT,
+        forms.ReviewForm,
+        serializers.ReviewInput,
+        _review,
+        unit_role=Role.DISTRICT_REVIEWER,
+        clocked=True,
+    ),
+    "district_review": NodeSpec(
+        ReviewStep.DISTRICT_REVIEW,
+        forms.ReviewForm,
+        serializers.ReviewInput,
+        _review,
+        unit_role=Role.DISTRICT_REVIEWER,
+        clocked=True,
+    ),
+    "municipal_review": NodeSpec(
+        ReviewStep.MUNICIPAL_REVIEW,
+        forms.ReviewForm,
+        serializers.ReviewInput,
+        _review,
+        unit_role=Role.MUNICIPAL_REVIEWER,
+        clocked=True,
+    ),
+    "expert_panel": NodeSpec(
+        ReviewStep.EXPERT_PANEL,
+        forms.PanelForm,
+        serializers.PanelInput,
+        _panel,
+        unit_role=Role.MUNICIPAL_REVIEWER,
+        clocked=True,
+    ),
+    "expert_score": NodeSpec(
+        None,
+        forms.ScoreForm,
+        serializers.ExpertScoreInput,
+        _score,
+        personal=True,
+        alternatives={"declare_conflict": forms.ConflictForm},
+    ),
+    "decision": NodeSpec(
+        ReviewStep.DECISION,
+        forms.DecisionForm,
+        serializers.DecisionInput,
+        _decide,
+        unit_role=Role.MUNICIPAL_REVIEWER,
+        clocked=True,
+    ),
+    "correction": NodeSpec(None, None, None, None, personal=True),
+    "confirm_plan": NodeSpec(
+        None,
+        forms.PlanDecisionForm,
+        serializers.PlanDecisionInput,
+        _confirm_plan,
+        unit_role=Role.MUNICIPAL_REVIEWER,
+    ),
+    "audit_results": NodeSpec(
+        None,
+        forms.PlanDecisionForm,
+        serializers.PlanDecisionInput,
+        _audit_results,
+        unit_role=Role.MUNICIPAL_REVIEWER,
+    ),
+}
+
+#: Nodes whose decision is a review step (approve / return / reject).
+REVIEW_NODES = frozenset(name for name, spec in NODES.items() if spec.decides_review_step)
+#: Nodes during which the authority's clock runs.
+CLOCKED_NODES = frozenset(name for name, spec in NODES.items() if spec.clocked)
+
+
+def spec_of(node: str) -> NodeSpec | None:
+    return NODES.get(node)
