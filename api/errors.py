@@ -52,6 +52,12 @@ def handle(exc, context):
         response.data = _body("forbidden", _("无权操作。"))
     elif isinstance(exc, exceptions.NotFound):
         response.data = _body("not_found", _("不存在。"))
+    elif isinstance(exc, exceptions.ParseError):
+        response.data = _body("parse_error", _("请求内容无法解析，请发送有效的JSON或表单数据。"))
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        response.data = _body("unsupported_media_type", _("不支持该请求内容类型。"))
+    elif isinstance(exc, exceptions.MethodNotAllowed):
+        response.data = _body("method_not_allowed", _("不支持该请求方法。"))
     else:
         response.data = _body(getattr(exc, "default_code", "error"), str(getattr(exc, "detail", exc)))
     return response

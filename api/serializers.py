@@ -121,7 +121,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]
 
     def get_attachments(self, obj) -> list[dict]:
-        return AttachmentSerializer(obj.attachments.filter(superseded_at__isnull=True), many=True).data
+        current = getattr(obj, "current_attachments", None)
+        if current is None:  # a single application: one query
+            current = obj.attachments.filter(superseded_at__isnull=True)
+        return AttachmentSerializer(current, many=True).data
 
 
 class ApplicationCreateSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from filing.models import (
     StaffRole,
 )
 from filing.services.common import required_parts
+from filing.services.corrections import CORRECTABLE_FIELDS
 
 
 class VersionedForm(forms.Form):
@@ -61,7 +62,7 @@ class ApplicationEditForm(VersionedForm):
     def __init__(self, *args, editable=None, **kwargs):
         super().__init__(*args, **kwargs)
         if editable is not None:
-            for name in ("summary", "contact_name", "contact_phone"):
+            for name in CORRECTABLE_FIELDS:
                 self.fields[name].disabled = name not in editable
 
 

@@ -3,9 +3,22 @@ never only in templates."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from filing.models import Membership
+from filing import access
+from filing.models import (
+    PLAN_FINISHED,
+    ApplicationStatus,
+    Attachment,
+    Certificate,
+    EvaluationBody,
+    EvaluationPlan,
+    FilingApplication,
+    FilingLine,
+    Membership,
+    Organisation,
+)
+from filing.roles import Role
 
 
 def memberships_for(user) -> QuerySet[Membership]:
@@ -20,17 +33,12 @@ def memberships_for(user) -> QuerySet[Membership]:
 
 
 def user_roles(user) -> set[str]:
-    return set(memberships_for(user).values_list("role", flat=True))
+    return {m.role for m in access.memberships(user)}
 
 
 def applications_visible_to(user) -> QuerySet:
     """Applications the user may see: its own organisation's (any state), its district's (once submitted),
     all submitted ones for municipal reviewers and auditors, and those on an expert's panel."""
-    from django.db.models import Q
-
-    from filing import access
-    from filing.models import ApplicationStatus, FilingApplication
-    from filing.roles import Role
 
     base = FilingApplication.objects.select_related("organisation", "organisation__district", "district")
     if not getattr(user, "is_authenticated", False):
@@ -43,7 +51,7 @@ def applications_visible_to(user) -> QuerySet:
     submitted = ~Q(status=ApplicationStatus.DRAFT)
     if Role.DISTRICT_REVIEWER in roles:
         condition |= submitted & Q(district_id__in=access.reviewer_district_ids(user))
-    if Role.MUNICIPAL_REVIEWER in roles or Role.AUDITOR in roles:
+    if access.oversees_city(user):
         condition |= submitted
     if Role.EXPERT in roles:
         condition |= Q(experts__expert=user)
@@ -52,9 +60,6 @@ def applications_visible_to(user) -> QuerySet:
 
 def application_detail(user, pk: int):
     """One application with everything its page shows, or raises FilingApplication.DoesNotExist."""
-    from django.db.models import Prefetch
-
-    from filing.models import Attachment, FilingLine
 
     return (
         applications_visible_to(user)
@@ -78,7 +83,6 @@ def application_detail(user, pk: int):
 
 def publicity_list():
     """Applications under publicity, for the public page: only what publicity needs to show."""
-    from filing.models import ApplicationStatus, FilingApplication
 
     return (
         FilingApplication.objects.filter(status=ApplicationStatus.PUBLICITY)
@@ -90,9 +94,6 @@ def publicity_list():
 
 def plans_visible_to(user) -> QuerySet:
     """Plans of the bodies the user operates; every plan for municipal reviewers, supervisors, auditors."""
-    from filing import access
-    from filing.models import EvaluationPlan
-    from filing.roles import Role
 
     base = EvaluationPlan.objects.select_related(
         "body", "body__organisation", "line__offering__occupation", "line__offering__work_type"
@@ -106,9 +107,6 @@ def plans_visible_to(user) -> QuerySet:
 
 def certificates_visible_to(user) -> QuerySet:
     """Every certificate for the city's reviewers and auditors; a body's own for its operators."""
-    from filing import access
-    from filing.models import Certificate
-    from filing.roles import Role
 
     qs = Certificate.objects.select_related("body")
     if access.oversees_city(user):
@@ -119,8 +117,6 @@ def certificates_visible_to(user) -> QuerySet:
 def organisations_visible_to(user) -> QuerySet:
     """Every organisation for the city's reviewers and auditors; otherwise the user's own and those of the
     districts the user reviews."""
-    from filing import access
-    from filing.models import Organisation
 
     qs = Organisation.objects.select_related("district").order_by("pk")
     if access.oversees_city(user):
@@ -130,10 +126,19 @@ def organisations_visible_to(user) -> QuerySet:
     )
 
 
+def coverage_organisation(user, org_pk=None):
+    """The organisation whose coverage the user may see: one of the user's own (the first, when none is
+    named), or any for the city's reviewers and auditors; None otherwise (the page answers 404)."""
+
+    own = access.organisation_ids(user, Role.APPLICANT, Role.LEGAL_REPRESENTATIVE, Role.BODY_OPERATOR)
+    if org_pk is None:
+        org_pk = own[0] if own else None
+    if org_pk is None or (int(org_pk) not in own and not access.oversees_city(user)):
+        return None
+    return Organisation.objects.filter(pk=org_pk).first()
+
+
 def bodies_operated_by(user) -> QuerySet:
-    from filing import access
-    from filing.models import EvaluationBody
-    from filing.roles import Role
 
     return EvaluationBody.objects.filter(
         organisation_id__in=access.organisation_ids(user, Role.BODY_OPERATOR)
@@ -144,9 +149,6 @@ def waiting_counts(user) -> dict[str, int]:
     """What waits for the college's own people, by the roles the user holds there: applications returned
     for correction and drafts (clerk), drafts to sign (legal representative without the clerk role), plans
     still running (body operator). Keys appear only for the roles held."""
-    from filing import access
-    from filing.models import PLAN_FINISHED, ApplicationStatus, EvaluationPlan, FilingApplication
-    from filing.roles import Role
 
     counts: dict[str, int] = {}
     applicant_orgs = access.organisation_ids(user, Role.APPLICANT)

@@ -53,3 +53,61 @@ def test_embedded_defaults(settings):
     assert "config.middleware.LoginRequiredExceptAPIMiddleware" in settings.MIDDLEWARE
     if not os.environ.get("CELERY_BROKER_URL") and not os.environ.get("REDIS_URL"):
         assert settings.CELERY_TASK_ALWAYS_EAGER is True
+
+
+HOSTILE_SHELL = {
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
+    "DJANGO_PRODUCTION": "true",
+    "DJANGO_SECURE_SSL_REDIRECT": "true",
+    "FILING_PUBLICITY_WORKING_DAYS": "9",
+}
+
+
+@pytest.mark.slow_subprocess
+def test_the_test_settings_pin_what_the_suite_assumes_whatever_the_shell_exported():
+    """The README tells operators to export REDIS_URL; production sets DJANGO_PRODUCTION. The suite's own
+    settings remove such variables before reading the project's settings (and so do its subprocesses)."""
+    probe = (
+        "import os, django; django.setup(); from django.conf import settings as s; "
+        "print(s.CACHES['default']['BACKEND'], s.CELERY_TASK_ALWAYS_EAGER, s.PRODUCTION, "
+        "s.SECURE_SSL_REDIRECT, s.FILING['PUBLICITY_WORKING_DAYS'], os.environ.get('REDIS_URL'))"
+    )
+    env = dict(os.environ, **HOSTILE_SHELL, DJANGO_SETTINGS_MODULE="tests.settings", PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "True",
+        "False",
+        "False",
+        "5",
+        "None",
+    ]
+
+
+@pytest.mark.slow_subprocess
+def test_the_outbox_tests_pass_with_a_broker_exported_in_the_shell():
+    """The three outbox tests that failed when REDIS_URL was exported (a real broker, no eager tasks)."""
+    env = dict(os.environ, **HOSTILE_SHELL)
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/notifications/test_transactional_outbox.py",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]

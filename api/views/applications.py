@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -12,7 +13,7 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.views.common import ERRORS, valid
 from filing import selectors
-from filing.models import FilingApplication, FilingLine, Major, OccupationLevel
+from filing.models import Attachment, FilingApplication, FilingLine, Major, OccupationLevel
 from filing.services import applications as app_svc
 from filing.services import attachments
 
@@ -49,7 +50,16 @@ class ApplicationList(generics.ListAPIView):
     def get_queryset(self):
         return (
             selectors.applications_visible_to(self.request.user)
-            .prefetch_related("lines__offering__occupation", "lines__offering__work_type", "lines__majors")
+            .prefetch_related(
+                "lines__offering__occupation",
+                "lines__offering__work_type",
+                "lines__majors",
+                Prefetch(
+                    "attachments",
+                    queryset=Attachment.objects.filter(superseded_at__isnull=True),
+                    to_attr="current_attachments",
+                ),
+            )
             .order_by("-created_at")
         )
 

@@ -97,7 +97,11 @@ def membership_grant(
 
 
 def _lock(membership: Membership) -> Membership:
-    return Membership.objects.select_for_update().select_related("user", "district").get(pk=membership.pk)
+    return (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "district")
+        .get(pk=membership.pk)
+    )
 
 
 @transaction.atomic

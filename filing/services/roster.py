@@ -5,11 +5,13 @@ encrypted, HMAC-indexed) and registrations, each with its eligibility decision, 
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from filing import access, eligibility, pii
@@ -44,7 +46,15 @@ from filing.validators import (
     validate_uscc,
 )
 
-DOC_TYPES = {str(label): value for value, label in DocumentType.choices} | {"身份证": DocumentType.CITIZEN_ID}
+
+@functools.cache
+def document_types() -> dict[str, str]:
+    """Document-type names a roster may use: the Chinese labels, the English ones (any case), 身份证."""
+    names = {"身份证": DocumentType.CITIZEN_ID}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            names |= {str(label).casefold(): value for value, label in DocumentType.choices}
+    return names
 YES = {"是", "Y", "YES", "TRUE", "1", "全日制"}
 NO = {"否", "N", "NO", "FALSE", "0", "非全日制"}
 
@@ -112,7 +122,7 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
         elif len(name) > 60:
             err("name", _("姓名过长。"))
         doc_label = clean_text(values.get("document_type"))
-        doc_type = DOC_TYPES.get(doc_label)
+        doc_type = document_types().get(doc_label.casefold())
         if doc_type is None:
             err(
                 "document_type",

@@ -4,12 +4,11 @@ that cover what a college does not evaluate itself."""
 from __future__ import annotations
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
-from filing import access, coverage, forms
+from filing import access, coverage, forms, selectors
 from filing.models import Organisation
 from filing.roles import Role
 from filing.views.base import DomainFormMixin
@@ -22,16 +21,9 @@ class CoverageView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        own = access.organisation_ids(user, Role.APPLICANT, Role.LEGAL_REPRESENTATIVE, Role.BODY_OPERATOR)
-        org_id = self.kwargs.get("org_pk")
-        if org_id is None:
-            if not own:
-                raise Http404
-            org_id = own[0]
-        if int(org_id) not in own and not access.oversees_city(user):
+        organisation = selectors.coverage_organisation(self.request.user, self.kwargs.get("org_pk"))
+        if organisation is None:
             raise Http404
-        organisation = get_object_or_404(Organisation, pk=org_id)
         rows = coverage.coverage_for(organisation)
         context.update(organisation=organisation, rows=rows, summary=coverage.summarise(organisation, rows))
         return context
