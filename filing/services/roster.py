@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -55,6 +56,8 @@ def document_types() -> dict[str, str]:
         with translation.override(language):
             names |= {str(label).casefold(): value for value, label in DocumentType.choices}
     return names
+
+
 YES = {"是", "Y", "YES", "TRUE", "1", "全日制"}
 NO = {"否", "N", "NO", "FALSE", "0", "非全日制"}
 
@@ -191,8 +194,36 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
             }
         )
     if cleaned:
+        errors.extend(_identity_mismatches(cleaned))
         errors.extend(_duplicates_elsewhere(plan, cleaned))
     return (cleaned if not errors else []), sorted(errors, key=lambda e: (e.row, e.column))
+
+
+def same_name(a: str, b: str) -> bool:
+    """Names compared as people write them: full-width forms, spaces and the middle dot of transcribed
+    names (·, •, ・, .) do not make two names different."""
+
+    def normal(name: str) -> str:
+        text = unicodedata.normalize("NFKC", name or "").casefold()
+        return "".join(ch for ch in text if not ch.isspace() and ch not in "·•・.‧")
+
+    return normal(a) == normal(b)
+
+
+def _identity_mismatches(cleaned: list[dict]) -> list[RowError]:
+    """One person, one identity (DOMAIN.md §5): a document number already known city-wide must come with
+    the same name. The error says only that they do not match — never the stored name, never who stored
+    it — so a row can neither learn a name nor attach itself to someone else's record."""
+    known = dict(
+        Candidate.objects.filter(document_index__in=[r["index"] for r in cleaned]).values_list(
+            "document_index", "name"
+        )
+    )
+    return [
+        RowError(row["row"], COLUMNS["name"], _("姓名与证件号码不一致。"))
+        for row in cleaned
+        if row["index"] in known and not same_name(known[row["index"]], row["name"])
+    ]
 
 
 def _duplicates_elsewhere(plan: EvaluationPlan, cleaned: list[dict]) -> list[RowError]:
@@ -214,7 +245,10 @@ def _duplicates_elsewhere(plan: EvaluationPlan, cleaned: list[dict]) -> list[Row
         RowError(
             by_index[r.candidate.document_index]["row"],
             COLUMNS["document_number"],
-            _("该考生已在认定计划“%(plan)s”中报名同一职业等级。") % {"plan": r.plan.title},
+            # Only the body's own plans are named: another body's plan is not this body's business.
+            _("该考生已在本机构认定计划“%(plan)s”中报名同一职业等级。") % {"plan": r.plan.title}
+            if r.plan.body_id == plan.body_id
+            else _("该考生已报名同一职业等级的认定，不能重复报名。"),
         )
         for r in clashes
     ]

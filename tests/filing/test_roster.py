@@ -753,3 +753,88 @@ def test_an_area_code_the_library_cannot_look_up_is_a_row_error_not_a_crash(area
     assert [(e["row"], e["column"]) for e in record.report] == [(3, "证件号码")]
     assert "地区码" in record.report[0]["reason"]
     assert counts() == before
+
+
+# --- one person, one identity: nothing one body stored reaches another ----------------------------------
+
+
+def opened_plan_of(body, operator, municipal_reviewer, level=4):
+    plan = make_plan(body, operator, level=level)
+    svc.plan_file(actor=operator, plan=plan, today=FILED_ON)
+    wf.task_plan_review(
+        actor=municipal_reviewer, task_pk=open_task(plan, "confirm_plan").pk, approve=True, comment="同意"
+    )
+    plan.refresh_from_db()
+    svc.plan_open_registration(actor=operator, plan=plan)
+    plan.refresh_from_db()
+    return plan
+
+
+@pytest.fixture
+def two_bodies(open_plan, body_operator, municipal_reviewer, roles):
+    """Body A (the college) registered 张三 with ``number``; body B is another college's body."""
+    plan_a = open_plan()
+    number = person_id(7)
+    assert do_import(body_operator, plan_a, "a.csv", csv_bytes([row("张三", number)])).outcome == "accepted"
+    college_b = factories.organisation(name="乙方技师学院")
+    factories.major(college_b, code="660103")
+    operator_b = factories.user("operator_b", role="body_operator", organisation=college_b)
+    body_b = factories.filed_body(college_b)
+    plan_b = opened_plan_of(body_b, operator_b, municipal_reviewer, level=3)
+    return plan_a, plan_b, operator_b, number
+
+
+def test_another_bodys_row_with_a_known_id_and_another_name_is_refused_without_the_stored_name(two_bodies):
+    plan_a, plan_b, operator_b, number = two_bodies
+    before = counts()
+    record = do_import(operator_b, plan_b, "b.csv", csv_bytes([row("随便填的", number)]))
+    assert record.outcome == RosterImport.Outcome.REJECTED
+    assert [(e["row"], e["column"], e["reason"]) for e in record.report] == [
+        (2, "姓名", "姓名与证件号码不一致。")
+    ]
+    assert "张三" not in str(record.report)
+    assert counts() == before
+
+
+def test_nothing_of_body_a_is_visible_to_body_b_in_pages_or_api(two_bodies, client):
+    plan_a, plan_b, operator_b, number = two_bodies
+    record = do_import(operator_b, plan_b, "b.csv", csv_bytes([row("随便填的", number)]))
+    client.force_login(operator_b)
+    for path in (
+        f"/plans/{plan_b.pk}/",
+        f"/plans/{plan_b.pk}/roster/{record.pk}/report/",
+        f"/api/v1/plans/{plan_b.pk}/registrations/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "张三" not in response.content.decode(), path
+    assert client.get(f"/plans/{plan_a.pk}/").status_code == 404
+    assert client.get(f"/api/v1/plans/{plan_a.pk}/registrations/").status_code == 404
+
+
+def test_the_same_person_with_the_same_name_written_differently_is_accepted(two_bodies):
+    plan_a, plan_b, operator_b, number = two_bodies
+    record = do_import(operator_b, plan_b, "b.csv", csv_bytes([row(" 张　三 ", number)]))
+    assert record.outcome == RosterImport.Outcome.ACCEPTED, record.report
+    assert Candidate.objects.filter(document_index=pii.index("citizen_id", number)).count() == 1
+
+
+def test_a_duplicate_with_another_body_does_not_name_its_plan(two_bodies, body_operator, municipal_reviewer):
+    plan_a, plan_b, operator_b, number = two_bodies
+    college_b = plan_b.body.organisation
+    second_b = opened_plan_of(plan_b.body, operator_b, municipal_reviewer, level=3)
+    assert do_import(
+        operator_b, second_b, "b1.csv", csv_bytes([row("张三", number, major="660103")])
+    ).outcome == ("accepted")
+    record = do_import(operator_b, plan_b, "b2.csv", csv_bytes([row("张三", number)]))
+    assert (
+        record.outcome == "rejected" and second_b.title in record.report[0]["reason"]
+    )  # its own plan: named
+    own_plan_a = plan_a.body.plans.exclude(pk=plan_a.pk).first() or opened_plan_of(
+        plan_a.body, body_operator, municipal_reviewer, level=3
+    )
+    record = do_import(body_operator, own_plan_a, "a2.csv", csv_bytes([row("张三", number)]))
+    assert record.outcome == "rejected"
+    assert (
+        second_b.title not in record.report[0]["reason"] and college_b.name not in record.report[0]["reason"]
+    )
