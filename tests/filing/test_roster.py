@@ -163,7 +163,7 @@ KINDS = {
     "future_birth": ("证件号码", "晚于今天"),
     "excel_number": ("证件号码", "数字"),
     "dup_in_file": ("证件号码", "重复"),
-    "dup_earlier_plan": ("证件号码", "已在认定计划"),
+    "dup_earlier_plan": ("证件号码", "已在本机构认定计划"),
     "full_width": None,
     "formula": ("姓名", "公式"),
     "array_formula": ("班级", "公式"),  # .xlsx only: openpyxl returns an object, not "=..."
@@ -194,8 +194,8 @@ def corrupt(
             row[2] = ("3.10115E+17", "3.10104200501E+17", number[:17] + "0.0")[variant]  # as CSV text
     elif kind == "dup_in_file":
         row[2] = source_id
-    elif kind == "dup_earlier_plan":
-        row[2] = earlier_id
+    elif kind == "dup_earlier_plan":  # the same person (same name: one person, one identity) registered again
+        row[0], row[2] = f"往届{variant}", earlier_id
     elif kind == "full_width":
         row[2], row[3], row[5] = number.translate(FULL_WIDTH), "６６０１０３", "２０２６－０６－３０"
     elif kind == "formula":
@@ -716,7 +716,7 @@ def test_someone_already_in_this_plan_is_a_row_error_even_if_ineligible(open_pla
     )
     assert again.outcome == RosterImport.Outcome.REJECTED
     assert [(e["row"], e["column"]) for e in again.report] == [(3, "证件号码"), (4, "证件号码")]
-    assert all("已在认定计划" in e["reason"] for e in again.report)
+    assert all("已在本机构认定计划" in e["reason"] for e in again.report)
     assert counts() == before
     # Ineligible in another plan does not block a new plan for the same occupation and level.
     other = open_plan()
