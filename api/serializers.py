@@ -25,6 +25,7 @@ from filing.models import (
     Sitting,
 )
 from filing.services.issuance import progress
+from workflows.serializers import StrictInput
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -127,7 +128,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return AttachmentSerializer(current, many=True).data
 
 
-class ApplicationCreateSerializer(serializers.Serializer):
+class ApplicationCreateSerializer(StrictInput):
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
     kind = serializers.ChoiceField(choices=ApplicationKind.choices)
     body_category = serializers.ChoiceField(choices=BodyCategory.choices, default=BodyCategory.EMPLOYER)
@@ -136,14 +137,14 @@ class ApplicationCreateSerializer(serializers.Serializer):
     contact_phone = serializers.CharField(max_length=30)
 
 
-class ApplicationUpdateSerializer(serializers.Serializer):
+class ApplicationUpdateSerializer(StrictInput):
     version = serializers.IntegerField()
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     contact_name = serializers.CharField(required=False, max_length=40)
     contact_phone = serializers.CharField(required=False, max_length=30)
 
 
-class LineInputSerializer(serializers.Serializer):
+class LineInputSerializer(StrictInput):
     version = serializers.IntegerField(required=False)
     offering = serializers.IntegerField(required=False, help_text="OccupationLevel id (new lines only)")
     majors = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
@@ -152,23 +153,36 @@ class LineInputSerializer(serializers.Serializer):
     evaluator_pool = serializers.CharField(max_length=2000, required=False)
 
 
-class AttachmentUploadSerializer(serializers.Serializer):
+class AttachmentUploadSerializer(StrictInput):
     kind = serializers.ChoiceField(choices=AttachmentKind.choices)
     file = serializers.FileField()
 
 
-class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=5000)
+class ReasonSerializer(StrictInput):
+    reason = serializers.CharField(max_length=5000, allow_blank=True)
 
 
-class CertificateActionSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=5000)
+class VersionInput(StrictInput):
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+class WithdrawInput(StrictInput):
+    version = serializers.IntegerField(required=False, min_value=1)
+    reason = serializers.CharField(max_length=5000, allow_blank=True)
+
+
+class EmptyInput(StrictInput):
+    """An action that takes no input."""
+
+
+class CertificateActionSerializer(StrictInput):
+    reason = serializers.CharField(max_length=5000, allow_blank=True)
     authority = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
 
-class CommentSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False)
-    comment = serializers.CharField(max_length=5000)
+class CommentSerializer(StrictInput):
+    version = serializers.IntegerField(required=False, min_value=1)
+    comment = serializers.CharField(max_length=5000, allow_blank=True)
 
 
 class TaskSerializer(serializers.Serializer):
@@ -181,7 +195,7 @@ class TaskSerializer(serializers.Serializer):
     plan = serializers.IntegerField(allow_null=True)
 
 
-class TransferSerializer(serializers.Serializer):
+class TransferSerializer(StrictInput):
     to_user = serializers.IntegerField()
     reason = serializers.CharField(max_length=2000)
 
@@ -203,7 +217,7 @@ class PublicitySerializer(serializers.Serializer):
     lines = PublicityLineSerializer(many=True)
 
 
-class ObjectionInputSerializer(serializers.Serializer):
+class ObjectionInputSerializer(StrictInput):
     name = serializers.CharField(max_length=60)
     contact = serializers.CharField(max_length=60)
     text = serializers.CharField(max_length=5000)
@@ -221,7 +235,7 @@ class SittingSerializer(serializers.ModelSerializer):
         fields = ["id", "part", "starts_at", "ends_at", "room", "candidates_expected"]
 
 
-class SittingInputSerializer(serializers.Serializer):
+class SittingInputSerializer(StrictInput):
     part = serializers.ChoiceField(choices=AssessmentPart.choices)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -251,7 +265,7 @@ class PlanSerializer(serializers.ModelSerializer):
         ]
 
 
-class PlanCreateSerializer(serializers.Serializer):
+class PlanCreateSerializer(StrictInput):
     line = serializers.IntegerField(help_text="FiledLine id")
     title = serializers.CharField(max_length=120)
     expected_headcount = serializers.IntegerField(min_value=1)
@@ -283,7 +297,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
         return {s.part: (None if s.score is None else str(s.score)) for s in obj.scores.all()}
 
 
-class ScoreInputSerializer(serializers.Serializer):
+class ScoreInputSerializer(StrictInput):
     registration = serializers.IntegerField()
     part = serializers.ChoiceField(choices=AssessmentPart.choices)
     score = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True)
@@ -297,7 +311,7 @@ class RosterImportSerializer(serializers.ModelSerializer):
         fields = ["id", "outcome", "rows", "file_name", "sha256", "uploaded_at", "report"]
 
 
-class RosterUploadSerializer(serializers.Serializer):
+class RosterUploadSerializer(StrictInput):
     file = serializers.FileField()
 
 
@@ -322,7 +336,7 @@ class BatchSerializer(serializers.ModelSerializer):
         return progress(obj)
 
 
-class BatchRequestSerializer(serializers.Serializer):
+class BatchRequestSerializer(StrictInput):
     idempotency_key = serializers.CharField(max_length=80)
     issue_date = serializers.DateField(required=False)
 

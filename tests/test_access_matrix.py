@@ -30,7 +30,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 from types import SimpleNamespace
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 import pytest
 from django.core.signals import request_finished
@@ -58,6 +58,7 @@ PERSONAS = [
     "auditor",
     "administrator",
     "outsider",
+    "supervisor",
 ]
 MISSING = 999999
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -172,6 +173,7 @@ def build_world():
     u.auditor = factories.user("auditor", role=Role.AUDITOR)
     u.administrator = factories.user("admin", role=Role.ADMINISTRATOR)
     u.outsider = factories.user("outsider")
+    u.supervisor = factories.user("supervisor", role=Role.SUPERVISOR)
     clerks = {"own": (u.applicant, u.legal_rep, u.body_operator)}
     for key in ("same", "other"):
         clerks[key] = (
@@ -491,13 +493,14 @@ def outcome_of(response, path: str) -> str:
     return str(code)
 
 
-def request(client: Client, method: str, path: str) -> str:
+def request(client: Client, method: str, path: str, body: bytes | str = b"", content_type: str = "") -> str:
     """One request in a savepoint that is rolled back: a granted POST changes nothing for the next one."""
     n = next(_addresses)
     address = f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"  # one client each: no rate limit kicks in
+    extra = {"content_type": content_type} if content_type else {}
     try:
         with transaction.atomic():
-            response = client.generic(method, path, REMOTE_ADDR=address)
+            response = client.generic(method, path, body, REMOTE_ADDR=address, **extra)
             transaction.set_rollback(True)
     except Exception as exc:  # a 500
         return f"500 {type(exc).__name__}: {exc}"[:300]
@@ -671,6 +674,93 @@ def grants(observed: dict) -> dict:
             if granted:
                 out.setdefault(route, {})[method] = granted
     return out
+
+
+#: Values a form or an API input may receive from a hostile or careless client, for every field name the
+#: pages and the API read. Posted as a form and as JSON to every unsafe route the persona may reach.
+MALFORMED = {
+    **{
+        name: "abc"
+        for name in (
+            "version",
+            "registration",
+            "acknowledge",
+            "experts",
+            "to_user",
+            "score",
+            "line",
+            "offering",
+            "majors",
+            "organisation",
+            "partner",
+            "sitting",
+            "evaluator",
+            "expected_headcount",
+            "upheld",
+            "approve",
+            "candidates_expected",
+            "user",
+            "district",
+            "objection",
+            "plan",
+            "task",
+        )
+    },
+    **{
+        name: "2026-02-30"
+        for name in ("deadline", "first_sitting_on", "valid_from", "valid_until", "issue_date")
+    },
+    **{name: "abc" for name in ("starts_at", "ends_at")},
+    **{
+        name: "nope\x00"
+        for name in ("kind", "outcome", "part", "role", "decision", "body_category", "action")
+    },
+    "items": "field:no_such_field",
+    "idempotency_key": "k" * 500,
+    "reason": "理由" * 3000,
+    "comment": "",
+    "number": "Y" * 200,
+    "name": "\x00\x00",
+    "scores": "abc",
+    "line_decisions": "abc",
+}
+JSON_BODIES = [
+    json.dumps(MALFORMED),
+    json.dumps([1, 2, 3]),
+    json.dumps({"version": {"nested": True}, "experts": [None, "x", 1.5], "scores": [{"line": "x"}]}),
+    "{not json",
+]
+
+
+def run_malformed(world, persona: str, routes) -> list[str]:
+    """Every unsafe route the persona can reach with every object label: malformed form data and JSON."""
+    client = Client()
+    user = None if persona == "anonymous" else getattr(world.users, persona)
+    if user is not None:
+        client.force_login(user)
+    errors = []
+    for route in routes:
+        if "logout" in route.route:
+            continue
+        kind = route_kind(route.route)
+        for label, values in targets(kind, persona, world).items():
+            path = render(route.route, values)
+            for method in route.methods:
+                if method == "GET":
+                    continue
+                bodies = [(urlencode(MALFORMED, doseq=True), "application/x-www-form-urlencoded")]
+                if route.route.startswith("api/"):
+                    bodies += [(body, "application/json") for body in JSON_BODIES]
+                for body, content_type in bodies:
+                    outcome = request(client, method, path, body, content_type)
+                    if outcome.startswith("500"):
+                        errors.append(f"{method} {route.route} [{label}] {content_type}: {outcome}")
+    return errors
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_malformed_values_in_every_form_and_api_action_never_answer_500(world, persona):
+    assert run_malformed(world, persona, url_routes()) == []
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

@@ -3,18 +3,33 @@ service arguments as the node's page form (``arguments()``)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from filing.models import ExpertScore, FilingLine, ReviewOutcome
 
 
-class TaskInput(serializers.Serializer):
+class StrictInput(serializers.Serializer):
+    """An input that refuses what it does not declare: an unknown or read-only field is a 400 naming it
+    (a silently dropped field would let a client believe it changed something)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                raise serializers.ValidationError({name: [_("未知字段或只读字段。")] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class TaskInput(StrictInput):
     def arguments(self) -> dict:
         return dict(self.validated_data)
 
 
-class CorrectionItemInput(serializers.Serializer):
+class CorrectionItemInput(StrictInput):
     kind = serializers.ChoiceField(choices=["field", "line", "attachment"])
     key = serializers.CharField(max_length=40)
     label = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -45,7 +60,7 @@ class PanelInput(TaskInput):
     experts = serializers.ListField(child=serializers.IntegerField(), max_length=50)
 
 
-class LineScoreInput(serializers.Serializer):
+class LineScoreInput(StrictInput):
     line = serializers.IntegerField()
     score = serializers.IntegerField(min_value=0, max_value=100)
     recommendation = serializers.ChoiceField(choices=ExpertScore.Recommendation.choices)
@@ -70,7 +85,7 @@ class ExpertScoreInput(TaskInput):
         return {"scores": {row["line"]: dict(row) for row in data["scores"]}}
 
 
-class LineDecisionInput(serializers.Serializer):
+class LineDecisionInput(StrictInput):
     line = serializers.IntegerField()
     decision = serializers.ChoiceField(choices=[FilingLine.Decision.APPROVED, FilingLine.Decision.REJECTED])
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)

@@ -151,30 +151,44 @@ class AttachmentUpload(APIView):
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 
+#: action -> (input, service call)
+APPLICATION_ACTIONS = {
+    "sign": (
+        s.VersionInput,
+        lambda user, app, d: app_svc.application_sign_commitment(
+            actor=user, application=app, version=d.get("version")
+        ),
+    ),
+    "submit": (
+        s.VersionInput,
+        lambda user, app, d: app_svc.application_submit(
+            actor=user, application=app, version=d.get("version")
+        ),
+    ),
+    "withdraw": (
+        s.WithdrawInput,
+        lambda user, app, d: app_svc.application_withdraw(actor=user, application=app, reason=d["reason"]),
+    ),
+    "respond": (
+        s.CommentSerializer,
+        lambda user, app, d: app_svc.application_respond(
+            actor=user, application=app, comment=d["comment"], version=d.get("version")
+        ),
+    ),
+}
+
+
 class ApplicationAction(APIView):
     """POST /applications/{id}/{sign|submit|withdraw|respond}/"""
 
     action = ""
 
-    @extend_schema(request=s.CommentSerializer, responses={200: s.ApplicationSerializer, **ERRORS})
+    def get_serializer_class(self):  # for the schema
+        return APPLICATION_ACTIONS[self.action][0]
+
+    @extend_schema(responses={200: s.ApplicationSerializer, **ERRORS})
     def post(self, request, pk):
         application = _application(request, pk)
-        version = request.data.get("version")
-        if self.action == "sign":
-            result = app_svc.application_sign_commitment(
-                actor=request.user, application=application, version=version
-            )
-        elif self.action == "submit":
-            result = app_svc.application_submit(actor=request.user, application=application, version=version)
-        elif self.action == "withdraw":
-            result = app_svc.application_withdraw(
-                actor=request.user, application=application, reason=str(request.data.get("reason", ""))
-            )
-        else:
-            result = app_svc.application_respond(
-                actor=request.user,
-                application=application,
-                comment=str(request.data.get("comment", "")),
-                version=version,
-            )
+        input_class, call = APPLICATION_ACTIONS[self.action]
+        result = call(request.user, application, valid(input_class, request))
         return Response(s.ApplicationSerializer(result).data)

@@ -71,13 +71,14 @@ class CertificateAction(APIView):
     @extend_schema(request=s.CertificateActionSerializer, responses={200: s.CertificateSerializer, **ERRORS})
     def post(self, request, pk):
         certificate = get_object_or_404(certificates_visible_to(request.user), pk=pk)
-        reason = str(request.data.get("reason", ""))
+        data = valid(s.CertificateActionSerializer, request)
+        reason = data["reason"]
         if self.action == "revoke":
             result = cert_svc.certificate_revoke(
                 actor=request.user,
                 certificate=certificate,
                 reason=reason,
-                authority=str(request.data.get("authority", "")),
+                authority=data.get("authority", ""),
             )
         else:
             result = cert_svc.certificate_reissue(actor=request.user, certificate=certificate, reason=reason)

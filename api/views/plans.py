@@ -79,10 +79,10 @@ class PlanAction(APIView):
     def post(self, request, pk, action):
         plan = _plan(request, pk)
         if action == "cancel":
-            plan = plans.plan_cancel(
-                actor=request.user, plan=plan, reason=str(request.data.get("reason", ""))
-            )
+            reason = valid(s.ReasonSerializer, request)["reason"]
+            plan = plans.plan_cancel(actor=request.user, plan=plan, reason=reason)
         elif action in PLAN_ACTIONS:
+            valid(s.EmptyInput, request)
             plan = PLAN_ACTIONS[action](actor=request.user, plan=plan)
         else:
             raise exceptions.NotFound()

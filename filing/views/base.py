@@ -17,6 +17,17 @@ def apply_errors(form, exc: Invalid) -> None:
         form.add_error(None, exc.message)
 
 
+def posted_pk(value) -> int:
+    """A primary key posted in a form field (not in the URL): anything but a positive whole number is bad
+    input, answered 400 by the interface (``Invalid``), never a 500."""
+    from django.utils.translation import gettext as _
+
+    text = str(value or "").strip()
+    if not text.isdigit() or len(text) > 18:
+        raise Invalid(_("请求参数不合法。"))
+    return int(text)
+
+
 def messages_from(exc: Invalid) -> list[str]:
     """Every message of a service's ``Invalid``: the field messages, or its own message."""
     found = [str(m) for field_messages in (exc.errors or {}).values() for m in field_messages]

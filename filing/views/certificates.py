@@ -22,7 +22,7 @@ from filing.models import Certificate, IssuanceBatch, NationalReport
 from filing.selectors import certificates_visible_to
 from filing.services import certificates as svc
 from filing.services import issuance, national
-from filing.views.base import error_response, messages_from
+from filing.views.base import error_response, messages_from, posted_pk
 
 
 class CertificateListView(ListView):
@@ -79,13 +79,17 @@ class BatchView(TemplateView):
 
 
 class BatchZipView(View):
+    """The batch's PDFs, scoped like the certificates themselves (a role that may see plans but not
+    certificates — a supervisor — gets nothing)."""
+
     def get(self, request, pk):
         batch = get_object_or_404(IssuanceBatch, pk=pk)
-        if not selectors.plans_visible_to(request.user).filter(pk=batch.plan_id).exists():
+        certificates = certificates_visible_to(request.user).filter(batch=batch).exclude(pdf="")
+        if not certificates_visible_to(request.user).filter(batch=batch).exists():
             raise Http404
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for certificate in batch.certificates.exclude(pdf=""):
+            for certificate in certificates:
                 with certificate.pdf.open("rb") as handle:
                     archive.writestr(f"{certificate.number}-v{certificate.version}.pdf", handle.read())
         response = HttpResponse(buffer.getvalue(), content_type="application/zip")
@@ -179,7 +183,7 @@ class NationalReportView(View):
             if request.POST.get("acknowledge"):
                 national.report_acknowledge(
                     actor=request.user,
-                    report=get_object_or_404(NationalReport, pk=request.POST["acknowledge"]),
+                    report=get_object_or_404(NationalReport, pk=posted_pk(request.POST["acknowledge"])),
                 )
             else:
                 national.report_export(actor=request.user)

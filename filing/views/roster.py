@@ -19,7 +19,7 @@ from filing.exports import safe_cell
 from filing.models import Registration, RosterImport
 from filing.roster import MAX_UPLOAD_BYTES, template_xlsx
 from filing.services import roster as roster_svc
-from filing.views.base import error_response
+from filing.views.base import error_response, posted_pk
 from filing.views.plans import PlanMixin
 
 
@@ -76,8 +76,10 @@ class RevealView(PlanMixin, View):
     """Shows one full ID number to a permitted user, once, with an audit entry; never in a URL."""
 
     def post(self, request, pk):
-        registration = get_object_or_404(Registration, pk=request.POST.get("registration"), plan=self.plan)
         try:
+            registration = get_object_or_404(
+                Registration, pk=posted_pk(request.POST.get("registration")), plan=self.plan
+            )
             number = roster_svc.reveal_document_number(actor=request.user, registration=registration)
         except DomainError as exc:
             return error_response(request, exc)
