@@ -26,7 +26,7 @@ def _body(code: str, message: str, errors: dict | None = None) -> dict:
 
 def handle(exc, context):
     if isinstance(exc, DomainError):
-        if isinstance(exc, Denied):
+        if isinstance(exc, Denied | NotFound):
             exc.record()
         code = next((c for cls, c in CODES.items() if isinstance(exc, cls)), "error")
         errors = getattr(exc, "errors", None) or {}

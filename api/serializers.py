@@ -3,6 +3,7 @@ of the service each endpoint calls."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from filing.models import (
@@ -25,7 +26,7 @@ from filing.models import (
     Sitting,
 )
 from filing.services.issuance import progress
-from workflows.serializers import StrictInput
+from workflows.serializers import StrictInput, id_field
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -138,16 +139,16 @@ class ApplicationCreateSerializer(StrictInput):
 
 
 class ApplicationUpdateSerializer(StrictInput):
-    version = serializers.IntegerField()
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     contact_name = serializers.CharField(required=False, max_length=40)
     contact_phone = serializers.CharField(required=False, max_length=30)
 
 
 class LineInputSerializer(StrictInput):
-    version = serializers.IntegerField(required=False)
-    offering = serializers.IntegerField(required=False, help_text="OccupationLevel id (new lines only)")
-    majors = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
+    offering = id_field(required=False, help_text="OccupationLevel id (new lines only)")
+    majors = serializers.ListField(child=id_field(), required=False, default=list, max_length=200)
     venue = serializers.CharField(max_length=2000, required=False)
     equipment = serializers.CharField(max_length=2000, required=False)
     evaluator_pool = serializers.CharField(max_length=2000, required=False)
@@ -163,11 +164,11 @@ class ReasonSerializer(StrictInput):
 
 
 class VersionInput(StrictInput):
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
 
 
 class WithdrawInput(StrictInput):
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     reason = serializers.CharField(max_length=5000, allow_blank=True)
 
 
@@ -181,7 +182,7 @@ class CertificateActionSerializer(StrictInput):
 
 
 class CommentSerializer(StrictInput):
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = serializers.IntegerField(required=False, min_value=1, max_value=2**31 - 1)
     comment = serializers.CharField(max_length=5000, allow_blank=True)
 
 
@@ -196,7 +197,7 @@ class TaskSerializer(serializers.Serializer):
 
 
 class TransferSerializer(StrictInput):
-    to_user = serializers.IntegerField()
+    to_user = id_field()
     reason = serializers.CharField(max_length=2000)
 
 
@@ -219,14 +220,43 @@ class PublicitySerializer(serializers.Serializer):
 
 class ObjectionInputSerializer(StrictInput):
     name = serializers.CharField(max_length=60)
-    contact = serializers.CharField(max_length=60)
+    contact = serializers.CharField(max_length=80, help_text="e-mail address or mainland mobile number")
     text = serializers.CharField(max_length=5000)
+
+
+class ChallengeSerializer(serializers.Serializer):
+    challenge = serializers.IntegerField(source="pk")
+    sent_to = serializers.CharField(source="contact_masked")
+    expires_at = serializers.DateTimeField()
+
+
+class ObjectionConfirmSerializer(StrictInput):
+    challenge = id_field()
+    code = serializers.CharField(max_length=12)
+
+
+class ObjectionDecisionInput(StrictInput):
+    upheld = serializers.BooleanField()
+    reason = serializers.CharField(max_length=5000, allow_blank=True)
+
+
+class ObjectionTriageInput(StrictInput):
+    objections = serializers.ListField(child=id_field(), min_length=1, max_length=500)
+    reason = serializers.CharField(max_length=5000, allow_blank=True)
 
 
 class ObjectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Objection
         fields = ["id", "state", "submitted_at"]
+
+
+class ObjectionReviewSerializer(serializers.ModelSerializer):
+    """What the authority sees of an objection (the applicant never sees who objected)."""
+
+    class Meta:
+        model = Objection
+        fields = ["id", "name", "contact", "verified_by", "text", "state", "submitted_at", "decision_reason"]
 
 
 class SittingSerializer(serializers.ModelSerializer):
@@ -240,7 +270,7 @@ class SittingInputSerializer(StrictInput):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     room = serializers.CharField(max_length=60)
-    candidates_expected = serializers.IntegerField(min_value=1)
+    candidates_expected = serializers.IntegerField(min_value=1, max_value=100_000)
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -266,9 +296,9 @@ class PlanSerializer(serializers.ModelSerializer):
 
 
 class PlanCreateSerializer(StrictInput):
-    line = serializers.IntegerField(help_text="FiledLine id")
+    line = id_field(help_text="FiledLine id")
     title = serializers.CharField(max_length=120)
-    expected_headcount = serializers.IntegerField(min_value=1)
+    expected_headcount = serializers.IntegerField(min_value=1, max_value=100_000)
     first_sitting_on = serializers.DateField()
 
 
@@ -298,7 +328,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
 
 class ScoreInputSerializer(StrictInput):
-    registration = serializers.IntegerField()
+    registration = id_field()
     part = serializers.ChoiceField(choices=AssessmentPart.choices)
     score = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True)
     absent = serializers.BooleanField(default=False)
@@ -372,6 +402,11 @@ class NationalReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = NationalReport
         fields = ["id", "created_at", "rows", "state", "content"]
+
+
+class VerifyInput(StrictInput):
+    number = serializers.CharField(max_length=40, label=_("证书编号"))
+    name = serializers.CharField(max_length=60, label=_("持证人姓名"))
 
 
 class VerificationSerializer(serializers.Serializer):

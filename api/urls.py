@@ -1,9 +1,11 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
+from api.auth import SchemaAccess
 from api.views import applications as apps
 from api.views import certificates as certs
 from api.views import plans, public, tasks
+from api.views.auth import TokenView
 
 
 def app_action(action):
@@ -19,7 +21,8 @@ def certificate_action(action):
 
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[SchemaAccess]), name="api-schema"),
+    path("v1/auth/token/", TokenView.as_view(), name="api-token"),
     path("v1/organisations/", apps.OrganisationList.as_view(), name="api-organisations"),
     path("v1/organisations/<int:pk>/majors/", apps.MajorList.as_view(), name="api-majors"),
     path("v1/applications/", apps.ApplicationList.as_view(), name="api-applications"),
@@ -46,6 +49,26 @@ urlpatterns = [
     path("v1/tasks/<int:pk>/decide/", tasks.TaskDecide.as_view(), name="api-task-decide"),
     path("v1/publicity/", public.PublicityList.as_view(), name="api-publicity"),
     path("v1/publicity/<int:pk>/objections/", public.ObjectionCreate.as_view(), name="api-objections"),
+    path(
+        "v1/publicity/<int:pk>/objections/confirm/",
+        public.ObjectionConfirm.as_view(),
+        name="api-objection-confirm",
+    ),
+    path(
+        "v1/applications/<int:pk>/objections/",
+        apps.ObjectionList.as_view(),
+        name="api-application-objections",
+    ),
+    path(
+        "v1/applications/<int:pk>/objections/dismiss/",
+        apps.ObjectionsDismiss.as_view(),
+        name="api-objections-dismiss",
+    ),
+    path(
+        "v1/applications/<int:pk>/objections/<int:objection_pk>/decide/",
+        apps.ObjectionDecide.as_view(),
+        name="api-objection-decide",
+    ),
     path("v1/plans/", plans.PlanList.as_view(), name="api-plans"),
     path("v1/plans/<int:pk>/", plans.PlanDetail.as_view(), name="api-plan"),
     path("v1/plans/<int:pk>/sittings/", plans.SittingCreate.as_view(), name="api-sittings"),

@@ -50,3 +50,69 @@ class ChineseFirstLocaleMiddleware:
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class SessionTimeoutMiddleware:
+    """An idle session ends after ``SESSION_IDLE_SECONDS``; any session ends ``SESSION_COOKIE_AGE`` after it
+    began, however active (Django's own expiry moves forward whenever the session is saved, so the start is
+    kept in the session and checked here). The last activity is recorded at most once a minute, so an active
+    user's requests do not each write the session."""
+
+    RESOLUTION = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        import time
+
+        from django.conf import settings
+        from django.contrib.auth import logout
+
+        from filing.services.security import SESSION_LAST_ACTIVITY, SESSION_STARTED
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            started = int(session.setdefault(SESSION_STARTED, now))
+            last = int(session.get(SESSION_LAST_ACTIVITY, now))
+            if now - last > settings.SESSION_IDLE_SECONDS or now - started > settings.SESSION_COOKIE_AGE:
+                logout(request)
+            elif SESSION_LAST_ACTIVITY not in session or now - last >= self.RESOLUTION:
+                session[SESSION_LAST_ACTIVITY] = now
+        return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """A user who needs a second factor and has not passed it this session sees only the second-factor
+    page (verify, or enrol first) and can log out; everything else waits. The API is not affected here: its
+    token endpoint asks for the code itself."""
+
+    ALLOWED_PREFIXES = ("/accounts/otp/", "/accounts/logout/", "/static/", "/i18n/", "/api/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.shortcuts import redirect
+        from django.utils.http import urlencode
+
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path_info.startswith(self.ALLOWED_PREFIXES)
+            and not user.is_verified()
+            and self.required(request, user)
+        ):
+            return redirect(f"/accounts/otp/?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+    def required(self, request, user) -> bool:
+        """Decided at login and kept in the session (a session from before this rule is decided now)."""
+        from filing.services import second_factor
+
+        if second_factor.SESSION_KEY not in request.session:
+            request.session[second_factor.SESSION_KEY] = second_factor.required_for(user)
+        return request.session[second_factor.SESSION_KEY]

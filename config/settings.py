@@ -5,6 +5,7 @@ sets the variables documented in README.md ("Environment variables"); with them
 ``python manage.py check --deploy --fail-level WARNING`` passes.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -52,6 +53,9 @@ INSTALLED_APPS = [
     "django_filters",
     "viewflow",
     "viewflow.workflow",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "filing",
     "workflows",
     "notifications",
@@ -59,19 +63,28 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.SessionTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Everything needs a login except views marked with @login_not_required (public verification,
     # publicity pages, the login page itself).
     "config.middleware.LoginRequiredExceptAPIMiddleware",
+    "config.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout raised during authentication into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or client before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "filing.auth.MembershipBackend",
 ]
@@ -112,6 +125,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Validates nothing: puts every password change in the audit chain (Django calls password_changed).
+    {"NAME": "filing.services.security.PasswordChangeAudit"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -165,9 +180,14 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.auth.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.UserThrottle", "api.auth.AnonymousThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_USER_RATE", default="600/min"),
+        "anon": env.str("API_ANON_RATE", default="120/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -200,11 +220,73 @@ FILING = {
     "PROVINCE_CODE": "31",
 }
 
+# --- who the client is, and how hard it may knock -----------------------------------------------------
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+# Trusted reverse proxies in front of the application, each appending the address it received the request
+# from to X-Forwarded-For (filing.ratelimit.client_ip). 0: REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=1 if BEHIND_PROXY else 0)
+
+# Login lockout (django-axes) on every path that authenticates: the site, the admin, the API token endpoint.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # a username, or a client, each on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "filing.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "filing.views.security.lockout_response"  # the page, or JSON for the API
+AXES_VERBOSE = False
+# One-time codes to mobile numbers (an objector's contact): a class with send(number, text). Production has
+# no default; without one, objectors give an e-mail address.
+SMS_SENDER = env("SMS_SENDER", default="" if PRODUCTION else "filing.contact.ConsoleSMSSender")
+PASSWORD_RESET_PER_HOUR = env.int("PASSWORD_RESET_PER_HOUR", default=5)
+
+# Sessions: an idle session ends after SESSION_IDLE_SECONDS, any session after SESSION_COOKIE_AGE.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_MINUTES", default=30) * 60
+SESSION_COOKIE_AGE = env.int("SESSION_MAX_HOURS", default=12) * 3600
+
+# Second factor (django-otp, TOTP): required for these roles when OTP_REQUIRED is on (production default).
+OTP_REQUIRED = env.bool("DJANGO_OTP_REQUIRED", default=PRODUCTION)
+OTP_REQUIRED_ROLES = ("administrator", "municipal_reviewer")
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="上海市技能评价备案")
+
+# API tokens expire (and are revoked by DELETE /api/v1/auth/token/ or in the admin).
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=8)
+# The OpenAPI schema is public in development and behind a login in production.
+API_SCHEMA_PUBLIC = env.bool("API_SCHEMA_PUBLIC", default=not PRODUCTION)
+
+# Content-Security-Policy (django-csp): no inline script anywhere; styles may be inline (the Material
+# frontend sets them); frames and plugins refused.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = {
+    name: []
+    for name in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "interest-cohort",
+    )
+}
+
 # Transport hardening: on in production, each overridable.
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=PRODUCTION)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", False) else None
-)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000 if PRODUCTION else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=PRODUCTION)

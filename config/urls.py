@@ -13,8 +13,16 @@ from filing.views import plans as plan_views
 from filing.views import roster as roster_views
 from filing.views.home import HomeView
 from filing.views.language import switch_language
+from filing.views.security import SecondFactorView, ThrottledPasswordResetView
 from notifications import views as notification_views
 from workflows import views as task_views
+
+
+class SiteAuthViewset(AuthViewset):
+    """viewflow's account pages, with the password reset throttled per client and per address."""
+
+    pass_reset_view_class = ThrottledPasswordResetView
+
 
 site = Site(
     title=_("上海市技能评价备案"),
@@ -55,6 +63,11 @@ site = Site(
                 path("<int:pk>/withdraw/", app_views.WithdrawView.as_view(), name="withdraw"),
                 path("<int:pk>/respond/", app_views.RespondView.as_view(), name="respond"),
                 path("<int:pk>/extend/", app_views.ExtendClockView.as_view(), name="extend"),
+                path(
+                    "<int:pk>/objections/dismiss/",
+                    app_views.ObjectionsDismissView.as_view(),
+                    name="objections_dismiss",
+                ),
                 path(
                     "<int:pk>/objections/<int:objection_pk>/decide/",
                     app_views.ObjectionDecideView.as_view(),
@@ -155,6 +168,7 @@ urlpatterns = [
     # The API authenticates itself (token or session) and answers 401/403 in JSON, never a login redirect.
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
-    path("accounts/", AuthViewset(allow_password_change=True).urls),
+    path("accounts/otp/", SecondFactorView.as_view(), name="second_factor"),
+    path("accounts/", SiteAuthViewset(allow_password_change=True).urls),
     path("", site.urls),
 ]

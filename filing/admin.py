@@ -1,12 +1,20 @@
 """Admin for reference data and organisations (administrators), and a read-only view of the audit log.
 Every change made here is written to the audit log."""
 
+from axes.admin import AccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from filing.audit import audit_record
+from filing.errors import DomainError
 from filing.models import (
     AuditEvent,
     CalendarOverride,
@@ -15,12 +23,22 @@ from filing.models import (
     Major,
     MajorOccupation,
     Membership,
+    MembershipRequest,
     Occupation,
     OccupationLevel,
     Organisation,
     WorkType,
 )
-from filing.services.memberships import membership_grant, membership_revoke, membership_set_unit_lead
+from filing.roles import FOUR_EYES_ROLES
+from filing.services.memberships import (
+    membership_grant,
+    membership_request,
+    membership_request_approve,
+    membership_request_decline,
+    membership_revoke,
+    membership_set_unit_lead,
+    needs_second_administrator,
+)
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -112,6 +130,13 @@ class OrganisationAdmin(AuditedAdmin):
 class MembershipAddForm(forms.ModelForm):
     """Shape and scope of a new role (the model's own rules); the grant itself is the service's."""
 
+    reason = forms.CharField(
+        label=_("申请理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("授予市级审核、考务或系统管理员角色须填写理由，并经另一名系统管理员批准后生效。"),
+    )
+
     class Meta:
         model = Membership
         fields = ["user", "role", "organisation", "district", "is_unit_lead"]
@@ -122,6 +147,8 @@ class MembershipAddForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         user, role = data.get("user"), data.get("role")
+        if role in FOUR_EYES_ROLES and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("请填写申请理由。"))
         if (
             user
             and role
@@ -155,7 +182,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["user", "role", "organisation", "district", "is_unit_lead"]
+            return ["user", "role", "organisation", "district", "is_unit_lead", "reason"]
         return ["user", "role", "organisation", "district", "is_active", "is_unit_lead"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -164,6 +191,17 @@ class MembershipAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             membership_set_unit_lead(actor=request.user, membership=obj, is_unit_lead=obj.is_unit_lead)
+            return
+        if needs_second_administrator(request.user, obj.role):
+            request._membership_request = membership_request(
+                actor=request.user,
+                user=obj.user,
+                role=obj.role,
+                organisation=obj.organisation,
+                district=obj.district,
+                is_unit_lead=obj.is_unit_lead,
+                reason=form.cleaned_data.get("reason") or "",
+            )
             return
         granted = membership_grant(
             actor=request.user,
@@ -178,6 +216,17 @@ class MembershipAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def log_addition(self, request, obj, message):
+        if getattr(request, "_membership_request", None) is None:
+            super().log_addition(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        pending = getattr(request, "_membership_request", None)
+        if pending is None:
+            return super().response_add(request, obj, post_url_continue)
+        self.message_user(request, _("已提交角色申请，待另一名系统管理员批准后生效。"), messages.WARNING)
+        return redirect("admin:filing_membershiprequest_changelist")
 
     @admin.action(description=_("撤销所选角色"), permissions=["change"])
     def revoke_selected(self, request, queryset):
@@ -214,3 +263,186 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(MembershipRequest)
+class MembershipRequestAdmin(admin.ModelAdmin):
+    """Roles waiting for a second administrator: approve or decline here (never by the one who asked, nor
+    for oneself)."""
+
+    list_display = ["user", "role", "organisation", "district", "requested_by", "requested_at", "state"]
+    list_filter = ["state", "role"]
+    readonly_fields = [f.name for f in MembershipRequest._meta.fields]
+    actions = ["approve_selected", "decline_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The list's approve/decline actions need "change"; one request's own page is read-only (a request
+        # is never edited after it was made: the second administrator decides what the first one asked).
+        return obj is None and super().has_change_permission(request)
+
+    def _decide(self, request, queryset, call, done_message):
+        done, refused = 0, []
+        for pending in queryset.filter(state=MembershipRequest.State.PENDING):
+            try:
+                call(pending)
+                done += 1
+            except DomainError as exc:
+                refused.append(f"{pending}: {exc.message}")
+        if done:
+            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
+
+    @admin.action(description=_("批准所选申请"), permissions=["change"])
+    def approve_selected(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            lambda pending: membership_request_approve(actor=request.user, request=pending, reason=_("批准")),
+            _("已批准%(n)d项申请。"),
+        )
+
+    @admin.action(description=_("不予批准所选申请"), permissions=["change"])
+    def decline_selected(self, request, queryset):
+        self._decide(
+            request,
+            queryset,
+            lambda pending: membership_request_decline(
+                actor=request.user, request=pending, reason=_("经核实不予批准")
+            ),
+            _("已处理%(n)d项申请（不予批准）。"),
+        )
+
+
+# --- users: what a non-superuser administrator may and may not touch ----------------------------------
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class RestrictedUserAdmin(UserAdmin):
+    """Accounts for administrators who are not superusers: no superuser flag, no groups, no permissions
+    (roles come only from memberships, through their services), no editing of superusers or staff accounts,
+    no deleting (deactivate instead). Every change and every password set here is audited."""
+
+    RESTRICTED = ("is_superuser", "is_staff", "groups", "user_permissions")
+    actions = ["send_password_reset", "reset_second_factor"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (title, {**options, "fields": tuple(f for f in options["fields"] if f not in self.RESTRICTED)})
+            for title, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else [*readonly, "last_login", "date_joined"]
+
+    def _protected(self, request, obj) -> bool:
+        """A superuser's or another staff member's account is out of reach of a non-superuser."""
+        return (
+            obj is not None
+            and not request.user.is_superuser
+            and obj.pk != request.user.pk
+            and (obj.is_superuser or obj.is_staff)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not self._protected(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        target = self.get_object(request, id)
+        if self._protected(request, target):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            changed = sorted(name for name in form.changed_data if "password" not in name)
+            if any("password" in name for name in form.changed_data) or not change:
+                changed.append("password")
+            audit_record(
+                actor=request.user,
+                action="user.change" if change else "user.add",
+                obj=obj,
+                payload={"username": obj.get_username(), "fields": changed},
+            )
+
+    @admin.action(description=_("发送重设密码邮件"), permissions=["change"])
+    def send_password_reset(self, request, queryset):
+        from django.contrib.auth.forms import PasswordResetForm
+
+        sent = 0
+        for user in queryset.filter(is_active=True).exclude(email=""):
+            if self._protected(request, user):
+                continue
+            form = PasswordResetForm({"email": user.email})
+            if form.is_valid():
+                form.save(request=request, use_https=request.is_secure())
+                with transaction.atomic():
+                    audit_record(actor=request.user, action="user.password_reset_sent", obj=user)
+                sent += 1
+        self.message_user(request, _("已向%(n)d个账号发送重设密码邮件。") % {"n": sent}, messages.SUCCESS)
+
+    @admin.action(description=_("重置动态验证码设备（手机丢失时）"), permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        from filing.services import second_factor
+
+        for user in queryset:
+            try:
+                second_factor.reset(actor=request.user, user=user, reason=_("管理员在后台重置"))
+            except DomainError as exc:
+                self.message_user(request, f"{user}: {exc.message}", messages.ERROR)
+
+
+# --- login lockouts: lifted only through the audited service ------------------------------------------
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
+    """django-axes' lockout records; an administrator lifts a lockout with the audited action (the records
+    are never edited or deleted by hand)."""
+
+    actions = ["unlock_selected"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("解除所选锁定"), permissions=["view"])
+    def unlock_selected(self, request, queryset):
+        from filing.services import security
+
+        lifted = 0
+        for attempt in list(queryset):
+            lifted += security.lockout_reset(
+                actor=request.user,
+                username=attempt.username or "",
+                ip=attempt.ip_address or "",
+                reason=_("管理员在后台解除锁定"),
+            )
+        self.message_user(request, _("已解除%(n)d条锁定记录。") % {"n": lifted}, messages.SUCCESS)
+
+
+# An authenticator's secret never shows in the admin: enrolment is the user's own page, a lost phone is the
+# audited reset action on the user.
+admin.site.unregister(TOTPDevice)

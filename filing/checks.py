@@ -36,3 +36,25 @@ def development_keys_in_production(app_configs, **kwargs):
     if len(settings.AUDIT_HMAC_KEY) < 32 or len(settings.PII_KEY) < 32:
         errors.append(Error("AUDIT_HMAC_KEY and PII_KEY need at least 32 characters.", id="filing.E004"))
     return errors
+
+
+PER_PROCESS_CACHES = (
+    "django.core.cache.backends.locmem.LocMemCache",
+    "django.core.cache.backends.dummy.DummyCache",
+)
+
+
+@register(deploy=True)
+def shared_cache_in_production(app_configs, **kwargs):
+    """Rate limits (verification, objections, password resets) are counted in the cache: a per-process
+    cache lets every server process count alone, so N workers allow N times the limit."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if getattr(settings, "PRODUCTION", False) and backend in PER_PROCESS_CACHES:
+        return [
+            Error(
+                f"The default cache ({backend}) is per process: rate limits would not be shared.",
+                hint="Set REDIS_URL (or CACHE_URL) to a cache every web process shares.",
+                id="filing.E005",
+            )
+        ]
+    return []

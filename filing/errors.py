@@ -25,16 +25,9 @@ class Invalid(DomainError):
         self.errors = errors or {}
 
 
-class NotFound(DomainError):
-    """The object does not exist or is outside the actor's scope (the two are indistinguishable)."""
-
-    http_status = 404
-
-
-class Denied(DomainError):
-    """The actor may not do this. Recorded in the audit log after the failed transaction rolled back."""
-
-    http_status = 403
+class _Recorded(DomainError):
+    """An error that is also an audit event (a denial), written once after the failed transaction rolled
+    back: the interfaces call ``record()`` when they translate the error."""
 
     def __init__(self, message: str = "", *, actor=None, action: str = "", obj=None, **details: Any) -> None:
         super().__init__(message, **details)
@@ -58,6 +51,19 @@ class Denied(DomainError):
             payload={"reason": self.message},
         )
         self.recorded = True
+
+
+class NotFound(_Recorded):
+    """The object does not exist or is outside the actor's scope (the two are indistinguishable to the
+    actor). An object that exists outside the scope carries ``action="scope.probe"``: the probe is audited."""
+
+    http_status = 404
+
+
+class Denied(_Recorded):
+    """The actor may not do this. Recorded in the audit log after the failed transaction rolled back."""
+
+    http_status = 403
 
 
 class WrongState(DomainError):

@@ -107,8 +107,33 @@ class RespondForm(VersionedForm):
 
 class ObjectionForm(forms.Form):
     name = forms.CharField(label=_("异议人姓名或单位"), max_length=60)
-    contact = forms.CharField(label=_("联系方式"), max_length=60)
+    contact = forms.CharField(
+        label=_("联系方式（电子邮箱或手机号码）"),
+        max_length=80,
+        help_text=_("将向该邮箱或手机发送验证码以核验身份；异议人信息不向被异议单位公开。"),
+    )
     text = forms.CharField(widget=forms.Textarea, label=_("异议内容及事实依据"), max_length=5000)
+
+
+class ObjectionCodeForm(forms.Form):
+    challenge = forms.IntegerField(widget=forms.HiddenInput)
+    code = forms.CharField(
+        label=_("验证码"), max_length=12, help_text=_("发送至您联系方式的6位数字，15分钟内有效。")
+    )
+
+
+class ObjectionTriageForm(forms.Form):
+    """Several pending objections dismissed with one reason (duplicates, a repeated unfounded claim)."""
+
+    objections = forms.TypedMultipleChoiceField(coerce=int, choices=[], label=_("异议"))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label=_("处理意见"), max_length=5000)
+
+    def __init__(self, *args, application=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if application is not None:
+            self.fields["objections"].choices = [
+                (o.pk, str(o.pk)) for o in application.objections.filter(state="pending")
+            ]
 
 
 class ObjectionDecisionForm(forms.Form):

@@ -109,6 +109,10 @@ ROLES: dict[str, RoleSpec] = {
             "filing.view_membership",
             "filing.add_membership",
             "filing.change_membership",
+            "filing.view_membershiprequest",
+            "filing.change_membershiprequest",
+            "axes.view_accessattempt",
+            "axes.view_accesslog",
             "auth.view_user",
             "auth.add_user",
             "auth.change_user",
@@ -117,6 +121,11 @@ ROLES: dict[str, RoleSpec] = {
     ),
 }
 
+
+#: Roles one administrator cannot give alone (a second one approves a request): those that read full ID
+#: numbers (municipal reviewers; body operators for their own candidates) and the administrator role, which
+#: grants roles. Superusers and commands run by the operator are the platform's own set-up and exempt.
+FOUR_EYES_ROLES = frozenset({Role.MUNICIPAL_REVIEWER, Role.BODY_OPERATOR, Role.ADMINISTRATOR})
 
 #: Permissions other apps add to a role (see :func:`extend_role`).
 ROLE_EXTENSIONS: defaultdict[str, set[str]] = defaultdict(set)

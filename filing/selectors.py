@@ -3,9 +3,12 @@ never only in templates."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from filing import access
+from filing.errors import NotFound
 from filing.models import (
     PLAN_FINISHED,
     ApplicationStatus,
@@ -89,6 +92,26 @@ def publicity_list():
         .select_related("organisation", "organisation__district")
         .prefetch_related("lines__offering__occupation", "lines__offering__work_type")
         .order_by("publicity_ends_on", "pk")
+    )
+
+
+def one_visible(visible: QuerySet, actor, pk, *, message: str = "", **lookup):
+    """The object ``pk`` among ``visible`` (the actor's scope), or ``NotFound``: the same answer for "absent"
+    and "not yours". When the object exists outside the scope, the error carries it as a probe
+    (``scope.probe``) that the interfaces write to the audit log as a denial."""
+    model = visible.model
+    try:
+        return visible.get(pk=pk, **lookup)
+    except (model.DoesNotExist, ValueError, TypeError, ValidationError, OverflowError):
+        pass
+    outside = None
+    if getattr(actor, "is_authenticated", False):
+        try:
+            outside = model._default_manager.filter(pk=pk, **lookup).first()
+        except (ValueError, TypeError, ValidationError, OverflowError):
+            outside = None
+    raise NotFound(
+        message or _("不存在。"), actor=actor, action="scope.probe" if outside else "", obj=outside
     )
 
 

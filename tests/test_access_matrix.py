@@ -116,6 +116,7 @@ def _message(recipient, n):
 
 
 def build_world():
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django.contrib.auth.models import Group
     from django.contrib.auth.tokens import default_token_generator
     from django.contrib.contenttypes.models import ContentType
@@ -132,6 +133,7 @@ def build_world():
         District,
         EvaluationPlan,
         Membership,
+        MembershipRequest,
         Occupation,
         OccupationLevel,
         Organisation,
@@ -283,6 +285,38 @@ def build_world():
             )
         ).pk,
         "filing/auditevent": AuditEvent.objects.order_by("seq").first().pk,
+        "filing/membershiprequest": MembershipRequest.objects.create(
+            user=u.outsider,
+            role=Role.APPLICANT,
+            organisation=college,
+            reason="新入职的经办人",
+            requested_by=u.administrator,
+        ).pk,
+        "axes/accessattempt": AccessAttempt.objects.create(
+            username="probe",
+            ip_address="10.0.0.9",
+            user_agent="t",
+            http_accept="*/*",
+            path_info="/",
+            get_data="",
+            post_data="",
+            failures_since_start=3,
+        ).pk,
+        "axes/accesslog": AccessLog.objects.create(
+            username=u.applicant.username,
+            ip_address="10.0.0.9",
+            user_agent="t",
+            http_accept="*/*",
+            path_info="/",
+        ).pk,
+        "axes/accessfailurelog": AccessFailureLog.objects.create(
+            username="probe",
+            ip_address="10.0.0.9",
+            user_agent="t",
+            http_accept="*/*",
+            path_info="/",
+            locked_out=False,
+        ).pk,
         "notifications/delivery": Delivery.objects.first().pk,
         "notifications/outboxevent": event.pk,
     }
@@ -565,6 +599,10 @@ KINDS = {
     "api/v1/tasks/<int:pk>/transfer/": "task",
     "api/v1/tasks/<int:pk>/decide/": "task",
     "api/v1/publicity/<int:pk>/objections/": "application",
+    "api/v1/publicity/<int:pk>/objections/confirm/": "application",
+    "api/v1/applications/<int:pk>/objections/": "application",
+    "api/v1/applications/<int:pk>/objections/dismiss/": "application",
+    "api/v1/applications/<int:pk>/objections/<int:objection_pk>/decide/": "application_objection",
     "api/v1/plans/<int:pk>/": "plan",
     "api/v1/plans/<int:pk>/sittings/": "plan",
     "api/v1/plans/<int:pk>/roster/": "plan",
@@ -587,6 +625,7 @@ KINDS = {
     "applications/<int:pk>/withdraw/": "application",
     "applications/<int:pk>/respond/": "application",
     "applications/<int:pk>/extend/": "application",
+    "applications/<int:pk>/objections/dismiss/": "application",
     "applications/<int:pk>/objections/<int:objection_pk>/decide/": "application_objection",
     "applications/attachments/<int:pk>/": "attachment",
     "plans/coverage/<int:org_pk>/": "organisation",
@@ -636,6 +675,7 @@ PUBLIC = (
     "api/schema/",
     "api/v1/publicity/",
     "api/v1/verify/",
+    "api/v1/auth/token/",
     "admin/login/",
 )
 #: The page that says whether a persona can see an object of each kind (its detail page).

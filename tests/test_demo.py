@@ -15,6 +15,7 @@ def test_seed_demo_twice(client):
     assert statuses == sorted([ApplicationStatus.FILED, ApplicationStatus.SUBMITTED])
     assert EvaluationBody.objects.count() == 1
     assert EvaluationPlan.objects.get().status == PlanStatus.REGISTRATION_OPEN
-    assert client.login(username="district_xh", password="Demo@2026")
+    login = client.post("/accounts/login/", {"username": "district_xh", "password": "Demo@2026"})
+    assert login.status_code == 302, login.content.decode()[:500]
     inbox = client.get("/tasks/")
     assert "区级受理" in inbox.content.decode()

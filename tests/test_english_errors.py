@@ -59,12 +59,21 @@ def test_an_api_409_and_400_answer_in_the_language_the_caller_asks_for(api, subm
 
     no_reason = api.post(
         f"/api/v1/applications/{submitted.pk}/withdraw/",
-        {"reason": "", "version": "abc"},
+        {"reason": ""},
         content_type="application/json",
         HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9",
     )
     assert no_reason.status_code == 400
     assert no_reason.json()["message"] == english("请填写撤回理由。")
+    bad_version = api.post(
+        f"/api/v1/applications/{submitted.pk}/withdraw/",
+        {"reason": "x", "version": "abc"},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert bad_version.status_code == 400
+    assert bad_version.json()["message"] == english("输入有误。")
+    assert bad_version.json()["errors"]["version"] == ["A valid integer is required."]
 
     chinese = api.post(f"/api/v1/applications/{submitted.pk}/submit/", HTTP_ACCEPT_LANGUAGE="zh-CN")
     assert chinese.json()["message"] == "只有草稿可以提交。"

@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "AUDIT_HMAC_KEY": "audit-hmac-key-for-the-test-0123456789abcdef",
     "PII_KEY": "pii-key-for-the-test-0123456789abcdefghijklmn",
     "DJANGO_ALLOWED_HOSTS": "filing.example.gov.cn",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",  # rate limits shared by every process (filing.E005)
 }
 
 
@@ -39,7 +40,9 @@ def test_check_deploy_passes_with_documented_production_variables():
 
 
 @pytest.mark.slow_subprocess
-@pytest.mark.parametrize("missing", ["DJANGO_PRODUCTION", "DJANGO_SECRET_KEY", "AUDIT_HMAC_KEY", "PII_KEY"])
+@pytest.mark.parametrize(
+    "missing", ["DJANGO_PRODUCTION", "DJANGO_SECRET_KEY", "AUDIT_HMAC_KEY", "PII_KEY", "REDIS_URL"]
+)
 def test_check_deploy_fails_without_each_variable(missing):
     env = dict(PRODUCTION_ENV)
     env.pop(missing)

@@ -64,7 +64,7 @@ def get_task_for(user, task_pk) -> Task:
         return task
     if task.owner_permission and user.has_perm(task.owner_permission):
         return task
-    raise NotFound(_("任务不存在。"))
+    raise NotFound(_("任务不存在。"), actor=user, action="scope.probe", obj=task)
 
 
 def open_tasks(application: FilingApplication) -> QuerySet:

@@ -10,6 +10,15 @@ from rest_framework import serializers
 
 from filing.models import ExpertScore, FilingLine, ReviewOutcome
 
+#: The largest primary key a column holds (BigAutoField): a bigger number is a 400 here, never an overflow in
+#: a query (Django guards single-value lookups, not ``__in`` lists).
+MAX_ID = 2**63 - 1
+
+
+def id_field(**kwargs) -> serializers.IntegerField:
+    """An input naming an object by its primary key."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
 
 class StrictInput(serializers.Serializer):
     """An input that refuses what it does not declare: an unknown or read-only field is a 400 naming it
@@ -57,11 +66,11 @@ class ReviewInput(TaskInput):
 class PanelInput(TaskInput):
     """组织专家评审: the experts' user ids (at least three, an odd number)."""
 
-    experts = serializers.ListField(child=serializers.IntegerField(), max_length=50)
+    experts = serializers.ListField(child=id_field(), max_length=50)
 
 
 class LineScoreInput(StrictInput):
-    line = serializers.IntegerField()
+    line = id_field()
     score = serializers.IntegerField(min_value=0, max_value=100)
     recommendation = serializers.ChoiceField(choices=ExpertScore.Recommendation.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
@@ -86,7 +95,7 @@ class ExpertScoreInput(TaskInput):
 
 
 class LineDecisionInput(StrictInput):
-    line = serializers.IntegerField()
+    line = id_field()
     decision = serializers.ChoiceField(choices=[FilingLine.Decision.APPROVED, FilingLine.Decision.REJECTED])
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 

@@ -69,7 +69,8 @@ class TaskPageMixin:
     def dispatch(self, request, *args, **kwargs):
         try:
             self.task = wf_selectors.get_task_for(request.user, kwargs["task_pk"])
-        except NotFound:
+        except NotFound as exc:
+            exc.record()
             raise Http404 from None
         self.node = wf_selectors.node_name(self.task)
         self.spec = NODES.get(self.node)
@@ -178,7 +179,8 @@ class TaskActionView(View):
             self.act(request, task_pk)
         except Invalid as exc:
             messages.error(request, exc.message)
-        except NotFound:
+        except NotFound as exc:
+            exc.record()
             raise Http404 from None
         except DomainError as exc:
             return error_response(request, exc)

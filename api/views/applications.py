@@ -12,10 +12,10 @@ from rest_framework.views import APIView
 
 from api import serializers as s
 from api.views.common import ERRORS, valid
-from filing import selectors
-from filing.models import Attachment, FilingApplication, FilingLine, Major, OccupationLevel
+from filing import access, selectors
+from filing.models import Attachment, FilingApplication, FilingLine, Major, Objection, OccupationLevel
 from filing.services import applications as app_svc
-from filing.services import attachments
+from filing.services import attachments, publicity
 
 
 class OrganisationList(generics.ListAPIView):
@@ -192,3 +192,42 @@ class ApplicationAction(APIView):
         input_class, call = APPLICATION_ACTIONS[self.action]
         result = call(request.user, application, valid(input_class, request))
         return Response(s.ApplicationSerializer(result).data)
+
+
+class ObjectionList(APIView):
+    """The objections to an application: all fields for the authority; for the applicant, no objector."""
+
+    @extend_schema(responses={200: s.ObjectionReviewSerializer(many=True)})
+    def get(self, request, pk):
+        application = _application(request, pk)
+        objections = application.objections.order_by("pk")
+        if access.acts_as_authority(request.user, application.organisation_id):
+            return Response(s.ObjectionReviewSerializer(objections, many=True).data)
+        return Response(s.ObjectionSerializer(objections, many=True).data)
+
+
+class ObjectionDecide(APIView):
+    @extend_schema(request=s.ObjectionDecisionInput, responses={200: s.ObjectionReviewSerializer, **ERRORS})
+    def post(self, request, pk, objection_pk):
+        application = _application(request, pk)
+        publicity.require_objection_authority(request.user, application, "objection.decide")
+        objection = get_object_or_404(Objection, pk=objection_pk, application=application)
+        data = valid(s.ObjectionDecisionInput, request)
+        decided = publicity.objection_decide(
+            actor=request.user, objection=objection, upheld=data["upheld"], reason=data["reason"]
+        )
+        return Response(s.ObjectionReviewSerializer(decided).data)
+
+
+class ObjectionsDismiss(APIView):
+    @extend_schema(
+        request=s.ObjectionTriageInput, responses={200: s.ObjectionReviewSerializer(many=True), **ERRORS}
+    )
+    def post(self, request, pk):
+        application = _application(request, pk)
+        publicity.require_objection_authority(request.user, application, "objection.dismiss")
+        data = valid(s.ObjectionTriageInput, request)
+        done = publicity.objections_dismiss(
+            actor=request.user, application=application, objections=data["objections"], reason=data["reason"]
+        )
+        return Response(s.ObjectionReviewSerializer(done, many=True).data)

@@ -4,7 +4,6 @@ report."""
 from __future__ import annotations
 
 import django_filters
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -36,7 +35,9 @@ class BatchCreate(APIView):
 class BatchDetail(APIView):
     @extend_schema(responses={200: s.BatchSerializer, **ERRORS})
     def get(self, request, pk):
-        batch = get_object_or_404(IssuanceBatch, pk=pk, plan__in=selectors.plans_visible_to(request.user))
+        batch = selectors.one_visible(
+            IssuanceBatch.objects.filter(plan__in=selectors.plans_visible_to(request.user)), request.user, pk
+        )
         return Response(s.BatchSerializer(batch).data)
 
 
@@ -70,7 +71,7 @@ class CertificateAction(APIView):
 
     @extend_schema(request=s.CertificateActionSerializer, responses={200: s.CertificateSerializer, **ERRORS})
     def post(self, request, pk):
-        certificate = get_object_or_404(certificates_visible_to(request.user), pk=pk)
+        certificate = selectors.one_visible(certificates_visible_to(request.user), request.user, pk)
         data = valid(s.CertificateActionSerializer, request)
         reason = data["reason"]
         if self.action == "revoke":

@@ -17,7 +17,7 @@ from filing.services import plans, results, roster
 
 
 def _plan(request, pk):
-    return get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
+    return selectors.one_visible(selectors.plans_visible_to(request.user), request.user, pk)
 
 
 class PlanList(generics.ListAPIView):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.views.common import ERRORS, valid
 from filing import ratelimit, selectors, verification
+from filing.errors import Invalid
 from filing.models import FilingApplication
 from filing.services import publicity
 
@@ -53,45 +55,83 @@ class PublicityList(APIView):
         return Response(rows)
 
 
+def _publicised(pk) -> FilingApplication:
+    return get_object_or_404(FilingApplication, pk=pk, status="publicity")
+
+
 class ObjectionCreate(APIView):
+    """An identified objection, step 1: the objector's name, contact (e-mail or mobile) and text; a code is
+    sent to the contact. Step 2 is ``…/objections/confirm/`` with the code."""
+
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
     @extend_schema(
         request=s.ObjectionInputSerializer,
-        responses={201: s.ObjectionSerializer, **ERRORS, 429: s.ErrorSerializer},
+        responses={202: s.ChallengeSerializer, **ERRORS, 429: s.ErrorSerializer},
     )
     def post(self, request, pk):
         if not ratelimit.hit(request, "objection", 5, 3600):
             raise exceptions.Throttled(wait=3600)
         data = valid(s.ObjectionInputSerializer, request)
-        application = get_object_or_404(FilingApplication, pk=pk, status="publicity")
-        objection = publicity.objection_file(application=application, **data)
-        return Response(s.ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
+        challenge = publicity.objection_start(application=_publicised(pk), **data)
+        return Response(s.ChallengeSerializer(challenge).data, status=status.HTTP_202_ACCEPTED)
 
 
-class Verify(APIView):
-    """Public, one-to-one: ?number=&name= or ?token=. The same answer for unknown and mismatched."""
+class ObjectionConfirm(APIView):
+    """An identified objection, step 2: the code sent to the contact files the objection."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("number", str),
-            OpenApiParameter("name", str),
-            OpenApiParameter("token", str),
-        ],
-        responses={200: s.VerificationSerializer, 429: s.ErrorSerializer},
+        request=s.ObjectionConfirmSerializer,
+        responses={201: s.ObjectionSerializer, **ERRORS, 429: s.ErrorSerializer},
     )
-    def get(self, request):
-        _public_throttle(request)
-        params = request.query_params
-        if params.get("token"):
-            result = verification.verify_by_token(params["token"])
-        else:
-            result = verification.verify_by_number(params.get("number", ""), params.get("name", ""))
+    def post(self, request, pk):
+        if not ratelimit.hit(request, "objection-confirm", 20, 3600):
+            raise exceptions.Throttled(wait=3600)
+        data = valid(s.ObjectionConfirmSerializer, request)
+        objection = publicity.objection_confirm(
+            application=_publicised(pk), challenge_id=data["challenge"], code=data["code"]
+        )
+        return Response(s.ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
+
+
+class Verify(APIView):
+    """Public, one-to-one. POST {number, name}: the name travels in the body, never in an address that
+    access logs keep. GET ?token= for the QR code (the token names nobody). The same answer for unknown and
+    mismatched."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @staticmethod
+    def _answer(result):
         response = Response({"found": True, **result.__dict__} if result else {"found": False})
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Cache-Control"] = "no-store"
         return response
+
+    @extend_schema(
+        parameters=[OpenApiParameter("token", str, required=True)],
+        responses={200: s.VerificationSerializer, 400: s.ErrorSerializer, 429: s.ErrorSerializer},
+    )
+    def get(self, request):
+        params = request.query_params
+        if "name" in params or "number" in params:
+            raise Invalid(_("证书编号和姓名请以POST提交，不要放在网址中。"))
+        token = params.get("token", "")
+        if not token:
+            raise Invalid(_("请提供二维码中的查验码。"), errors={"token": [_("请提供二维码中的查验码。")]})
+        _public_throttle(request)
+        return self._answer(verification.verify_by_token(token[:200]))
+
+    @extend_schema(
+        request=s.VerifyInput,
+        responses={200: s.VerificationSerializer, 400: s.ErrorSerializer, 429: s.ErrorSerializer},
+    )
+    def post(self, request):
+        data = valid(s.VerifyInput, request)
+        _public_throttle(request)
+        return self._answer(verification.verify_by_number(data["number"], data["name"]))

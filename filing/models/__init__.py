@@ -39,6 +39,7 @@ from .certificates import (
     NationalReport,
     ReportState,
 )
+from .challenges import ContactChallenge
 from .coverage import PartnerAgreement
 from .evaluations import (
     PLAN_FINISHED,
@@ -53,7 +54,15 @@ from .evaluations import (
     StaffingRule,
     StaffRole,
 )
-from .organisations import Major, MajorOccupation, MajorRelation, Membership, Organisation, OrganisationKind
+from .organisations import (
+    Major,
+    MajorOccupation,
+    MajorRelation,
+    Membership,
+    MembershipRequest,
+    Organisation,
+    OrganisationKind,
+)
 from .reference import AssessmentPart, District, EnterpriseGrade, Level, Occupation, OccupationLevel, WorkType
 
 __all__ = [
@@ -111,6 +120,7 @@ __all__ = [
     "AuditResult",
     "CalendarOverride",
     "CalendarYear",
+    "ContactChallenge",
     "District",
     "EnterpriseGrade",
     "Level",
@@ -118,6 +128,7 @@ __all__ = [
     "MajorOccupation",
     "MajorRelation",
     "Membership",
+    "MembershipRequest",
     "Occupation",
     "OccupationLevel",
     "Organisation",

@@ -443,7 +443,16 @@ class Objection(ConcurrentTransitionMixin, models.Model):
 
     application = models.ForeignKey(FilingApplication, on_delete=models.CASCADE, related_name="objections")
     name = models.CharField(_("异议人"), max_length=60)
-    contact = models.CharField(_("联系方式"), max_length=60)
+    contact = models.CharField(_("联系方式"), max_length=80)
+    #: The verified contact's keyed hash: limits per objector, and duplicates found, without reading it.
+    contact_index = models.CharField(max_length=64, blank=True, db_index=True)
+    #: How the objector was identified: a code sent to the contact, or a signed-in account.
+    verified_by = models.CharField(
+        _("身份核验方式"),
+        max_length=10,
+        choices=[("code", _("验证码")), ("login", _("登录账号")), ("", _("未核验"))],
+        blank=True,
+    )
     text = models.TextField(_("异议内容"))
     submitted_at = models.DateTimeField(auto_now_add=True)
     state = FSMField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)

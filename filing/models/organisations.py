@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from filing.roles import ROLES, Role, Scope
 from filing.validators import normalise_document_number, validate_uscc
@@ -166,3 +167,65 @@ class Membership(models.Model):
             raise ValidationError(_("该角色须指定区，且不指定单位。"))
         if scope in (Scope.CITY, Scope.NONE) and (self.district_id or self.organisation_id):
             raise ValidationError(_("该角色为全市范围，不指定单位或区。"))
+
+
+class MembershipRequest(ConcurrentTransitionMixin, models.Model):
+    """A role that one administrator asks for and a second one must approve (the roles that can reveal
+    personal data or grant roles: ``filing.roles.FOUR_EYES_ROLES``)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待批准")
+        APPROVED = "approved", _("已批准")
+        DECLINED = "declined", _("未批准")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("用户")
+    )
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("单位"),
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("区")
+    )
+    is_unit_lead = models.BooleanField(_("科室负责人"), default=False)
+    reason = models.TextField(_("申请理由"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("申请人")
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    state = FSMField(_("状态"), default=State.PENDING, choices=State.choices, protected=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("批准人"),
+    )
+    decided_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("批准意见"), blank=True)
+    membership = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("角色")
+    )
+
+    class Meta:
+        verbose_name = _("角色申请（须双人批准）")
+        verbose_name_plural = _("角色申请（须双人批准）")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.get_state_display()}"
+
+    @transition(field=state, source=State.PENDING, target=State.APPROVED)
+    def approve(self, by, reason: str, at, membership) -> None:
+        self.decided_by, self.decision_reason, self.decided_at, self.membership = by, reason, at, membership
+
+    @transition(field=state, source=State.PENDING, target=State.DECLINED)
+    def decline(self, by, reason: str, at) -> None:
+        self.decided_by, self.decision_reason, self.decided_at = by, reason, at

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from filing import access, signals
 from filing.audit import audit_record
-from filing.errors import Invalid, NotFound, WrongState
+from filing.errors import Invalid, WrongState
 from filing.models import (
     REQUIRED_ATTACHMENTS,
     ApplicationKind,
@@ -28,7 +28,7 @@ from filing.models import (
     ReviewStep,
 )
 from filing.roles import Role
-from filing.selectors import applications_visible_to
+from filing.selectors import applications_visible_to, one_visible
 from filing.services.common import (
     deny_unless,
     lock_application,
@@ -368,7 +368,4 @@ def application_withdraw(*, actor, application: FilingApplication, reason: str):
 
 def get_application_for(actor, pk) -> FilingApplication:
     """One application the actor may see, or NotFound (the same for 'absent' and 'not yours')."""
-    try:
-        return applications_visible_to(actor).get(pk=pk)
-    except (FilingApplication.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("申请不存在。")) from None
+    return one_visible(applications_visible_to(actor), actor, pk, message=_("申请不存在。"))

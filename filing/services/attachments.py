@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filing.audit import audit_record
-from filing.errors import Invalid, NotFound
+from filing.errors import Invalid
 from filing.models import Attachment, AttachmentKind, FilingApplication
-from filing.selectors import applications_visible_to
+from filing.selectors import applications_visible_to, one_visible
 from filing.services.common import lock_application
 from filing.services.corrections import require_editable
 
@@ -85,11 +85,13 @@ def attachment_upload(*, actor, application: FilingApplication, kind: str, uploa
 @transaction.atomic
 def attachment_open(*, actor, pk) -> Attachment:
     """An attachment of an application the actor may see (NotFound otherwise); the access is audited."""
-    try:
-        attachment = Attachment.objects.select_related("application").get(
-            pk=pk, application__in=applications_visible_to(actor)
-        )
-    except (Attachment.DoesNotExist, ValueError, TypeError):
-        raise NotFound(_("材料不存在。")) from None
+    attachment = one_visible(
+        Attachment.objects.select_related("application").filter(
+            application__in=applications_visible_to(actor)
+        ),
+        actor,
+        pk,
+        message=_("材料不存在。"),
+    )
     audit_record(actor=actor, action="attachment.download", obj=attachment)
     return attachment

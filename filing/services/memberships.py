@@ -12,20 +12,21 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from filing import access
 from filing.audit import audit_record
 from filing.errors import Denied, Invalid, WrongState
-from filing.models import Membership
-from filing.roles import Role, group_name
+from filing.models import Membership, MembershipRequest
+from filing.roles import FOUR_EYES_ROLES, Role, group_name
 from filing.signals import membership_changed
 
 #: Roles whose working tool is the Django admin.
 STAFF_ROLES = frozenset({Role.ADMINISTRATOR, Role.AUDITOR})
 
 
-def _require_administrator(actor, action: str, obj=None) -> None:
+def require_administrator(actor, action: str, obj=None) -> None:
     """Only administrators (or the operator running a command, ``actor=None``) change memberships."""
     if actor is None or actor.is_superuser:
         return
@@ -66,12 +67,37 @@ def _describe(membership: Membership) -> dict:
     }
 
 
+def needs_second_administrator(actor, role: str) -> bool:
+    """A role of ``FOUR_EYES_ROLES`` given by an administrator needs another administrator's approval."""
+    return role in FOUR_EYES_ROLES and actor is not None and not actor.is_superuser
+
+
 @transaction.atomic
 def membership_grant(
     *, actor, user, role: str, organisation=None, district=None, is_unit_lead: bool = False
 ) -> Membership:
-    """Give ``user`` a role where it acts (re-activating a revoked membership of the same role and place)."""
-    _require_administrator(actor, "membership.grant", obj=user)
+    """Give ``user`` a role where it acts (re-activating a revoked membership of the same role and place).
+    A role that can reveal personal data or grant roles is not given by one administrator alone: that goes
+    through :func:`membership_request` and a second administrator's :func:`membership_request_approve`."""
+    require_administrator(actor, "membership.grant", obj=user)
+    if needs_second_administrator(actor, role):
+        raise Denied(
+            _("授予该角色须经另一名系统管理员批准，请提交角色申请。"),
+            actor=actor,
+            action="membership.grant",
+            obj=user,
+        )
+    return _grant(
+        actor=actor,
+        user=user,
+        role=role,
+        organisation=organisation,
+        district=district,
+        is_unit_lead=is_unit_lead,
+    )
+
+
+def _grant(*, actor, user, role, organisation, district, is_unit_lead, approved_by=None) -> Membership:
     # The user's row serialises grants to one user (a city-wide role has NULL organisation and district,
     # which a unique constraint does not cover on PostgreSQL).
     get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
@@ -91,9 +117,95 @@ def membership_grant(
         raise Invalid(_("角色分配不合法。"), errors=exc.message_dict) from exc
     membership.save()
     _sync_user(user)
-    audit_record(actor=actor, action="membership.grant", obj=membership, payload=_describe(membership))
+    payload = _describe(membership)
+    if approved_by is not None:
+        payload["approved_by"] = approved_by.get_username()
+    audit_record(actor=actor, action="membership.grant", obj=membership, payload=payload)
     membership_changed.send(sender=Membership, membership=membership, actor=actor)
     return membership
+
+
+@transaction.atomic
+def membership_request(
+    *, actor, user, role: str, organisation=None, district=None, is_unit_lead: bool = False, reason: str
+) -> MembershipRequest:
+    """Ask for a role that needs a second administrator (see ``FOUR_EYES_ROLES``)."""
+    require_administrator(actor, "membership.request", obj=user)
+    if not str(reason).strip():
+        raise Invalid(_("请填写申请理由。"), errors={"reason": [_("请填写申请理由。")]})
+    probe = Membership(user=user, role=role, organisation=organisation, district=district)
+    try:
+        probe.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        raise Invalid(_("角色分配不合法。"), errors=exc.message_dict) from exc
+    if Membership.objects.filter(
+        user=user, role=role, organisation=organisation, district=district, is_active=True
+    ).exists():
+        raise WrongState(_("该用户已拥有此角色。"))
+    request = MembershipRequest.objects.create(
+        user=user,
+        role=role,
+        organisation=organisation,
+        district=district,
+        is_unit_lead=is_unit_lead,
+        reason=reason,
+        requested_by=actor,
+    )
+    audit_record(
+        actor=actor, action="membership.request", obj=request, payload={**_describe(probe), "reason": reason}
+    )
+    return request
+
+
+def _lock_request(request: MembershipRequest) -> MembershipRequest:
+    return MembershipRequest.objects.select_for_update(of=("self",)).select_related("user").get(pk=request.pk)
+
+
+def _require_second_administrator(actor, request: MembershipRequest, action: str) -> None:
+    require_administrator(actor, action, obj=request)
+    if actor is not None and actor.pk in (request.requested_by_id, request.user_id):
+        raise Denied(
+            _("申请人或被授权人本人不能批准该申请，须由另一名系统管理员办理。"),
+            actor=actor,
+            action=action,
+            obj=request,
+        )
+
+
+@transaction.atomic
+def membership_request_approve(*, actor, request: MembershipRequest, reason: str = "") -> Membership:
+    """The second administrator approves: the role is granted, recording both administrators."""
+    request = _lock_request(request)
+    if request.state != MembershipRequest.State.PENDING:
+        raise WrongState(_("该申请已处理。"))
+    _require_second_administrator(actor, request, "membership.approve")
+    membership = _grant(
+        actor=request.requested_by,
+        user=request.user,
+        role=request.role,
+        organisation=request.organisation,
+        district=request.district,
+        is_unit_lead=request.is_unit_lead,
+        approved_by=actor,
+    )
+    request.approve(actor, reason, timezone.now(), membership)
+    request.save()
+    audit_record(actor=actor, action="membership.approve", obj=request, payload={"membership": membership.pk})
+    return membership
+
+
+@transaction.atomic
+def membership_request_decline(*, actor, request: MembershipRequest, reason: str) -> MembershipRequest:
+    request = _lock_request(request)
+    if request.state != MembershipRequest.State.PENDING:
+        raise WrongState(_("该申请已处理。"))
+    _require_second_administrator(actor, request, "membership.decline")
+    if not str(reason).strip():
+        raise Invalid(_("请填写不予批准的理由。"), errors={"reason": [_("请填写不予批准的理由。")]})
+    request.decline(actor, reason, timezone.now())
+    request.save()
+    audit_record(actor=actor, action="membership.decline", obj=request, payload={"reason": reason})
+    return request
 
 
 def _lock(membership: Membership) -> Membership:
@@ -108,7 +220,7 @@ def _lock(membership: Membership) -> Membership:
 def membership_revoke(*, actor, membership: Membership, reason: str = "") -> Membership:
     """Take the role away: the row stays (inactive) as the record; the Group and ``is_staff`` follow."""
     membership = _lock(membership)
-    _require_administrator(actor, "membership.revoke", obj=membership)
+    require_administrator(actor, "membership.revoke", obj=membership)
     if not membership.is_active:
         raise WrongState(_("该角色已撤销。"))
     membership.is_active = False
@@ -128,7 +240,7 @@ def membership_revoke(*, actor, membership: Membership, reason: str = "") -> Mem
 def membership_set_unit_lead(*, actor, membership: Membership, is_unit_lead: bool) -> Membership:
     """Make a member the unit lead (who may transfer tasks and grant extensions), or not."""
     membership = _lock(membership)
-    _require_administrator(actor, "membership.unit_lead", obj=membership)
+    require_administrator(actor, "membership.unit_lead", obj=membership)
     if not membership.is_active:
         raise WrongState(_("该角色已撤销。"))
     if membership.is_unit_lead == is_unit_lead:

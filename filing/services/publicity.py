@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from filing import access, signals
 from filing.audit import audit_record
-from filing.errors import Invalid, WrongState
+from filing.errors import Conflict, Invalid, WrongState
 from filing.models import ApplicationStatus, FilingApplication, FilingLine, Objection
+from filing.services import challenges
 from filing.services.bodies import body_file
 from filing.services.common import deny_unless, lock_application, save_application
 
@@ -20,12 +21,14 @@ S = ApplicationStatus
 OBJECTION_LIMITS = (("name", 60), ("contact", 60), ("text", 5000))
 
 
-@transaction.atomic
-def objection_file(*, application: FilingApplication, name: str, contact: str, text: str) -> Objection:
-    """Anyone may object in writing while the application is under publicity."""
-    application = lock_application(application)
-    if application.status != S.PUBLICITY:
-        raise WrongState(_("该申请不在公示期内。"))
+#: Pending or decided objections one identified objector may file against one application.
+OBJECTIONS_PER_OBJECTOR = 3
+#: Objections one application may receive in a day (beyond: the objector is asked to come back tomorrow).
+OBJECTIONS_PER_APPLICATION_PER_DAY = 30
+OBJECTION_PURPOSE = "objection:{pk}"
+
+
+def _check_objection(application: FilingApplication, name: str, contact: str, text: str) -> dict:
     errors = {}
     for field, limit in OBJECTION_LIMITS:
         value = {"name": name, "contact": contact, "text": text}[field]
@@ -35,10 +38,125 @@ def objection_file(*, application: FilingApplication, name: str, contact: str, t
             errors[field] = [_("不能超过%(limit)d个字符。") % {"limit": limit}]
     if errors:
         raise Invalid(_("异议信息不完整。"), errors=errors)
-    objection = Objection.objects.create(application=application, name=name, contact=contact, text=text)
-    audit_record(action="objection.file", obj=objection, payload={"application": application.pk})
+    if application.status != S.PUBLICITY:
+        raise WrongState(_("该申请不在公示期内。"))
+    return {"name": name.strip(), "text": text.strip()}
+
+
+def _check_limits(application: FilingApplication, index: str) -> None:
+    if application.objections.filter(contact_index=index).count() >= OBJECTIONS_PER_OBJECTOR:
+        raise Conflict(
+            _("同一异议人对同一申请最多提出%(n)d条异议；如有补充，请在已提交的异议处理后再提出。")
+            % {"n": OBJECTIONS_PER_OBJECTOR}
+        )
+    since = timezone.now() - datetime.timedelta(days=1)
+    if application.objections.filter(submitted_at__gte=since).count() >= OBJECTIONS_PER_APPLICATION_PER_DAY:
+        raise Conflict(_("该申请今日收到的异议已达上限，请明日再提交。"))
+
+
+@transaction.atomic
+def objection_start(*, application: FilingApplication, name: str, contact: str, text: str):
+    """An objector fills in the form: a code goes to the contact; the objection exists once it comes back
+    (:func:`objection_confirm`). Returns the challenge."""
+    application = lock_application(application)
+    fields = _check_objection(application, name, contact, text)
+    normalised = challenges.parse_contact(contact)
+    _check_limits(application, challenges.contact_index(normalised))
+    return challenges.challenge_issue(
+        purpose=OBJECTION_PURPOSE.format(pk=application.pk),
+        raw_contact=normalised,
+        payload=fields,
+        purpose_text=_("核验公示异议人身份"),
+    )
+
+
+def objection_confirm(*, application: FilingApplication, challenge_id, code: str) -> Objection:
+    """The code came back: the identified objection is filed (the code is checked in its own transaction, so
+    a wrong code counts even though this call then fails)."""
+    challenge = challenges.challenge_verify(
+        challenge_id=challenge_id, purpose=OBJECTION_PURPOSE.format(pk=application.pk), code=code
+    )
+    payload = challenge.payload
+    return _file(
+        application,
+        name=payload["name"],
+        contact=payload["contact"],
+        text=payload["text"],
+        index=challenge.contact_index,
+        verified_by="code",
+    )
+
+
+@transaction.atomic
+def objection_file(
+    *, application: FilingApplication, name: str, contact: str, text: str, actor=None
+) -> Objection:
+    """An objection by a signed-in person (identified by the account) — or, with ``actor=None``, by the
+    system on behalf of an objector already identified otherwise (a letter received and registered)."""
+    application = lock_application(application)
+    fields = _check_objection(application, name, contact, text)
+    index = challenges.contact_index(f"user:{actor.pk}") if actor is not None else ""
+    if index:
+        _check_limits(application, index)
+    return _file(
+        application,
+        name=fields["name"],
+        contact=contact,
+        text=fields["text"],
+        index=index,
+        verified_by="login" if actor is not None else "",
+    )
+
+
+@transaction.atomic
+def _file(application, *, name, contact, text, index, verified_by) -> Objection:
+    application = lock_application(application)
+    if application.status != S.PUBLICITY:
+        raise WrongState(_("该申请不在公示期内。"))
+    if index:
+        _check_limits(application, index)
+    objection = Objection.objects.create(
+        application=application,
+        name=name,
+        contact=contact,
+        contact_index=index,
+        verified_by=verified_by,
+        text=text,
+    )
+    audit_record(
+        action="objection.file",
+        obj=objection,
+        payload={"application": application.pk, "verified_by": verified_by},
+    )
     signals.objection_filed.send(sender=FilingApplication, application=application, objection=objection)
     return objection
+
+
+@transaction.atomic
+def require_objection_authority(actor, application: FilingApplication, action: str) -> None:
+    """Only the city's centre decides objections, and never about its own organisation (Denied, audited)."""
+    deny_unless(
+        access.acts_as_authority(actor, application.organisation_id),
+        actor=actor,
+        action=action,
+        obj=application,
+        message=_("只有市职业技能鉴定中心可以处理异议。"),
+    )
+
+
+def objections_dismiss(*, actor, application: FilingApplication, objections: list, reason: str) -> list:
+    """Triage: dismiss several pending objections of one application with one reason (duplicates, or the
+    same unfounded claim repeated), each audited and announced as if decided one by one."""
+    require_objection_authority(actor, application, "objection.dismiss")
+    objection_ids = [getattr(o, "pk", o) for o in objections]
+    pending = list(
+        Objection.objects.filter(
+            application=application, pk__in=objection_ids, state=Objection.State.PENDING
+        ).order_by("pk")
+    )
+    if not pending:
+        raise WrongState(_("没有可处理的待处理异议。"))
+    return [objection_decide(actor=actor, objection=o, upheld=False, reason=reason) for o in pending]
 
 
 @transaction.atomic
@@ -48,13 +166,7 @@ def objection_decide(*, actor, objection: Objection, upheld: bool, reason: str, 
     objection = Objection.objects.select_for_update().get(pk=objection.pk)
     if objection.state != Objection.State.PENDING:
         raise WrongState(_("该异议已处理。"))
-    deny_unless(
-        access.is_municipal_reviewer(actor) and not access.belongs_to(actor, application.organisation_id),
-        actor=actor,
-        action="objection.decide",
-        obj=application,
-        message=_("只有市职业技能鉴定中心可以处理异议。"),
-    )
+    require_objection_authority(actor, application, "objection.decide")
     if not reason.strip():
         raise Invalid(_("请填写处理意见。"), errors={"reason": [_("请填写处理意见。")]})
     if upheld and application.status != S.PUBLICITY:

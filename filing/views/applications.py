@@ -30,7 +30,8 @@ class ApplicationMixin:
     def dispatch(self, request, *args, **kwargs):
         try:
             self.application = svc.get_application_for(request.user, kwargs["pk"])
-        except DomainError:
+        except NotFound as exc:
+            exc.record()
             raise Http404 from None
         return super().dispatch(request, *args, **kwargs)
 
@@ -296,7 +297,8 @@ class AttachmentDownloadView(View):
     def get(self, request, pk):
         try:
             attachment = attachments.attachment_open(actor=request.user, pk=pk)
-        except NotFound:
+        except NotFound as exc:
+            exc.record()
             raise Http404 from None
         response = FileResponse(
             attachment.file.open("rb"),
@@ -337,8 +339,40 @@ class RespondView(ApplicationMixin, DomainFormMixin, FormView):
         )
 
 
+class ObjectionsDismissView(ApplicationMixin, View):
+    """Triage: several pending objections dismissed with one reason."""
+
+    def post(self, request, *args, **kwargs):
+        try:
+            publicity.require_objection_authority(request.user, self.application, "objection.dismiss")
+        except DomainError as exc:
+            return error_response(request, exc)
+        form = forms.ObjectionTriageForm(request.POST, application=self.application)
+        if not form.is_valid():
+            messages.error(request, _("请勾选要处理的异议并填写处理意见。"))
+            return redirect(self.detail_url())
+        try:
+            done = publicity.objections_dismiss(
+                actor=request.user,
+                application=self.application,
+                objections=form.cleaned_data["objections"],
+                reason=form.cleaned_data["reason"],
+            )
+        except Invalid as exc:
+            messages.error(request, exc.message)
+            return redirect(self.detail_url())
+        except DomainError as exc:
+            return error_response(request, exc)
+        messages.success(request, _("已处理%(n)d条异议（异议不成立）。") % {"n": len(done)})
+        return redirect(self.detail_url())
+
+
 class ObjectionDecideView(ApplicationMixin, View):
     def post(self, request, *args, **kwargs):
+        try:
+            publicity.require_objection_authority(request.user, self.application, "objection.decide")
+        except DomainError as exc:
+            return error_response(request, exc)
         objection = get_object_or_404(Objection, pk=kwargs["objection_pk"], application=self.application)
         form = forms.ObjectionDecisionForm(request.POST)
         if not form.is_valid():

@@ -17,6 +17,17 @@ def apply_errors(form, exc: Invalid) -> None:
         form.add_error(None, exc.message)
 
 
+def visible_or_404(visible, request, pk, **lookup):
+    """``selectors.one_visible`` for a page: 404 (the probe of an object outside the user's scope audited)."""
+    from filing.selectors import one_visible
+
+    try:
+        return one_visible(visible, request.user, pk, **lookup)
+    except NotFound as exc:
+        exc.record()
+        raise Http404(exc.message) from None
+
+
 def posted_pk(value) -> int:
     """A primary key posted in a form field (not in the URL): anything but a positive whole number is bad
     input, answered 400 by the interface (``Invalid``), never a 500."""
@@ -37,6 +48,7 @@ def messages_from(exc: Invalid) -> list[str]:
 def error_response(request, exc: DomainError):
     """403 / 404 / 409 pages for errors that are not about a form field."""
     if isinstance(exc, NotFound):
+        exc.record()
         raise Http404(exc.message)
     if isinstance(exc, Denied):
         exc.record()

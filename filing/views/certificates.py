@@ -22,7 +22,7 @@ from filing.models import Certificate, IssuanceBatch, NationalReport
 from filing.selectors import certificates_visible_to
 from filing.services import certificates as svc
 from filing.services import issuance, national
-from filing.views.base import error_response, messages_from, posted_pk
+from filing.views.base import error_response, messages_from, posted_pk, visible_or_404
 
 
 class CertificateListView(ListView):
@@ -42,10 +42,7 @@ class IssueView(View):
     """POST from the plan page: ask for the plan's certificates with the page's idempotency key."""
 
     def post(self, request, plan_pk):
-        try:
-            plan = selectors.plans_visible_to(request.user).get(pk=plan_pk)
-        except Exception:
-            raise Http404 from None
+        plan = visible_or_404(selectors.plans_visible_to(request.user), request, plan_pk)
         try:
             batch = issuance.issuance_request(
                 actor=request.user,
@@ -65,9 +62,13 @@ class BatchView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        batch = get_object_or_404(IssuanceBatch.objects.select_related("plan__body"), pk=self.kwargs["pk"])
-        if not selectors.plans_visible_to(self.request.user).filter(pk=batch.plan_id).exists():
-            raise Http404
+        batch = visible_or_404(
+            IssuanceBatch.objects.select_related("plan__body").filter(
+                plan__in=selectors.plans_visible_to(self.request.user)
+            ),
+            self.request,
+            self.kwargs["pk"],
+        )
         done = issuance.progress(batch)
         context.update(
             batch=batch,
@@ -83,10 +84,12 @@ class BatchZipView(View):
     certificates — a supervisor — gets nothing)."""
 
     def get(self, request, pk):
-        batch = get_object_or_404(IssuanceBatch, pk=pk)
+        batch = visible_or_404(
+            IssuanceBatch.objects.filter(certificates__in=certificates_visible_to(request.user)).distinct(),
+            request,
+            pk,
+        )
         certificates = certificates_visible_to(request.user).filter(batch=batch).exclude(pdf="")
-        if not certificates_visible_to(request.user).filter(batch=batch).exists():
-            raise Http404
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for certificate in certificates:
@@ -101,7 +104,7 @@ class CertificateDetailView(View):
     template_name = "filing/certificate_detail.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.certificate = get_object_or_404(certificates_visible_to(request.user), pk=kwargs["pk"])
+        self.certificate = visible_or_404(certificates_visible_to(request.user), request, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, pk):
@@ -151,7 +154,7 @@ class CertificatePdfView(View):
     memory for this download only — a GET writes nothing."""
 
     def get(self, request, pk):
-        certificate = get_object_or_404(certificates_visible_to(request.user), pk=pk)
+        certificate = visible_or_404(certificates_visible_to(request.user), request, pk)
         filename = f"{certificate.number}-v{certificate.version}.pdf"
         if certificate.pdf and certificate.pdf_version == certificate.version:
             return FileResponse(certificate.pdf.open("rb"), content_type="application/pdf", filename=filename)

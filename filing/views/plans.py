@@ -16,20 +16,17 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from filing import access, forms, selectors
 from filing.errors import DomainError, Invalid
-from filing.models import SCORABLE, AssessmentPart, EvaluationPlan
+from filing.models import SCORABLE, AssessmentPart
 from filing.services import plans as svc
 from filing.services import results
 from filing.services.common import required_parts
 from filing.services.staffing import staff_assign, staffing_problems
-from filing.views.base import DomainFormMixin, error_response, messages_from
+from filing.views.base import DomainFormMixin, error_response, messages_from, visible_or_404
 
 
 class PlanMixin:
     def dispatch(self, request, *args, **kwargs):
-        try:
-            self.plan = selectors.plans_visible_to(request.user).get(pk=kwargs["pk"])
-        except (EvaluationPlan.DoesNotExist, ValueError):
-            raise Http404 from None
+        self.plan = visible_or_404(selectors.plans_visible_to(request.user), request, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_success_url(self):

@@ -54,14 +54,43 @@ class ObjectionView(View):
 
     def post(self, request, pk):
         application = self._application(pk)
+        if "code" in request.POST:
+            return self._confirm(request, application)
         form = forms.ObjectionForm(request.POST)
         context = {"application": application, "form": form}
         if not ratelimit.hit(request, "objection", OBJECTIONS_PER_HOUR, 3600):
             context["limited"] = _("提交过于频繁，请一小时后再试。")
             return _public(render(request, self.template_name, context, status=429))
+        if not form.is_valid():
+            return _public(render(request, self.template_name, context, status=422))
+        try:
+            if request.user.is_authenticated:  # identified by the account: no code needed
+                publicity.objection_file(application=application, actor=request.user, **form.cleaned_data)
+                context["done"] = True
+                return _public(render(request, self.template_name, context))
+            challenge = publicity.objection_start(application=application, **form.cleaned_data)
+        except Invalid as exc:
+            apply_errors(form, exc)
+            return _public(render(request, self.template_name, context, status=422))
+        except DomainError as exc:
+            context["limited"] = exc.message
+            return _public(render(request, self.template_name, context, status=409))
+        context.update(
+            code_form=forms.ObjectionCodeForm(initial={"challenge": challenge.pk}),
+            sent_to=challenge.contact_masked,
+        )
+        return _public(render(request, self.template_name, context))
+
+    def _confirm(self, request, application):
+        form = forms.ObjectionCodeForm(request.POST)
+        context = {"application": application, "code_form": form}
         if form.is_valid():
             try:
-                publicity.objection_file(application=application, **form.cleaned_data)
+                publicity.objection_confirm(
+                    application=application,
+                    challenge_id=form.cleaned_data["challenge"],
+                    code=form.cleaned_data["code"],
+                )
             except Invalid as exc:
                 apply_errors(form, exc)
             except DomainError as exc:

@@ -47,18 +47,28 @@ def _limited(request, template, context, cost=1):
 
 @method_decorator(login_not_required, name="dispatch")
 class VerifyView(View):
+    """Number and name are posted, never put in the address: a holder's name must not land in access logs,
+    browser history or a proxy's cache. An old bookmarked ?number=&name= address shows the form filled with
+    the number only and checks nothing."""
+
     template_name = "filing/verify.html"
 
     def get(self, request):
-        form = VerifyForm(request.GET or None)
+        initial = {"number": request.GET.get("number", "")[:40]} if "number" in request.GET else None
+        context = {"form": VerifyForm(initial=initial), "list_form": ListForm()}
+        return public(render(request, self.template_name, context))
+
+    def post(self, request):
+        form = VerifyForm(request.POST)
         context = {"form": form, "list_form": ListForm()}
-        if request.GET and form.is_valid():
-            if not ratelimit.hit(request, "verify", limit(), 60):
-                return _limited(request, self.template_name, context)
-            context["checked"] = True
-            context["result"] = verification.verify_by_number(
-                form.cleaned_data["number"], form.cleaned_data["name"]
-            )
+        if not form.is_valid():
+            return public(render(request, self.template_name, context, status=422))
+        if not ratelimit.hit(request, "verify", limit(), 60):
+            return _limited(request, self.template_name, context)
+        context["checked"] = True
+        context["result"] = verification.verify_by_number(
+            form.cleaned_data["number"], form.cleaned_data["name"]
+        )
         return public(render(request, self.template_name, context))
 
 
