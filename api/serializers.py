@@ -12,13 +12,17 @@ from filing.models import (
     AttachmentKind,
     BodyCategory,
     Certificate,
+    Correction,
+    EvaluationBody,
     EvaluationPlan,
+    FiledLine,
     FilingApplication,
     FilingLine,
     IssuanceBatch,
     Major,
     NationalReport,
     Objection,
+    OccupationLevel,
     Organisation,
     Registration,
     ReportState,
@@ -94,11 +98,51 @@ class AttachmentSerializer(serializers.Serializer):
     uploaded_at = serializers.DateTimeField()
 
 
+class CorrectionSerializer(serializers.ModelSerializer):
+    """One return for correction: the ticked items, the deadline, and the applicant's answer."""
+
+    class Meta:
+        model = Correction
+        fields = [
+            "round",
+            "step",
+            "state",
+            "deadline",
+            "comment",
+            "items",
+            "requested_at",
+            "responded_at",
+            "response_comment",
+        ]
+
+
+class CorrectionChangeSerializer(serializers.Serializer):
+    item = serializers.CharField()
+    before = serializers.JSONField(allow_null=True)
+    after = serializers.JSONField(allow_null=True)
+
+
+class CorrectionRoundSerializer(CorrectionSerializer):
+    changes = serializers.SerializerMethodField(
+        help_text="for reviewers, on the last answered round: what the applicant changed"
+    )
+
+    class Meta(CorrectionSerializer.Meta):
+        fields = [*CorrectionSerializer.Meta.fields, "changes"]
+
+    def get_changes(self, obj) -> list[dict] | None:
+        changes = self.context.get("changes", {}).get(obj.pk)
+        return None if changes is None else CorrectionChangeSerializer(changes, many=True).data
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     lines = LineSerializer(many=True, read_only=True)
     attachments = serializers.SerializerMethodField()
+    open_correction = serializers.SerializerMethodField(
+        help_text="the return for correction waiting for the applicant, or null"
+    )
 
     class Meta:
         model = FilingApplication
@@ -120,7 +164,14 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "closing_reason",
             "lines",
             "attachments",
+            "open_correction",
         ]
+
+    def get_open_correction(self, obj) -> dict | None:
+        current = getattr(obj, "open_corrections", None)
+        if current is None:  # a single application: one query
+            current = list(obj.corrections.filter(state=Correction.State.OPEN).order_by("-round")[:1])
+        return CorrectionSerializer(current[0]).data if current else None
 
     def get_attachments(self, obj) -> list[dict]:
         current = getattr(obj, "current_attachments", None)
@@ -367,7 +418,9 @@ class BatchSerializer(serializers.ModelSerializer):
 
 
 class BatchRequestSerializer(StrictInput):
-    idempotency_key = serializers.CharField(max_length=80)
+    idempotency_key = serializers.CharField(
+        max_length=80, required=False, help_text="or the Idempotency-Key header; one of the two is required"
+    )
     issue_date = serializers.DateField(required=False)
 
 
@@ -398,6 +451,29 @@ class CertificateSerializer(serializers.ModelSerializer):
         ]
 
 
+class CertificateVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Certificate
+        fields = ["id", "version", "status", "issue_date", "print_serial", "revoked_on"]
+
+
+class CertificateDetailSerializer(CertificateSerializer):
+    verification_url = serializers.SerializerMethodField(help_text="what the QR code on the paper carries")
+    versions = serializers.SerializerMethodField()
+
+    class Meta(CertificateSerializer.Meta):
+        fields = [*CertificateSerializer.Meta.fields, "verification_url", "versions"]
+
+    def get_verification_url(self, obj) -> str:
+        from filing.pdf import verification_url
+
+        return verification_url(obj)
+
+    def get_versions(self, obj) -> list[dict]:
+        rows = Certificate.objects.filter(number=obj.number).order_by("version")
+        return CertificateVersionSerializer(rows, many=True).data
+
+
 class NationalReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = NationalReport
@@ -420,3 +496,68 @@ class VerificationSerializer(serializers.Serializer):
     issue_date = serializers.CharField(required=False)
     status = serializers.CharField(required=False)
     status_text = serializers.CharField(required=False)
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="cursor: pass the last one as ?after=")
+    event = serializers.UUIDField()
+    type = serializers.CharField(help_text="notification kind, e.g. returned, filed, certificates_issued")
+    version = serializers.IntegerField(help_text="payload layout version of this feed")
+    created_at = serializers.DateTimeField()
+    payload = serializers.DictField(help_text="identifiers and public facts only")
+    link = serializers.CharField(allow_blank=True)
+
+
+class EventPageSerializer(serializers.Serializer):
+    events = EventSerializer(many=True)
+    next = serializers.IntegerField(help_text="the ?after= of the next call")
+    has_more = serializers.BooleanField()
+
+
+class OfferingSerializer(serializers.ModelSerializer):
+    """An occupation level that the standard defines (a filing line is one of these), with its parts."""
+
+    occupation_code = serializers.CharField(source="occupation.code")
+    occupation_name = serializers.CharField(source="occupation.name")
+    work_type = serializers.CharField(source="work_type.name", default=None)
+    level_name = serializers.CharField(source="get_level_display")
+
+    class Meta:
+        model = OccupationLevel
+        fields = ["id", "occupation_code", "occupation_name", "work_type", "level", "level_name", "parts"]
+
+
+class FiledLineSerializer(serializers.ModelSerializer):
+    """A filed line of a body: what a plan is made for (``line`` of ``POST /plans/``)."""
+
+    offering = OfferingSerializer()
+
+    class Meta:
+        model = FiledLine
+        fields = ["id", "offering", "status", "effective_from"]
+
+
+class BodySerializer(serializers.ModelSerializer):
+    organisation_name = serializers.CharField(source="organisation.name")
+    code = serializers.CharField()
+    lines = FiledLineSerializer(many=True)
+
+    class Meta:
+        model = EvaluationBody
+        fields = [
+            "id",
+            "code",
+            "name",
+            "category",
+            "status",
+            "filed_on",
+            "organisation",
+            "organisation_name",
+            "lines",
+        ]
+
+
+class ExpertSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    username = serializers.CharField()

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from api.auth import SchemaAccess
 from api.views import applications as apps
 from api.views import certificates as certs
-from api.views import plans, public, tasks
+from api.views import events, plans, public, reference, tasks
 from api.views.auth import TokenView
 
 
@@ -91,4 +91,22 @@ urlpatterns = [
     ),
     path("v1/national-reports/", certs.NationalReportList.as_view(), name="api-national-reports"),
     path("v1/verify/", public.Verify.as_view(), name="api-verify"),
+    path("v1/events/", events.EventFeed.as_view(), name="api-events"),
+    path("v1/certificates/<int:pk>/", certs.CertificateDetail.as_view(), name="api-certificate"),
+    path("v1/certificates/<int:pk>/pdf/", certs.CertificatePdf.as_view(), name="api-certificate-pdf"),
+    path("v1/certificate-batches/<int:pk>/zip/", certs.BatchZip.as_view(), name="api-batch-zip"),
+    path("v1/national-reports/<int:pk>/file/", certs.NationalReportFile.as_view(), name="api-national-file"),
+    path(
+        "v1/national-reports/<int:pk>/acknowledge/",
+        certs.NationalReportAcknowledge.as_view(),
+        name="api-national-acknowledge",
+    ),
+    path("v1/offerings/", reference.OfferingList.as_view(), name="api-offerings"),
+    path("v1/bodies/", reference.BodyList.as_view(), name="api-bodies"),
+    path("v1/experts/", reference.ExpertList.as_view(), name="api-experts"),
+    path(
+        "v1/applications/<int:pk>/corrections/",
+        apps.CorrectionList.as_view(),
+        name="api-application-corrections",
+    ),
 ]

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "filing",
     "workflows",
     "notifications",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,13 @@ SPECTACULAR_SETTINGS = {
         "IssuanceBatchStateEnum": "filing.models.IssuanceBatch.State",
         "ObjectionStateEnum": "filing.models.Objection.State",
         "ReportStateEnum": "filing.models.ReportState",
+        "BodyCategoryEnum": "filing.models.BodyCategory",
+        "BodyStatusEnum": "filing.models.BodyStatus",
+        "FiledLineStatusEnum": "filing.models.FiledLineStatus",
+        "CertificateStatusEnum": "filing.models.CertificateStatus",
+        "ApplicationStatusEnum": "filing.models.ApplicationStatus",
+        "PlanStatusEnum": "filing.models.PlanStatus",
+        "RegistrationStatusEnum": "filing.models.RegistrationStatus",
     },
 }
 

@@ -85,6 +85,14 @@ def acts_as_authority(user, organisation_id: int) -> bool:
     return is_municipal_reviewer(user) and not belongs_to(user, organisation_id)
 
 
+def reviews_application(user, application: FilingApplication) -> bool:
+    """A reviewer of this application (its district's or the city's) who does not belong to the applicant:
+    sees what reviewers see of it (scores, the changes made in a correction)."""
+    return not belongs_to(user, application.organisation_id) and (
+        is_municipal_reviewer(user) or reviews_district_of(user, application)
+    )
+
+
 def is_unit_lead(user, role: str) -> bool:
     return any(m.role == role and m.is_unit_lead for m in memberships(user))
 

@@ -110,3 +110,29 @@ def render(certificate: Certificate) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def current_pdf(certificate: Certificate) -> bytes:
+    """The stored PDF of the current version; one not rendered yet (the worker is behind) is rendered in
+    memory for this download only — reading writes nothing."""
+    if certificate.pdf and certificate.pdf_version == certificate.version:
+        with certificate.pdf.open("rb") as handle:
+            return handle.read()
+    return render(certificate)
+
+
+def file_name(certificate: Certificate) -> str:
+    return f"{certificate.number}-v{certificate.version}.pdf"
+
+
+def archive(certificates) -> bytes:
+    """A zip of the certificates' stored PDFs (those not rendered yet are left out, as the batch page
+    says)."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for certificate in certificates.exclude(pdf=""):
+            with certificate.pdf.open("rb") as handle:
+                bundle.writestr(file_name(certificate), handle.read())
+    return buffer.getvalue()

@@ -18,6 +18,7 @@ from filing.models import (
     EvaluationPlan,
     FilingApplication,
     FilingLine,
+    IssuanceBatch,
     Membership,
     Organisation,
 )
@@ -137,6 +138,12 @@ def certificates_visible_to(user) -> QuerySet:
     return qs.filter(body__organisation_id__in=access.organisation_ids(user, Role.BODY_OPERATOR))
 
 
+def batches_visible_to(user) -> QuerySet:
+    """Issuance batches holding a certificate the user may see (a supervisor, who sees plans but not
+    certificates, gets none)."""
+    return IssuanceBatch.objects.filter(certificates__in=certificates_visible_to(user)).distinct()
+
+
 def organisations_visible_to(user) -> QuerySet:
     """Every organisation for the city's reviewers and auditors; otherwise the user's own and those of the
     districts the user reviews."""
@@ -159,6 +166,21 @@ def coverage_organisation(user, org_pk=None):
     if org_pk is None or (int(org_pk) not in own and not access.oversees_city(user)):
         return None
     return Organisation.objects.filter(pk=org_pk).first()
+
+
+def bodies_visible_to(user) -> QuerySet:
+    """Every body for the city's reviewers, supervisors and auditors; a body's own for its operators."""
+    if user_roles(user) & {Role.MUNICIPAL_REVIEWER, Role.SUPERVISOR, Role.AUDITOR}:
+        return EvaluationBody.objects.all()
+    return bodies_operated_by(user)
+
+
+def experts_available() -> QuerySet:
+    """The experts who may be named to a panel (the service refuses those from the applicant)."""
+    from django.contrib.auth import get_user_model
+
+    ids = Membership.objects.filter(role=Role.EXPERT, is_active=True).values_list("user_id", flat=True)
+    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
 
 
 def bodies_operated_by(user) -> QuerySet:

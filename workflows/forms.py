@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from filing.models import ExpertScore, FilingLine, Membership, ReviewOutcome
-from filing.roles import Role
+from filing import selectors
+from filing.models import ExpertScore, FilingLine, ReviewOutcome
 from filing.services.corrections import correction_items
 from filing.workdays import UnknownCalendarYear, add_working_days
 
@@ -90,8 +90,7 @@ class ExpertChoiceField(forms.ModelMultipleChoiceField):
 
 def panel_candidates():
     """The experts who may be named to a panel (the service refuses those from the applicant)."""
-    ids = Membership.objects.filter(role=Role.EXPERT, is_active=True).values_list("user_id", flat=True)
-    return get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("username")
+    return selectors.experts_available()
 
 
 class PanelForm(TaskForm):

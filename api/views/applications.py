@@ -11,11 +11,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
-from api.views.common import ERRORS, valid
+from api.idempotency import idempotent
+from api.views.common import ERRORS, IDEMPOTENCY_KEY, valid
 from filing import access, selectors
-from filing.models import Attachment, FilingApplication, FilingLine, Major, Objection, OccupationLevel
+from filing.models import (
+    Attachment,
+    Correction,
+    FilingApplication,
+    FilingLine,
+    Major,
+    Objection,
+    OccupationLevel,
+)
 from filing.services import applications as app_svc
-from filing.services import attachments, publicity
+from filing.services import attachments, corrections, publicity
 
 
 class OrganisationList(generics.ListAPIView):
@@ -59,11 +68,21 @@ class ApplicationList(generics.ListAPIView):
                     queryset=Attachment.objects.filter(superseded_at__isnull=True),
                     to_attr="current_attachments",
                 ),
+                Prefetch(
+                    "corrections",
+                    queryset=Correction.objects.filter(state=Correction.State.OPEN).order_by("-round"),
+                    to_attr="open_corrections",
+                ),
             )
             .order_by("-created_at")
         )
 
-    @extend_schema(request=s.ApplicationCreateSerializer, responses={201: s.ApplicationSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=s.ApplicationCreateSerializer,
+        responses={201: s.ApplicationSerializer, **ERRORS},
+    )
+    @idempotent
     def post(self, request):
         data = valid(s.ApplicationCreateSerializer, request)
         application = app_svc.application_create(actor=request.user, **data)
@@ -86,7 +105,12 @@ class ApplicationDetail(APIView):
 
 
 class LineCreate(APIView):
-    @extend_schema(request=s.LineInputSerializer, responses={201: s.LineSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=s.LineInputSerializer,
+        responses={201: s.LineSerializer, **ERRORS},
+    )
+    @idempotent
     def post(self, request, pk):
         application = _application(request, pk)
         data = valid(s.LineInputSerializer, request)
@@ -137,9 +161,11 @@ class AttachmentUpload(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
         request={"multipart/form-data": s.AttachmentUploadSerializer},
         responses={201: s.AttachmentSerializer, **ERRORS},
     )
+    @idempotent
     def post(self, request, pk):
         data = valid(s.AttachmentUploadSerializer, request)
         attachment = attachments.attachment_upload(
@@ -231,3 +257,18 @@ class ObjectionsDismiss(APIView):
             actor=request.user, application=application, objections=data["objections"], reason=data["reason"]
         )
         return Response(s.ObjectionReviewSerializer(done, many=True).data)
+
+
+class CorrectionList(APIView):
+    """Every return for correction of an application, newest first; for its reviewers, the last answered
+    round carries what the applicant changed (the same comparison the review page shows)."""
+
+    @extend_schema(responses={200: s.CorrectionRoundSerializer(many=True), **ERRORS})
+    def get(self, request, pk):
+        application = _application(request, pk)
+        rounds = list(application.corrections.order_by("-round"))
+        changes = {}
+        answered = corrections.last_answered(application)
+        if answered is not None and access.reviews_application(request.user, application):
+            changes[answered.pk] = corrections.changes_since(answered)
+        return Response(s.CorrectionRoundSerializer(rounds, many=True, context={"changes": changes}).data)

@@ -4,15 +4,20 @@ report."""
 from __future__ import annotations
 
 import django_filters
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
-from api.views.common import ERRORS, valid
+from api.idempotency import key as idempotency_key
+from api.views.common import ERRORS, IDEMPOTENCY_KEY, valid
 from api.views.plans import _plan
-from filing import access, selectors
+from filing import access, pdf, selectors
+from filing.errors import Invalid
 from filing.models import Certificate, IssuanceBatch, NationalReport, ReportState
 from filing.selectors import certificates_visible_to
 from filing.services import certificates as cert_svc
@@ -20,15 +25,28 @@ from filing.services import issuance, national
 
 
 class BatchCreate(APIView):
-    @extend_schema(request=s.BatchRequestSerializer, responses={202: s.BatchSerializer, **ERRORS})
+    """The batch's own key (``idempotency_key`` in the body, or the ``Idempotency-Key`` header) makes a
+    repeated request return the same batch (the issuance service keeps it). The answer is the batch as it
+    is once the request has committed: with tasks run in-process, already issued."""
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=s.BatchRequestSerializer,
+        responses={202: s.BatchSerializer, **ERRORS},
+    )
     def post(self, request, pk):
         data = valid(s.BatchRequestSerializer, request)
+        key = data.get("idempotency_key") or idempotency_key(request)
+        if not key:
+            message = _("请提供幂等键（请求体 idempotency_key 或请求头 Idempotency-Key）。")
+            raise Invalid(message, errors={"idempotency_key": [message]})
         batch = issuance.issuance_request(
             actor=request.user,
             plan=_plan(request, pk),
-            idempotency_key=data["idempotency_key"],
+            idempotency_key=key[:80],
             issue_date=data.get("issue_date"),
         )
+        batch.refresh_from_db()
         return Response(s.BatchSerializer(batch).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -100,3 +118,59 @@ class NationalReportList(generics.ListAPIView):
             s.NationalReportSerializer(national.report_export(actor=request.user)).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+class CertificateDetail(APIView):
+    """One certificate with every version of its number and the verification address its QR code carries."""
+
+    @extend_schema(responses={200: s.CertificateDetailSerializer, **ERRORS})
+    def get(self, request, pk):
+        certificate = selectors.one_visible(certificates_visible_to(request.user), request.user, pk)
+        return Response(s.CertificateDetailSerializer(certificate).data)
+
+
+class CertificatePdf(APIView):
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **ERRORS})
+    def get(self, request, pk):
+        certificate = selectors.one_visible(certificates_visible_to(request.user), request.user, pk)
+        response = HttpResponse(pdf.current_pdf(certificate), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{pdf.file_name(certificate)}"'
+        return response
+
+
+class BatchZip(APIView):
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY, **ERRORS})
+    def get(self, request, pk):
+        batch = selectors.one_visible(selectors.batches_visible_to(request.user), request.user, pk)
+        content = pdf.archive(certificates_visible_to(request.user).filter(batch=batch))
+        response = HttpResponse(content, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="certificates-batch-{batch.pk}.zip"'
+        return response
+
+
+def _report(request, pk) -> NationalReport:
+    visible = (
+        NationalReport.objects.all()
+        if access.is_municipal_reviewer(request.user)
+        else NationalReport.objects.none()
+    )
+    return selectors.one_visible(visible, request.user, pk)
+
+
+class NationalReportFile(APIView):
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY, **ERRORS})
+    def get(self, request, pk):
+        report = _report(request, pk)
+        response = HttpResponse(national.report_file(report), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="national-report-{report.pk}.csv"'
+        return response
+
+
+class NationalReportAcknowledge(APIView):
+    """The national system confirmed receipt: the report and its certificates become 已上报."""
+
+    @extend_schema(request=s.EmptyInput, responses={200: s.NationalReportSerializer, **ERRORS})
+    def post(self, request, pk):
+        valid(s.EmptyInput, request)
+        report = national.report_acknowledge(actor=request.user, report=_report(request, pk))
+        return Response(s.NationalReportSerializer(report).data)

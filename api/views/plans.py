@@ -10,7 +10,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
-from api.views.common import ERRORS, valid
+from api.idempotency import idempotent
+from api.views.common import ERRORS, IDEMPOTENCY_KEY, valid
 from filing import selectors
 from filing.models import FiledLine, Registration
 from filing.services import plans, results, roster
@@ -27,7 +28,12 @@ class PlanList(generics.ListAPIView):
     def get_queryset(self):
         return selectors.plans_visible_to(self.request.user).prefetch_related("sittings").order_by("-pk")
 
-    @extend_schema(request=s.PlanCreateSerializer, responses={201: s.PlanSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=s.PlanCreateSerializer,
+        responses={201: s.PlanSerializer, **ERRORS},
+    )
+    @idempotent
     def post(self, request):
         data = valid(s.PlanCreateSerializer, request)
         line = get_object_or_404(
@@ -51,7 +57,12 @@ class PlanDetail(APIView):
 
 
 class SittingCreate(APIView):
-    @extend_schema(request=s.SittingInputSerializer, responses={201: s.SittingSerializer, **ERRORS})
+    @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
+        request=s.SittingInputSerializer,
+        responses={201: s.SittingSerializer, **ERRORS},
+    )
+    @idempotent
     def post(self, request, pk):
         sitting = plans.sitting_add(
             actor=request.user, plan=_plan(request, pk), **valid(s.SittingInputSerializer, request)
@@ -93,9 +104,11 @@ class RosterUpload(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
         request={"multipart/form-data": s.RosterUploadSerializer},
         responses={201: s.RosterImportSerializer, 422: s.RosterImportSerializer, **ERRORS},
     )
+    @idempotent
     def post(self, request, pk):
         upload = valid(s.RosterUploadSerializer, request)["file"]
         record = roster.roster_import(

@@ -90,6 +90,11 @@ def report_export(*, actor) -> NationalReport:
 
 
 @transaction.atomic
+def report_file(report: NationalReport) -> bytes:
+    """The report as the file handed to the national system: UTF-8 CSV with a BOM (Excel opens it)."""
+    return ("\ufeff" + report.content).encode("utf-8")
+
+
 def report_acknowledge(*, actor, report: NationalReport) -> NationalReport:
     report = NationalReport.objects.select_for_update().get(pk=report.pk)
     deny_unless(

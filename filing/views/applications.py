@@ -87,9 +87,7 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
         user = self.request.user
         app = selectors.application_detail(user, self.application.pk)
         is_applicant = access.acts_for(user, app.organisation_id, Role.APPLICANT)
-        is_reviewer = not access.belongs_to(user, app.organisation_id) and (
-            access.is_municipal_reviewer(user) or access.reviews_district_of(user, app)
-        )
+        is_reviewer = access.reviews_application(user, app)
         rights = corrections.edit_rights(user, app)
         answered = corrections.last_answered(app)
         context.update(

@@ -6,10 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-import zipfile
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -84,18 +83,9 @@ class BatchZipView(View):
     certificates — a supervisor — gets nothing)."""
 
     def get(self, request, pk):
-        batch = visible_or_404(
-            IssuanceBatch.objects.filter(certificates__in=certificates_visible_to(request.user)).distinct(),
-            request,
-            pk,
-        )
-        certificates = certificates_visible_to(request.user).filter(batch=batch).exclude(pdf="")
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for certificate in certificates:
-                with certificate.pdf.open("rb") as handle:
-                    archive.writestr(f"{certificate.number}-v{certificate.version}.pdf", handle.read())
-        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        batch = visible_or_404(selectors.batches_visible_to(request.user), request, pk)
+        content = pdf.archive(certificates_visible_to(request.user).filter(batch=batch))
+        response = HttpResponse(content, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="certificates-batch-{batch.pk}.zip"'
         return response
 
@@ -155,11 +145,8 @@ class CertificatePdfView(View):
 
     def get(self, request, pk):
         certificate = visible_or_404(certificates_visible_to(request.user), request, pk)
-        filename = f"{certificate.number}-v{certificate.version}.pdf"
-        if certificate.pdf and certificate.pdf_version == certificate.version:
-            return FileResponse(certificate.pdf.open("rb"), content_type="application/pdf", filename=filename)
-        response = HttpResponse(pdf.render(certificate), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{filename}"'
+        response = HttpResponse(pdf.current_pdf(certificate), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{pdf.file_name(certificate)}"'
         return response
 
 
@@ -200,7 +187,7 @@ class NationalReportDownloadView(View):
         if not access.is_municipal_reviewer(request.user):
             raise Http404
         report = get_object_or_404(NationalReport, pk=pk)
-        response = HttpResponse("\ufeff" + report.content, content_type="text/csv; charset=utf-8")
+        response = HttpResponse(national.report_file(report), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="national-report-{report.pk}.csv"'
         return response
 
