@@ -496,6 +496,12 @@ class VerificationSerializer(serializers.Serializer):
     issue_date = serializers.CharField(required=False)
     status = serializers.CharField(required=False)
     status_text = serializers.CharField(required=False)
+    revoked_on = serializers.CharField(required=False, allow_blank=True)
+    version = serializers.IntegerField(required=False, help_text="the version this answer is about")
+    print_serial = serializers.IntegerField(required=False, help_text="印制序号 of that version's paper")
+    current_version = serializers.IntegerField(
+        required=False, help_text="the valid version of the number (differs when this one is superseded)"
+    )
 
 
 class EventSerializer(serializers.Serializer):

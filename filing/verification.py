@@ -17,7 +17,7 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 STATUS_TEXT = {
     CertificateStatus.VALID: _("有效"),
     CertificateStatus.REVOKED: _("已撤销"),
-    CertificateStatus.SUPERSEDED: _("已更正（此为旧版本，以更正后的证书为准）"),
+    CertificateStatus.SUPERSEDED: _("已被第%(version)d版取代（此为旧版本，以第%(version)d版为准）"),
 }
 
 
@@ -33,6 +33,9 @@ class VerificationResult:
     status: str
     status_text: str
     revoked_on: str = ""
+    version: int = 1
+    print_serial: int = 1
+    current_version: int = 1
 
 
 def mask_name(name: str) -> str:
@@ -49,6 +52,18 @@ def _normal(text: str) -> str:
 
 
 def _result(certificate: Certificate) -> VerificationResult:
+    """What the public sees of one version; a superseded version names the version that replaced it."""
+    current = certificate.version
+    text = STATUS_TEXT[certificate.status]
+    if certificate.status == CertificateStatus.SUPERSEDED:
+        current = (
+            Certificate.objects.filter(number=certificate.number)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+            or certificate.version
+        )
+        text = text % {"version": current}
     return VerificationResult(
         number=certificate.number,
         holder=mask_name(certificate.holder_name),
@@ -58,8 +73,11 @@ def _result(certificate: Certificate) -> VerificationResult:
         body=certificate.body_name,
         issue_date=str(certificate.issue_date),
         status=certificate.status,
-        status_text=str(STATUS_TEXT[certificate.status]),
+        status_text=str(text),
         revoked_on=str(certificate.revoked_on or ""),
+        version=certificate.version,
+        print_serial=certificate.print_serial,
+        current_version=current,
     )
 
 

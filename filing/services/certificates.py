@@ -74,9 +74,31 @@ def certificate_revoke(
     return certificate
 
 
+def _new_version(certificate: Certificate, **changes) -> Certificate:
+    """The next version of a certificate under the same number: a new print serial and a new verification
+    token (the QR code on the replaced paper then answers "superseded by version N"); the old row stays,
+    superseded, as the record of what was printed."""
+    certificate.supersede()
+    save_transition(certificate)
+    fields = {
+        f.name: getattr(certificate, f.name)
+        for f in Certificate._meta.concrete_fields
+        if f.name not in NOT_COPIED
+    }
+    fields.update(changes)
+    return Certificate.objects.create(
+        **fields,
+        version=certificate.version + 1,
+        corrects=certificate,
+        verification_token=new_token(),
+        print_serial=certificate.print_serial + 1,
+    )
+
+
 @transaction.atomic
 def certificate_reissue(*, actor, certificate: Certificate, reason: str) -> Certificate:
-    """补发 (lost or damaged): same number, new print serial, version+1; the PDF is rendered again."""
+    """补发 (lost or damaged): same number and content, version+1 with a new print serial and a new
+    verification token; the PDF is rendered again. Returns the new version."""
     certificate = _lock(certificate)
     _require_valid(certificate, _("只有有效的证书可以补发。"))
     deny_unless(
@@ -88,17 +110,16 @@ def certificate_reissue(*, actor, certificate: Certificate, reason: str) -> Cert
     )
     if not reason.strip():
         raise Invalid(_("请填写补发理由。"), errors={"reason": [_("请填写补发理由。")]})
-    certificate.reissue()
-    save_transition(certificate)
+    reissued = _new_version(certificate)
     audit_record(
         actor=actor,
         action="certificate.reissue",
-        obj=certificate,
-        payload={"number": certificate.number, "version": certificate.version, "reason": reason},
+        obj=reissued,
+        payload={"number": reissued.number, "version": reissued.version, "reason": reason},
     )
-    signals.certificate_reissued.send(sender=Certificate, certificate=certificate, actor=actor)
-    jobs.after_commit("filing.render_certificate_pdf", certificate.pk)
-    return certificate
+    signals.certificate_reissued.send(sender=Certificate, certificate=reissued, actor=actor)
+    jobs.after_commit("filing.render_certificate_pdf", reissued.pk)
+    return reissued
 
 
 @transaction.atomic
@@ -118,21 +139,7 @@ def certificate_correct(*, actor, certificate: Certificate, reason: str, **chang
         raise Invalid(_("只能更正姓名或工种。"), errors={"__all__": [_("只能更正姓名或工种。")]})
     if not reason.strip():
         raise Invalid(_("请填写更正理由。"), errors={"reason": [_("请填写更正理由。")]})
-    certificate.supersede()
-    save_transition(certificate)
-    fields = {
-        f.name: getattr(certificate, f.name)
-        for f in Certificate._meta.concrete_fields
-        if f.name not in NOT_COPIED
-    }
-    fields.update(changes)
-    corrected = Certificate.objects.create(
-        **fields,
-        version=certificate.version + 1,
-        corrects=certificate,
-        verification_token=new_token(),
-        print_serial=certificate.print_serial + 1,
-    )
+    corrected = _new_version(certificate, **changes)
     audit_record(
         actor=actor,
         action="certificate.correct",

@@ -118,7 +118,8 @@ class CertificateDetailView(View):
                     authority=request.POST.get("authority", ""),
                 )
             elif action == "reissue":
-                svc.certificate_reissue(actor=request.user, certificate=self.certificate, reason=reason)
+                new = svc.certificate_reissue(actor=request.user, certificate=self.certificate, reason=reason)
+                return redirect("certificates:detail", pk=new.pk)
             elif action == "correct":
                 changes = {
                     k: request.POST[k].strip()

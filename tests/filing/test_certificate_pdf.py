@@ -133,17 +133,18 @@ def test_rendering_is_idempotent_and_a_reissue_renders_again(issued, cjk_font, t
     assert certificate.pdf_version == 1 and first.endswith(f"{certificate.number}-v1.pdf")
     assert certificate.pdf.storage.exists(first)
 
-    svc.certificate_reissue(actor=operator, certificate=certificate, reason="遗失补发")
-    assert render_certificate_pdf(certificate.pk) == 1
-    assert render_certificate_pdf(certificate.pk) == 0
-    certificate.refresh_from_db()
-    assert certificate.pdf_version == certificate.version == 2
-    assert certificate.pdf.name.endswith(f"{certificate.number}-v2.pdf")
-    assert not certificate.pdf.storage.exists(first)  # the replaced print is not kept next to it
-    with certificate.pdf.open("rb") as stored:
+    reissued = svc.certificate_reissue(actor=operator, certificate=certificate, reason="遗失补发")
+    assert render_certificate_pdf(reissued.pk) == 1
+    assert render_certificate_pdf(reissued.pk) == 0
+    reissued.refresh_from_db()
+    assert reissued.pdf_version == reissued.version == 2
+    assert reissued.pdf.name.endswith(f"{certificate.number}-v2.pdf")
+    assert certificate.pdf.storage.exists(first)  # the replaced print stays as the record of version 1
+    with reissued.pdf.open("rb") as stored:
         content = stored.read()
-    # The same verification URL on the reprint (a reissue keeps the token); the new print serial shows.
-    assert qr_payloads(page_one(content, tmp_path, "reissue")) == [pdf.verification_url(certificate)]
+    # The reprint carries a new verification URL (the lost paper's QR code now answers "superseded").
+    assert qr_payloads(page_one(content, tmp_path, "reissue")) == [pdf.verification_url(reissued)]
+    assert pdf.verification_url(reissued) != pdf.verification_url(certificate)
     text = subprocess.run(
         [tool("pdftotext", "poppler-utils"), "-", "-"], input=content, capture_output=True, timeout=60
     ).stdout.decode()

@@ -32,6 +32,16 @@ def test_revoke_reissue_correct_and_verification(body, municipal_reviewer):
     # Reissue: same number, new print serial, version+1.
     reissued = svc.certificate_reissue(actor=operator, certificate=first, reason="遗失补发")
     assert (reissued.number, reissued.version, reissued.print_serial) == (first.number, 2, 2)
+    assert reissued.pk != first.pk and reissued.verification_token != first.verification_token
+    first.refresh_from_db()
+    assert first.status == "superseded"
+    lost_paper = verify_by_token(first.verification_token)
+    assert (lost_paper.status, lost_paper.version, lost_paper.current_version) == ("superseded", 1, 2)
+    assert lost_paper.status_text == "已被第2版取代（此为旧版本，以第2版为准）"
+    new_paper = verify_by_token(reissued.verification_token)
+    assert (new_paper.status, new_paper.version, new_paper.print_serial) == ("valid", 2, 2)
+    by_number = verify_by_number(first.number, first.holder_name)
+    assert (by_number.version, by_number.print_serial, by_number.current_version) == (2, 2, 2)
     # Correction: new version row, old superseded, public lookup follows the current version.
     corrected = svc.certificate_correct(
         actor=operator, certificate=reissued, reason="姓名错字", holder_name="更正名"
