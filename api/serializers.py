@@ -485,6 +485,26 @@ class VerifyInput(StrictInput):
     name = serializers.CharField(max_length=60, label=_("持证人姓名"))
 
 
+class VerifyBulkInput(StrictInput):
+    items = serializers.ListField(child=VerifyInput(), min_length=1, max_length=20)
+
+
+class StatisticsRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField(allow_blank=True)
+    n = serializers.IntegerField()
+
+
+class StatisticsSerializer(serializers.Serializer):
+    year = serializers.IntegerField(allow_null=True)
+    total = serializers.IntegerField()
+    revoked = serializers.IntegerField()
+    by_body = StatisticsRowSerializer(many=True)
+    by_occupation = StatisticsRowSerializer(many=True)
+    by_level = StatisticsRowSerializer(many=True)
+    by_month = StatisticsRowSerializer(many=True)
+
+
 class VerificationSerializer(serializers.Serializer):
     found = serializers.BooleanField()
     number = serializers.CharField(required=False)

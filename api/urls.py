@@ -31,6 +31,7 @@ urlpatterns = [
     path("v1/applications/<int:pk>/lines/<int:line_pk>/", apps.LineDetail.as_view(), name="api-line"),
     path("v1/applications/<int:pk>/attachments/", apps.AttachmentUpload.as_view(), name="api-attachments"),
     path("v1/applications/<int:pk>/sign/", app_action("sign"), name="api-sign"),
+    path("v1/applications/<int:pk>/extend/", app_action("extend"), name="api-extend"),
     path("v1/applications/<int:pk>/submit/", app_action("submit"), name="api-submit"),
     path(
         "v1/applications/<int:pk>/withdraw/",
@@ -91,6 +92,8 @@ urlpatterns = [
     ),
     path("v1/national-reports/", certs.NationalReportList.as_view(), name="api-national-reports"),
     path("v1/verify/", public.Verify.as_view(), name="api-verify"),
+    path("v1/verify/bulk/", public.VerifyBulk.as_view(), name="api-verify-bulk"),
+    path("v1/statistics/certificates/", certs.Statistics.as_view(), name="api-statistics"),
     path("v1/events/", events.EventFeed.as_view(), name="api-events"),
     path("v1/certificates/<int:pk>/", certs.CertificateDetail.as_view(), name="api-certificate"),
     path("v1/certificates/<int:pk>/pdf/", certs.CertificatePdf.as_view(), name="api-certificate-pdf"),

@@ -3,6 +3,8 @@ never only in templates."""
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -60,6 +62,21 @@ def applications_visible_to(user) -> QuerySet:
     if Role.EXPERT in roles:
         condition |= Q(experts__expert=user)
     return base.filter(condition).distinct()
+
+
+APPLICATION_NUMBER = re.compile(r"^BA(\d{4})(\d{6,12})$")
+
+
+def search_applications(queryset: QuerySet, text: str) -> QuerySet:
+    """Applications whose number (BA + year + id) is ``text``, or whose organisation's name contains it."""
+    text = str(text or "").strip()[:100]
+    if not text:
+        return queryset
+    match = APPLICATION_NUMBER.match(text.upper())
+    condition = Q(organisation__name__icontains=text)
+    if match:
+        condition |= Q(pk=int(match.group(2)), created_at__year=int(match.group(1)))
+    return queryset.filter(condition)
 
 
 def application_detail(user, pk: int):

@@ -618,6 +618,7 @@ KINDS = {
     "api/v1/national-reports/<int:pk>/file/": "report",
     "api/v1/national-reports/<int:pk>/acknowledge/": "report",
     "api/v1/applications/<int:pk>/corrections/": "application",
+    "api/v1/applications/<int:pk>/extend/": "application",
     "api/v1/certificates/<int:pk>/reissue/": "certificate",
     "accounts/reset/<uidb64>/<token>/": "reset",
     "applications/<int:pk>/": "application",

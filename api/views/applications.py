@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import django_filters
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -24,11 +25,13 @@ from filing.models import (
     OccupationLevel,
 )
 from filing.services import applications as app_svc
-from filing.services import attachments, corrections, publicity
+from filing.services import attachments, corrections, publicity, review
 
 
 class OrganisationList(generics.ListAPIView):
     serializer_class = s.OrganisationSerializer
+    filterset_fields = ["kind", "district"]
+    ordering_fields = ["name", "id"]
 
     def get_queryset(self):
         return selectors.organisations_visible_to(self.request.user)
@@ -36,6 +39,7 @@ class OrganisationList(generics.ListAPIView):
 
 class MajorList(generics.ListAPIView):
     serializer_class = s.MajorSerializer
+    ordering_fields = ["code", "name"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -52,9 +56,25 @@ def _application(request, pk) -> FilingApplication:
     return app_svc.get_application_for(request.user, pk)
 
 
+class ApplicationFilter(django_filters.FilterSet):
+    submitted_after = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
+    submitted_before = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte")
+    q = django_filters.CharFilter(method="search", label="number or organisation name contains")
+
+    class Meta:
+        model = FilingApplication
+        fields = ["status", "kind", "organisation"]
+
+    def search(self, queryset, name, value):
+        return selectors.search_applications(queryset, value)
+
+
 class ApplicationList(generics.ListAPIView):
+    """``?status=&kind=&organisation=&submitted_after=&submitted_before=&q=&ordering=-submitted_at``"""
+
     serializer_class = s.ApplicationSerializer
-    filterset_fields = ["status", "kind"]
+    filterset_class = ApplicationFilter
+    ordering_fields = ["id", "created_at", "submitted_at", "status"]
 
     def get_queryset(self):
         return (
@@ -195,6 +215,10 @@ APPLICATION_ACTIONS = {
         s.WithdrawInput,
         lambda user, app, d: app_svc.application_withdraw(actor=user, application=app, reason=d["reason"]),
     ),
+    "extend": (
+        s.ReasonSerializer,
+        lambda user, app, d: review.clock_extend(actor=user, application=app, reason=d["reason"]),
+    ),
     "respond": (
         s.CommentSerializer,
         lambda user, app, d: app_svc.application_respond(
@@ -205,7 +229,8 @@ APPLICATION_ACTIONS = {
 
 
 class ApplicationAction(APIView):
-    """POST /applications/{id}/{sign|submit|withdraw|respond}/"""
+    """POST /applications/{id}/{sign|submit|withdraw|respond|extend}/ (extend: the municipal unit lead's one
+    extension of the statutory clock, with a reason)"""
 
     action = ""
 

@@ -7,7 +7,7 @@ import django_filters
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,8 +16,8 @@ from api import serializers as s
 from api.idempotency import key as idempotency_key
 from api.views.common import ERRORS, IDEMPOTENCY_KEY, valid
 from api.views.plans import _plan
-from filing import access, pdf, selectors
-from filing.errors import Invalid
+from filing import access, pdf, selectors, statistics
+from filing.errors import Denied, Invalid
 from filing.models import Certificate, IssuanceBatch, NationalReport, ReportState
 from filing.selectors import certificates_visible_to
 from filing.services import certificates as cert_svc
@@ -61,10 +61,13 @@ class BatchDetail(APIView):
 
 class CertificateFilter(django_filters.FilterSet):
     report_state = django_filters.ChoiceFilter(choices=ReportState.choices, method="filter_report_state")
+    issued_after = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
+    issued_before = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")
+    occupation = django_filters.CharFilter(field_name="occupation_code")
 
     class Meta:
         model = Certificate
-        fields = ["status", "number", "level"]
+        fields = ["status", "number", "level", "batch"]
 
     def filter_report_state(self, queryset, name, value):
         if value == ReportState.PENDING:
@@ -73,8 +76,11 @@ class CertificateFilter(django_filters.FilterSet):
 
 
 class CertificateList(generics.ListAPIView):
+    """``?status=&number=&level=&occupation=&batch=&report_state=&issued_after=&issued_before=&ordering=``"""
+
     serializer_class = s.CertificateSerializer
     filterset_class = CertificateFilter
+    ordering_fields = ["issue_date", "number", "version", "status"]
 
     def get_queryset(self):
         return (
@@ -106,6 +112,8 @@ class CertificateAction(APIView):
 
 class NationalReportList(generics.ListAPIView):
     serializer_class = s.NationalReportSerializer
+    filterset_fields = ["state"]
+    ordering_fields = ["created_at"]
 
     def get_queryset(self):
         if not access.is_municipal_reviewer(self.request.user):
@@ -174,3 +182,45 @@ class NationalReportAcknowledge(APIView):
         valid(s.EmptyInput, request)
         report = national.report_acknowledge(actor=request.user, report=_report(request, pk))
         return Response(s.NationalReportSerializer(report).data)
+
+
+class Statistics(APIView):
+    """The figures of the statistics page (``filing.statistics``), for the city's reviewers and auditors."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("year", int, description="issue year (all years without it)")],
+        responses={200: s.StatisticsSerializer, **ERRORS},
+    )
+    def get(self, request):
+        if not access.oversees_city(request.user):
+            raise Denied(
+                _("只有市级审核人员和审计人员可以查看统计。"), actor=request.user, action="statistics.view"
+            )
+        raw = request.query_params.get("year", "")
+        year = None
+        if raw:
+            if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+                message = _("年份须为2000至2100之间的整数。")
+                raise Invalid(message, errors={"year": [message]})
+            year = int(raw)
+        stats = statistics.certificate_statistics(year)
+        body = {
+            "year": year,
+            "total": stats["total"],
+            "revoked": stats["revoked"],
+            "by_body": [
+                {"key": r["body_name"], "name": r["body_name"], "n": r["n"]} for r in stats["by_body"]
+            ],
+            "by_occupation": [
+                {"key": r["occupation_code"], "name": r["occupation_name"], "n": r["n"]}
+                for r in stats["by_occupation"]
+            ],
+            "by_level": [
+                {"key": r["level_label"], "name": r["level_label"], "n": r["n"]} for r in stats["by_level"]
+            ],
+            "by_month": [
+                {"key": r["month"].strftime("%Y-%m") if r["month"] else "", "name": "", "n": r["n"]}
+                for r in stats["by_month"]
+            ],
+        }
+        return Response(s.StatisticsSerializer(body).data)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import django_filters
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics, status
@@ -13,7 +14,7 @@ from api import serializers as s
 from api.idempotency import idempotent
 from api.views.common import ERRORS, IDEMPOTENCY_KEY, valid
 from filing import selectors
-from filing.models import FiledLine, Registration
+from filing.models import EvaluationPlan, FiledLine, Registration
 from filing.services import plans, results, roster
 
 
@@ -21,9 +22,20 @@ def _plan(request, pk):
     return selectors.one_visible(selectors.plans_visible_to(request.user), request.user, pk)
 
 
+class PlanFilter(django_filters.FilterSet):
+    first_sitting_after = django_filters.DateFilter(field_name="first_sitting_on", lookup_expr="gte")
+    first_sitting_before = django_filters.DateFilter(field_name="first_sitting_on", lookup_expr="lte")
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains")
+
+    class Meta:
+        model = EvaluationPlan
+        fields = ["status", "body"]
+
+
 class PlanList(generics.ListAPIView):
     serializer_class = s.PlanSerializer
-    filterset_fields = ["status"]
+    filterset_class = PlanFilter
+    ordering_fields = ["id", "first_sitting_on", "title", "status"]
 
     def get_queryset(self):
         return selectors.plans_visible_to(self.request.user).prefetch_related("sittings").order_by("-pk")
@@ -123,6 +135,7 @@ class RosterUpload(APIView):
 class RegistrationList(generics.ListAPIView):
     serializer_class = s.RegistrationSerializer
     filterset_fields = ["status"]
+    ordering_fields = ["row_number", "status"]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

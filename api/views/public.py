@@ -135,3 +135,28 @@ class Verify(APIView):
         data = valid(s.VerifyInput, request)
         _public_throttle(request)
         return self._answer(verification.verify_by_number(data["number"], data["name"]))
+
+
+class VerifyBulk(APIView):
+    """An employer checks up to 20 (number, name) pairs in one request, each counted against the same
+    per-client limit as single checks (the page's list check, over the API). Each answer is the one-to-one
+    answer for its pair, in order; nothing is ever listed."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        request=s.VerifyBulkInput,
+        responses={200: s.VerificationSerializer(many=True), 400: s.ErrorSerializer, 429: s.ErrorSerializer},
+    )
+    def post(self, request):
+        items = valid(s.VerifyBulkInput, request)["items"]
+        answers = []
+        for item in items:
+            _public_throttle(request)
+            result = verification.verify_by_number(item["number"], item["name"])
+            answers.append({"found": True, **result.__dict__} if result else {"found": False})
+        response = Response(answers)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Cache-Control"] = "no-store"
+        return response

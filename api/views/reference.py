@@ -36,6 +36,7 @@ class OfferingList(generics.ListAPIView):
 
     serializer_class = s.OfferingSerializer
     filterset_class = OfferingFilter
+    ordering_fields = ["level", "occupation__code"]
 
     def get_queryset(self):
         return OccupationLevel.objects.select_related("occupation", "work_type").order_by(
@@ -48,6 +49,8 @@ class BodyList(generics.ListAPIView):
     filed lines."""
 
     serializer_class = s.BodySerializer
+    filterset_fields = ["status", "category"]
+    ordering_fields = ["id", "filed_on", "name"]
 
     def get_queryset(self):
         return (
