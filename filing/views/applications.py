@@ -3,7 +3,10 @@ reviewers' objection handling. Each view validates a form, calls one service and
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -14,6 +17,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from filing import access, forms, selectors
 from filing.clock import clock_status
 from filing.errors import DomainError, Invalid, NotFound
+from filing.listing import Column, FilteredListMixin, ListSpec
 from filing.models import ApplicationStatus, FilingLine, Objection, Organisation
 from filing.roles import Role
 from filing.services import applications as svc
@@ -46,13 +50,47 @@ class ApplicationMixin:
         return super().get_context_data(**kwargs)
 
 
-class ApplicationListView(ListView):
+def _application_number(text: str):
+    """An application number (BA + year + 6 digits) names one application: match it exactly."""
+    match = re.fullmatch(r"BA(\d{4})(\d{6})", text.strip().upper())
+    if not match:
+        return None
+    return Q(pk=int(match.group(2)), created_at__year=int(match.group(1)))
+
+
+APPLICATION_LIST = ListSpec(
+    search=("organisation__name",),
+    search_label=_("申请编号或申报单位"),
+    search_hook=_application_number,
+    status_choices=ApplicationStatus.choices,
+    date_field="submitted_at",
+    date_label=_("提交日期"),
+    sorts={
+        "newest": (_("最近创建在前"), ("-created_at",)),
+        "submitted": (_("最近提交在前"), ("-submitted_at",)),
+        "oldest_submitted": (_("最早提交在前"), ("submitted_at",)),
+        "organisation": (_("按申报单位"), ("organisation__name",)),
+    },
+    default_sort="newest",
+    columns=[
+        Column(_("申请编号"), lambda a: a.number),
+        Column(_("申报单位"), lambda a: a.organisation.name),
+        Column(_("所在区"), lambda a: a.organisation.district.name),
+        Column(_("申请类型"), lambda a: a.get_kind_display()),
+        Column(_("状态"), lambda a: a.get_status_display()),
+        Column(_("提交时间"), lambda a: a.submitted_at),
+    ],
+    filename="applications",
+)
+
+
+class ApplicationListView(FilteredListMixin, ListView):
     template_name = "filing/application_list.html"
     context_object_name = "applications"
-    paginate_by = 50
+    spec = APPLICATION_LIST
 
-    def get_queryset(self):
-        return selectors.applications_visible_to(self.request.user).order_by("-created_at")
+    def scoped_queryset(self):
+        return selectors.applications_visible_to(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -12,30 +12,60 @@ from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from filing import access, pdf, selectors, statistics
 from filing.errors import DomainError, Invalid
 from filing.exports import safe_cell
-from filing.models import Certificate, IssuanceBatch, NationalReport
+from filing.listing import Column, FilteredListMixin, ListSpec
+from filing.models import Certificate, CertificateStatus, IssuanceBatch, NationalReport
 from filing.selectors import certificates_visible_to
 from filing.services import certificates as svc
 from filing.services import issuance, national
 from filing.views.base import error_response, messages_from, posted_pk, visible_or_404
 
+CERTIFICATE_LIST = ListSpec(
+    # The holder's name and the certificate number; never the ID number (only its masked form is stored).
+    search=("number", "holder_name", "occupation_name", "body_name"),
+    search_label=gettext_lazy("证书编号、姓名或职业"),
+    status_choices=CertificateStatus.choices,
+    date_field="issue_date",
+    date_label=gettext_lazy("发证日期"),
+    sorts={
+        "newest": (gettext_lazy("发证日期（新的在前）"), ("-issue_date", "number", "-version")),
+        "oldest": (gettext_lazy("发证日期（早的在前）"), ("issue_date", "number", "-version")),
+        "number": (gettext_lazy("按证书编号"), ("number", "-version")),
+        "name": (gettext_lazy("按姓名"), ("holder_name", "number")),
+    },
+    default_sort="newest",
+    columns=[
+        Column(gettext_lazy("证书编号"), lambda c: c.number),
+        Column(gettext_lazy("版本"), lambda c: c.version),
+        Column(gettext_lazy("姓名"), lambda c: c.holder_name),
+        Column(gettext_lazy("证件号码"), lambda c: c.document_masked),
+        Column(gettext_lazy("职业"), lambda c: c.occupation_name),
+        Column(gettext_lazy("工种"), lambda c: c.work_type),
+        Column(gettext_lazy("等级"), lambda c: c.level_label),
+        Column(gettext_lazy("评价机构"), lambda c: c.body_name),
+        Column(gettext_lazy("发证日期"), lambda c: c.issue_date),
+        Column(gettext_lazy("状态"), lambda c: c.get_status_display()),
+    ],
+    filename="certificates",
+)
 
-class CertificateListView(ListView):
+
+class CertificateListView(FilteredListMixin, ListView):
     template_name = "filing/certificate_list.html"
     context_object_name = "certificates"
-    paginate_by = 50
+    spec = CERTIFICATE_LIST
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         qs = certificates_visible_to(self.request.user)
-        number = self.request.GET.get("number", "").strip()
-        if number:
-            qs = qs.filter(number=number)
-        return qs.order_by("-issue_date", "number", "-version")
+        # The old ?number= link (an exact certificate number) keeps working.
+        number = self.request.GET.get("number", "").strip()[:40]
+        return qs.filter(number=number) if number else qs
 
 
 class IssueView(View):

@@ -16,7 +16,8 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from filing import access, forms, selectors
 from filing.errors import DomainError, Invalid
-from filing.models import SCORABLE, AssessmentPart
+from filing.listing import Column, FilteredListMixin, ListSpec
+from filing.models import SCORABLE, AssessmentPart, PlanStatus
 from filing.services import plans as svc
 from filing.services import results
 from filing.services.common import required_parts
@@ -37,12 +38,38 @@ class PlanMixin:
         return super().get_context_data(**kwargs)
 
 
-class PlanListView(ListView):
+PLAN_LIST = ListSpec(
+    search=("title", "body__name", "body__serial", "line__offering__occupation__name"),
+    search_label=_("计划、评价机构或职业"),
+    status_choices=PlanStatus.choices,
+    date_field="first_sitting_on",
+    date_label=_("首场考核日期"),
+    sorts={
+        "newest": (_("最近创建在前"), ("-created_at",)),
+        "first_sitting": (_("首场考核日期（早的在前）"), ("first_sitting_on",)),
+        "first_sitting_desc": (_("首场考核日期（晚的在前）"), ("-first_sitting_on",)),
+        "body": (_("按评价机构"), ("body__name", "first_sitting_on")),
+    },
+    default_sort="newest",
+    columns=[
+        Column(_("计划"), lambda p: p.title),
+        Column(_("评价机构"), lambda p: p.body.name),
+        Column(_("评价机构代码"), lambda p: p.body.code),
+        Column(_("职业（工种）等级"), lambda p: str(p.line.offering)),
+        Column(_("预计人数"), lambda p: p.expected_headcount),
+        Column(_("首场考核"), lambda p: p.first_sitting_on),
+        Column(_("状态"), lambda p: p.get_status_display()),
+    ],
+    filename="plans",
+)
+
+
+class PlanListView(FilteredListMixin, ListView):
     template_name = "filing/plan_list.html"
     context_object_name = "plans"
-    paginate_by = 50
+    spec = PLAN_LIST
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.plans_visible_to(self.request.user)
 
     def get_context_data(self, **kwargs):
