@@ -352,7 +352,11 @@ class AttachmentDownloadView(View):
 class WithdrawView(ApplicationMixin, DomainFormMixin, FormView):
     template_name = "filing/form.html"
     form_class = forms.ReasonForm
-    extra_context = {"title": _("撤回申请"), "danger": True}
+    extra_context = {
+        "title": _("撤回申请"),
+        "danger": True,
+        "consequence": _("撤回后本申请终止办理，不能恢复；如仍需备案，须重新起草并提交申请。"),
+    }
 
     def perform(self, form):
         return svc.application_withdraw(

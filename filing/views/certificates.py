@@ -11,6 +11,7 @@ import zipfile
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -69,7 +70,35 @@ class CertificateListView(FilteredListMixin, ListView):
 
 
 class IssueView(View):
-    """POST from the plan page: ask for the plan's certificates with the page's idempotency key."""
+    """GET: the confirmation (how many certificates, for which plan, what cannot be undone), carrying a fresh
+    idempotency key; POST: ask for the plan's certificates with that key."""
+
+    def get(self, request, plan_pk):
+        plan = visible_or_404(selectors.plans_visible_to(request.user), request, plan_pk)
+        if not access.operates_body(request.user, plan.body):
+            raise Http404
+        passed = plan.registrations.filter(status="passed").count()
+        return render(
+            request,
+            "filing/confirm.html",
+            {
+                "title": _("发放证书"),
+                "object_label": plan.title,
+                "object_detail": f"{plan.body.name} · {plan.line.offering} · "
+                + _("合格 %(n)d 人") % {"n": passed},
+                "consequence": _(
+                    "将为 %(n)d 名合格考生各发放一本职业技能等级证书并编号。证书编号一经发放不再收回，"
+                    "发放后只能补发、更正或撤销，且将报送全国联网查询。"
+                )
+                % {"n": passed},
+                "button": _("确认发放 %(n)d 本证书") % {"n": passed},
+                "danger": False,
+                "action_url": request.path,
+                "back_url": reverse("plans:detail", args=[plan.pk]),
+                # A fresh key per confirmation: a double click or a resubmitted form creates no second batch.
+                "hidden": {"idempotency_key": f"plan-{plan.pk}-{uuid.uuid4().hex}"},
+            },
+        )
 
     def post(self, request, plan_pk):
         plan = visible_or_404(selectors.plans_visible_to(request.user), request, plan_pk)
