@@ -138,6 +138,7 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
             panels=application_panels(user, app),
             is_applicant=is_applicant,
             is_legal_rep=access.acts_for(user, app.organisation_id, Role.LEGAL_REPRESENTATIVE),
+            commitment_text=svc.COMMITMENT_TEXT,
             is_reviewer=is_reviewer,
             can_edit=rights.anything,
             can_edit_fields=bool(rights.fields),
