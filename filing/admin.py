@@ -249,11 +249,100 @@ class CalendarOverrideAdmin(AuditedAdmin):
     date_hierarchy = "date"
 
 
+#: The keys audit payloads use, as a person reads them.
+AUDIT_PAYLOAD_LABELS = {
+    "comment": _("意见"),
+    "reason": _("理由"),
+    "task": _("任务"),
+    "node": _("环节"),
+    "to": _("接收人"),
+    "back_to": _("退回至"),
+    "version": _("版本"),
+    "number": _("编号"),
+    "role": _("角色"),
+    "count": _("数量"),
+    "rows": _("行数"),
+    "outcome": _("结论"),
+    "step": _("环节"),
+    "deadline": _("期限"),
+    "items": _("补正事项"),
+    "path": _("访问路径"),
+    "ip": _("来源地址"),
+    "username": _("用户名"),
+}
+
+
+def _readable(value) -> str:
+    """A JSON value in words: 是/否 for booleans, lists joined, nested objects as key：value."""
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        return "、".join(_readable(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return "；".join(f"{AUDIT_PAYLOAD_LABELS.get(k, k)}：{_readable(v)}" for k, v in value.items())
+    return str(value)
+
+
+class AuditActionFilter(admin.SimpleListFilter):
+    """Filter by action, each named as a person says it."""
+
+    title = _("操作")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        from filing.timeline import action_label
+
+        actions = model_admin.get_queryset(request).order_by().values_list("action", flat=True).distinct()
+        return sorted(((a, action_label(a)) for a in actions), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["seq", "created_at", "actor_name", "role", "action", "object_type", "object_id", "result"]
-    list_filter = ["result", "action"]
+    """The audit log as sentences (谁 在何时 做了什么), its columns and contents in Chinese; read-only."""
+
+    list_display = ["seq", "record", "role_label", "object_label", "result"]
+    list_filter = ["result", AuditActionFilter]
     search_fields = ["action", "object_type", "object_id", "actor_name"]
+    date_hierarchy = "created_at"
+    fields = ["seq", "record", "role_label", "object_label", "result", "contents", "action"]
+    readonly_fields = fields
+
+    @admin.display(description=_("记录"), ordering="seq")
+    def record(self, obj):
+        from filing.timeline import sentence
+
+        return sentence(obj)
+
+    @admin.display(description=_("角色"), ordering="role")
+    def role_label(self, obj):
+        from filing.roles import Role
+
+        return Role(obj.role).label if obj.role in Role.values else (obj.role or "—")
+
+    @admin.display(description=_("对象"))
+    def object_label(self, obj):
+        from django.apps import apps
+
+        if not obj.object_type:
+            return "—"
+        try:
+            name = apps.get_model(obj.object_type)._meta.verbose_name
+        except (LookupError, ValueError):
+            name = obj.object_type
+        return f"{name} #{obj.object_id}" if obj.object_id else str(name)
+
+    @admin.display(description=_("内容（已脱敏）"))
+    def contents(self, obj):
+        from django.utils.html import format_html_join
+
+        labels = AUDIT_PAYLOAD_LABELS
+        rows = [(str(labels.get(key, key)), _readable(value)) for key, value in (obj.payload or {}).items()]
+        return format_html_join("", "<div>{}：{}</div>", rows) if rows else "—"
 
     def has_add_permission(self, request):
         return False
@@ -324,6 +413,40 @@ class MembershipRequestAdmin(admin.ModelAdmin):
 
 
 User = get_user_model()
+admin.site.site_header = _("上海市技能评价备案 · 系统管理")
+admin.site.site_title = _("上海市技能评价备案")
+admin.site.index_title = _("系统管理")
+
+#: Third-party apps and models whose names have no Chinese translation, as the admin's lists show them.
+THIRD_PARTY_NAMES = {
+    "axes": (
+        _("登录安全"),
+        {
+            "AccessAttempt": _("登录失败记录"),
+            "AccessLog": _("登录记录"),
+            "AccessFailureLog": _("登录失败日志"),
+        },
+    ),
+    "otp_totp": (_("动态验证码"), {"TOTPDevice": _("动态验证码设备")}),
+    "authtoken": (_("接口令牌"), {"Token": _("接口令牌"), "TokenProxy": _("接口令牌")}),
+}
+_default_app_list = admin.site.get_app_list
+
+
+def _app_list_in_chinese(request, app_label=None):
+    apps = _default_app_list(request, app_label)
+    for app in apps:
+        name, models = THIRD_PARTY_NAMES.get(app["app_label"], (None, {}))
+        if name:
+            app["name"] = name
+        for model in app["models"]:
+            if model["object_name"] in models:
+                model["name"] = models[model["object_name"]]
+    return apps
+
+
+admin.site.get_app_list = _app_list_in_chinese
+
 admin.site.unregister(User)
 
 

@@ -67,15 +67,23 @@ def applications_visible_to(user) -> QuerySet:
 APPLICATION_NUMBER = re.compile(r"^BA(\d{4})(\d{6,12})$")
 
 
+def application_number_condition(text: str) -> Q | None:
+    """An application number (BA + year + id) names one application: the exact match, or None."""
+    match = APPLICATION_NUMBER.match(str(text or "").strip().upper())
+    if not match:
+        return None
+    return Q(pk=int(match.group(2)), created_at__year=int(match.group(1)))
+
+
 def search_applications(queryset: QuerySet, text: str) -> QuerySet:
-    """Applications whose number (BA + year + id) is ``text``, or whose organisation's name contains it."""
+    """Applications whose number is ``text``, or whose organisation's name contains it (the API's ``q``;
+    the list page's search uses the same number condition)."""
     text = str(text or "").strip()[:100]
     if not text:
         return queryset
-    match = APPLICATION_NUMBER.match(text.upper())
     condition = Q(organisation__name__icontains=text)
-    if match:
-        condition |= Q(pk=int(match.group(2)), created_at__year=int(match.group(1)))
+    if (exact := application_number_condition(text)) is not None:
+        condition |= exact
     return queryset.filter(condition)
 
 

@@ -36,6 +36,92 @@ ACTION_LABELS = {
     "task.transfer": _("转办任务"),
     "clock.extend": _("延长办理时限"),
 }
+#: What the rest of the audit log records, as a person says it (the audit log page reads these too).
+OTHER_ACTION_LABELS = {
+    "attachment.upload": _("上传附件"),
+    "attachment.download": _("查看附件"),
+    "line.add": _("增加备案职业（工种）等级"),
+    "line.update": _("修改备案职业（工种）等级"),
+    "line.remove": _("删除备案职业（工种）等级"),
+    "objection.file": _("提出公示异议"),
+    "agreement.create": _("登记合作评价协议"),
+    "agreement.revoke": _("终止合作评价协议"),
+    "plan.create": _("制定认定计划"),
+    "plan.file": _("报备认定计划"),
+    "plan.confirm": _("确认认定计划"),
+    "plan.return": _("退回认定计划"),
+    "plan.open_registration": _("开放报名"),
+    "plan.close_registration": _("截止报名"),
+    "plan.start": _("开始考核"),
+    "plan.finish_sittings": _("结束考核"),
+    "plan.cancel": _("取消认定计划"),
+    "plan.publish_results": _("公示认定结果"),
+    "plan.submit_results": _("报送认定结果"),
+    "plan.results_confirm": _("确认认定结果"),
+    "plan.results_return": _("退回认定结果"),
+    "plan.audit_results": _("审核认定结果"),
+    "plan.review": _("审核认定计划"),
+    "objection.decide": _("处理公示异议"),
+    "sitting.add": _("增加考核场次"),
+    "staff.assign": _("安排考务人员"),
+    "roster.import": _("导入考生名册"),
+    "roster.reject": _("考生名册未通过校验"),
+    "score.enter": _("录入成绩"),
+    "pii.reveal": _("查看完整证件号码"),
+    "certificate.request": _("申请发放证书"),
+    "certificate.issue": _("发放证书"),
+    "certificate.reissue": _("补发证书"),
+    "certificate.correct": _("更正证书"),
+    "certificate.revoke": _("撤销证书"),
+    "national.export": _("导出全国联网上报数据"),
+    "national.acknowledge": _("确认全国联网上报回执"),
+    "auth.login": _("登录"),
+    "auth.logout": _("退出登录"),
+    "auth.login_failed": _("登录失败"),
+    "auth.locked_out": _("登录被锁定"),
+    "auth.lockout_reset": _("解除登录锁定"),
+    "auth.password_changed": _("修改密码"),
+    "auth.password_reset_requested": _("申请找回密码"),
+    "user.password_reset_sent": _("发送重设密码邮件"),
+    "user.change": _("修改用户信息"),
+    "user.add": _("新建用户"),
+    "membership.grant": _("授予角色"),
+    "membership.revoke": _("撤销角色"),
+    "membership.request": _("申请授予角色"),
+    "membership.approve": _("批准授予角色"),
+    "membership.decline": _("拒绝授予角色"),
+    "membership.unit_lead": _("设置科室负责人"),
+    "otp.enrol_start": _("开始启用动态验证码"),
+    "otp.enrol_confirm": _("启用动态验证码"),
+    "otp.verify": _("验证动态验证码"),
+    "otp.reset": _("重置动态验证码"),
+    "challenge.issue": _("发送联系验证码"),
+    "challenge.verify": _("完成联系验证"),
+    "scope.probe": _("访问范围外的对象"),
+    "admin.delete": _("在管理后台删除记录"),
+}
+
+
+def action_label(action: str) -> str:
+    """The action as a person says it; an action not named yet shows its code."""
+    return str(ACTION_LABELS.get(action) or OTHER_ACTION_LABELS.get(action) or action)
+
+
+def sentence(event: AuditEvent) -> str:
+    """谁 在何时 做了什么: "浦江经办人 于 2026年12月2日 08:57 提交申请（未获准）"."""
+    from django.utils import formats, timezone
+
+    when = formats.date_format(timezone.localtime(event.created_at), "DATETIME_FORMAT")
+    text = _("%(who)s 于 %(when)s %(what)s") % {
+        "who": event.actor_name or _("系统"),
+        "when": when,
+        "what": action_label(event.action),
+    }
+    if event.result == "denied":
+        text += str(_("（未获准）"))
+    return text
+
+
 SHOWN_PAYLOAD_KEYS = ("comment", "reason", "back_to", "to")
 
 
@@ -50,6 +136,7 @@ def timeline_for(application: FilingApplication) -> list[dict]:
             "at": e.created_at,
             "who": e.actor_name or _("系统"),
             "what": ACTION_LABELS.get(e.action, e.action),
+            "sentence": sentence(e),
             "why": "；".join(str(e.payload[k]) for k in SHOWN_PAYLOAD_KEYS if e.payload.get(k)),
             "result": e.result,
         }

@@ -149,3 +149,16 @@ KINDS["expert_scored"] = Kind(
     _("专家已评分：{number}"), _("专家已完成{organisation}申请（{number}）的评分（{done}/{total}）。")
 )
 OPTIONAL_KINDS = [k for k, v in KINDS.items() if not v.legally_required]
+
+
+#: Words that stand for a placeholder where a kind is named without an event (the settings page).
+GENERIC_WORDS = {"step": _("审核环节")}
+
+
+def setting_label(key: str) -> str:
+    """A kind as a person reads it on the settings page: its title without the event's own values
+    (``申请通过{step}：{number}`` → ``申请通过审核环节``), never a raw ``{placeholder}``."""
+    import re
+
+    title = re.sub(r"[：:]\s*\{\w+\}$", "", str(KINDS[key].title))
+    return re.sub(r"\{(\w+)\}", lambda m: str(GENERIC_WORDS.get(m.group(1), "")), title)

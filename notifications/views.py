@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
 from . import inbox
-from .catalogue import KINDS, OPTIONAL_KINDS
+from .catalogue import OPTIONAL_KINDS, setting_label
 from .models import InboxMessage, Preference
 
 
@@ -46,7 +47,7 @@ class PreferenceForm(forms.Form):
         label=_("不接收以下可选通知（法定告知类通知不能屏蔽）"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        choices=[(k, KINDS[k].title) for k in OPTIONAL_KINDS],
+        choices=[(k, lazy(setting_label, str)(k)) for k in OPTIONAL_KINDS],
     )
 
 

@@ -61,6 +61,12 @@ def task_claim(*, actor, task_pk: int) -> Task:
             raise WrongState(_("该任务已被认领或已办结。"))
         if not activation.flow_task.can_assign(actor, task):
             raise Denied(_("您无权认领该任务。"), actor=actor, action="task.claim", obj=subject_of(task))
+        # Four-eyes and recusal are checked now, before the reviewer writes an opinion (not at the decision).
+        spec = NODES.get(node_name(task))
+        if spec is not None and spec.decides_review_step:
+            refusal = review.reviewer_refusal(actor, subject_of(task), spec.step)
+            if refusal:
+                raise Denied(refusal, actor=actor, action="task.claim", obj=subject_of(task))
         activation.assign(actor)
         audit_record(
             actor=actor,

@@ -18,8 +18,9 @@ from django.views.generic import TemplateView
 
 from filing import access, selectors
 from filing.clock import clock_status
-from filing.errors import DomainError, Invalid, NotFound
+from filing.errors import Denied, DomainError, Invalid, NotFound
 from filing.models import EvaluationPlan, ExpertAssignment, FilingApplication
+from filing.services import review
 from filing.services.corrections import changes_since, last_answered
 from filing.services.experts import score_summary
 from filing.services.staffing import staffing_problems
@@ -77,8 +78,18 @@ class TaskPageMixin:
         self.subject = wf_selectors.subject_of(self.task)
         return super().dispatch(request, *args, **kwargs)
 
+    def refusal(self) -> str | None:
+        """Why the user may not decide this review step (four-eyes, recusal, scope), said before typing."""
+        if self.spec is None or not self.spec.decides_review_step:
+            return None
+        return review.reviewer_refusal(self.request.user, self.subject, self.spec.step)
+
     def can_act(self) -> bool:
-        return self.task.owner_id in (None, self.request.user.pk) and self.task.status in ("NEW", "ASSIGNED")
+        return (
+            self.task.owner_id in (None, self.request.user.pk)
+            and self.task.status in ("NEW", "ASSIGNED")
+            and self.refusal() is None
+        )
 
     def form_for(self, data=None, button: str | None = None):
         form_class = (self.spec.alternatives.get(button) if button else None) or (
@@ -103,6 +114,11 @@ class TaskPageMixin:
                 self.perform(form)
             except Invalid as exc:
                 apply_errors(form, exc)
+            except Denied as exc:
+                # The opinion the reviewer typed stays on the page, with the reason it was refused.
+                exc.record()
+                form.add_error(None, exc.message)
+                return self.render_page(form, status=403)
             except DomainError as exc:
                 return error_response(request, exc)
             else:
@@ -145,6 +161,7 @@ class TaskView(TaskPageMixin, View):
             "scores": score_summary(app) if self.node == "decision" else {},
             "conflict_form": alternatives.get("declare_conflict"),
             "can_act": self.can_act(),
+            "refusal": self.refusal(),
             "transfer_form": forms.TransferForm(task=self.task) if self._is_lead() else None,
         }
 

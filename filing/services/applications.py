@@ -256,6 +256,15 @@ def commitment_is_current(application: FilingApplication) -> bool:
     )
 
 
+#: The commitment the legal representative signs, shown to them beside the button, for one version.
+COMMITMENT_TEXT = _(
+    "本单位郑重承诺：本申请所填报的信息和提交的全部材料真实、准确、完整，不存在虚假记载或隐瞒；"
+    "本单位将严格按照国家职业标准（评价规范）和备案的职业（工种）、等级范围开展职业技能等级认定，"
+    "落实考务管理和质量督导要求，不以任何形式出租、出借评价资质。"
+    "如有违反，本单位愿承担相应法律责任，并接受撤销备案、向社会公布等处理。"
+)
+
+
 @transaction.atomic
 def application_sign_commitment(*, actor, application: FilingApplication, version=None):
     """The legal representative signs the commitment for exactly this version of the application."""

@@ -64,13 +64,19 @@ def check_reviewer(actor, application: FilingApplication, step: str, action: str
     )
 
 
-def may_decide(actor, application: FilingApplication, step: str) -> bool:
-    """For pages and transfers: whether ``actor`` could decide ``step`` (scope, recusal, four-eyes)."""
+def reviewer_refusal(actor, application: FilingApplication, step: str) -> str | None:
+    """Why ``actor`` could not decide ``step`` (scope, recusal, four-eyes), or None: asked when a task is
+    claimed or opened, so nobody writes an opinion the decision would then refuse."""
     try:
         check_reviewer(actor, application, step, "")
-    except Denied:
-        return False
-    return True
+    except Denied as exc:
+        return exc.message
+    return None
+
+
+def may_decide(actor, application: FilingApplication, step: str) -> bool:
+    """For pages and transfers: whether ``actor`` could decide ``step`` (scope, recusal, four-eyes)."""
+    return reviewer_refusal(actor, application, step) is None
 
 
 @transaction.atomic

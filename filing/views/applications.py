@@ -14,6 +14,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from filing import access, forms, selectors
 from filing.clock import clock_status
 from filing.errors import DomainError, Invalid, NotFound
+from filing.listing import Column, FilteredListMixin, ListSpec
 from filing.models import ApplicationStatus, FilingLine, Objection, Organisation
 from filing.roles import Role
 from filing.services import applications as svc
@@ -46,13 +47,39 @@ class ApplicationMixin:
         return super().get_context_data(**kwargs)
 
 
-class ApplicationListView(ListView):
+APPLICATION_LIST = ListSpec(
+    search=("organisation__name",),
+    search_label=_("申请编号或申报单位"),
+    search_hook=selectors.application_number_condition,
+    status_choices=ApplicationStatus.choices,
+    date_field="submitted_at",
+    date_label=_("提交日期"),
+    sorts={
+        "newest": (_("最近创建在前"), ("-created_at",)),
+        "submitted": (_("最近提交在前"), ("-submitted_at",)),
+        "oldest_submitted": (_("最早提交在前"), ("submitted_at",)),
+        "organisation": (_("按申报单位"), ("organisation__name",)),
+    },
+    default_sort="newest",
+    columns=[
+        Column(_("申请编号"), lambda a: a.number),
+        Column(_("申报单位"), lambda a: a.organisation.name),
+        Column(_("所在区"), lambda a: a.organisation.district.name),
+        Column(_("申请类型"), lambda a: a.get_kind_display()),
+        Column(_("状态"), lambda a: a.get_status_display()),
+        Column(_("提交时间"), lambda a: a.submitted_at),
+    ],
+    filename="applications",
+)
+
+
+class ApplicationListView(FilteredListMixin, ListView):
     template_name = "filing/application_list.html"
     context_object_name = "applications"
-    paginate_by = 50
+    spec = APPLICATION_LIST
 
-    def get_queryset(self):
-        return selectors.applications_visible_to(self.request.user).order_by("-created_at")
+    def scoped_queryset(self):
+        return selectors.applications_visible_to(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -98,6 +125,7 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
             panels=application_panels(user, app),
             is_applicant=is_applicant,
             is_legal_rep=access.acts_for(user, app.organisation_id, Role.LEGAL_REPRESENTATIVE),
+            commitment_text=svc.COMMITMENT_TEXT,
             is_reviewer=is_reviewer,
             can_edit=rights.anything,
             can_edit_fields=bool(rights.fields),
@@ -312,7 +340,11 @@ class AttachmentDownloadView(View):
 class WithdrawView(ApplicationMixin, DomainFormMixin, FormView):
     template_name = "filing/form.html"
     form_class = forms.ReasonForm
-    extra_context = {"title": _("撤回申请"), "danger": True}
+    extra_context = {
+        "title": _("撤回申请"),
+        "danger": True,
+        "consequence": _("撤回后本申请终止办理，不能恢复；如仍需备案，须重新起草并提交申请。"),
+    }
 
     def perform(self, form):
         return svc.application_withdraw(

@@ -10,35 +10,94 @@ import uuid
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from filing import access, pdf, selectors, statistics
 from filing.errors import DomainError, Invalid
 from filing.exports import safe_cell
-from filing.models import Certificate, IssuanceBatch, NationalReport
+from filing.listing import Column, FilteredListMixin, ListSpec
+from filing.models import Certificate, CertificateStatus, IssuanceBatch, NationalReport
 from filing.selectors import certificates_visible_to
 from filing.services import certificates as svc
 from filing.services import issuance, national
 from filing.views.base import error_response, messages_from, posted_pk, visible_or_404
 
+CERTIFICATE_LIST = ListSpec(
+    # The holder's name and the certificate number; never the ID number (only its masked form is stored).
+    search=("number", "holder_name", "occupation_name", "body_name"),
+    search_label=gettext_lazy("证书编号、姓名或职业"),
+    status_choices=CertificateStatus.choices,
+    date_field="issue_date",
+    date_label=gettext_lazy("发证日期"),
+    sorts={
+        "newest": (gettext_lazy("发证日期（新的在前）"), ("-issue_date", "number", "-version")),
+        "oldest": (gettext_lazy("发证日期（早的在前）"), ("issue_date", "number", "-version")),
+        "number": (gettext_lazy("按证书编号"), ("number", "-version")),
+        "name": (gettext_lazy("按姓名"), ("holder_name", "number")),
+    },
+    default_sort="newest",
+    columns=[
+        Column(gettext_lazy("证书编号"), lambda c: c.number),
+        Column(gettext_lazy("版本"), lambda c: c.version),
+        Column(gettext_lazy("姓名"), lambda c: c.holder_name),
+        Column(gettext_lazy("证件号码"), lambda c: c.document_masked),
+        Column(gettext_lazy("职业"), lambda c: c.occupation_name),
+        Column(gettext_lazy("工种"), lambda c: c.work_type),
+        Column(gettext_lazy("等级"), lambda c: c.level_label),
+        Column(gettext_lazy("评价机构"), lambda c: c.body_name),
+        Column(gettext_lazy("发证日期"), lambda c: c.issue_date),
+        Column(gettext_lazy("状态"), lambda c: c.get_status_display()),
+    ],
+    filename="certificates",
+)
 
-class CertificateListView(ListView):
+
+class CertificateListView(FilteredListMixin, ListView):
     template_name = "filing/certificate_list.html"
     context_object_name = "certificates"
-    paginate_by = 50
+    spec = CERTIFICATE_LIST
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         qs = certificates_visible_to(self.request.user)
-        number = self.request.GET.get("number", "").strip()
-        if number:
-            qs = qs.filter(number=number)
-        return qs.order_by("-issue_date", "number", "-version")
+        # The old ?number= link (an exact certificate number) keeps working.
+        number = self.request.GET.get("number", "").strip()[:40]
+        return qs.filter(number=number) if number else qs
 
 
 class IssueView(View):
-    """POST from the plan page: ask for the plan's certificates with the page's idempotency key."""
+    """GET: the confirmation (how many certificates, for which plan, what cannot be undone), carrying a fresh
+    idempotency key; POST: ask for the plan's certificates with that key."""
+
+    def get(self, request, plan_pk):
+        plan = visible_or_404(selectors.plans_visible_to(request.user), request, plan_pk)
+        if not access.operates_body(request.user, plan.body):
+            raise Http404
+        passed = plan.registrations.filter(status="passed").count()
+        return render(
+            request,
+            "filing/confirm.html",
+            {
+                "title": _("发放证书"),
+                "object_label": plan.title,
+                "object_detail": f"{plan.body.name} · {plan.line.offering} · "
+                + _("合格 %(n)d 人") % {"n": passed},
+                "consequence": _(
+                    "将为 %(n)d 名合格考生各发放一本职业技能等级证书并编号。证书编号一经发放不再收回，"
+                    "发放后只能补发、更正或撤销，且将报送全国联网查询。"
+                )
+                % {"n": passed},
+                "button": _("确认发放 %(n)d 本证书") % {"n": passed},
+                "danger": False,
+                "action_url": request.path,
+                "back_url": reverse("plans:detail", args=[plan.pk]),
+                # A fresh key per confirmation: a double click or a resubmitted form creates no second batch.
+                "hidden": {"idempotency_key": f"plan-{plan.pk}-{uuid.uuid4().hex}"},
+            },
+        )
 
     def post(self, request, plan_pk):
         plan = visible_or_404(selectors.plans_visible_to(request.user), request, plan_pk)

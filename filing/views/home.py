@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from filing.dashboard import panels_for
 from filing.roles import ROLES, Role
 from filing.selectors import memberships_for, waiting_counts
 from filing.views.extensions import NEXT_STEPS, SUMMARY_PROVIDERS
@@ -97,6 +98,7 @@ class HomeView(TemplateView):
         user = self.request.user
         context["figures"] = [f for provider in (domain_summary, *SUMMARY_PROVIDERS) for f in provider(user)]
         context["alerts"] = calendar_alerts(self.request.user)
+        context["panels"] = panels_for(user)
         cards = []
         for membership in memberships_for(self.request.user):
             steps = []

@@ -4,7 +4,7 @@ the public results page in :mod:`filing.views.public`."""
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.http import Http404
@@ -15,8 +15,9 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from filing import access, forms, selectors
-from filing.errors import DomainError, Invalid
-from filing.models import SCORABLE, AssessmentPart
+from filing.errors import Denied, DomainError, Invalid
+from filing.listing import Column, FilteredListMixin, ListSpec
+from filing.models import SCORABLE, AssessmentPart, PlanStatus
 from filing.services import plans as svc
 from filing.services import results
 from filing.services.common import required_parts
@@ -37,12 +38,38 @@ class PlanMixin:
         return super().get_context_data(**kwargs)
 
 
-class PlanListView(ListView):
+PLAN_LIST = ListSpec(
+    search=("title", "body__name", "body__serial", "line__offering__occupation__name"),
+    search_label=_("计划、评价机构或职业"),
+    status_choices=PlanStatus.choices,
+    date_field="first_sitting_on",
+    date_label=_("首场考核日期"),
+    sorts={
+        "newest": (_("最近创建在前"), ("-created_at",)),
+        "first_sitting": (_("首场考核日期（早的在前）"), ("first_sitting_on",)),
+        "first_sitting_desc": (_("首场考核日期（晚的在前）"), ("-first_sitting_on",)),
+        "body": (_("按评价机构"), ("body__name", "first_sitting_on")),
+    },
+    default_sort="newest",
+    columns=[
+        Column(_("计划"), lambda p: p.title),
+        Column(_("评价机构"), lambda p: p.body.name),
+        Column(_("评价机构代码"), lambda p: p.body.code),
+        Column(_("职业（工种）等级"), lambda p: str(p.line.offering)),
+        Column(_("预计人数"), lambda p: p.expected_headcount),
+        Column(_("首场考核"), lambda p: p.first_sitting_on),
+        Column(_("状态"), lambda p: p.get_status_display()),
+    ],
+    filename="plans",
+)
+
+
+class PlanListView(FilteredListMixin, ListView):
     template_name = "filing/plan_list.html"
     context_object_name = "plans"
-    paginate_by = 50
+    spec = PLAN_LIST
 
-    def get_queryset(self):
+    def scoped_queryset(self):
         return selectors.plans_visible_to(self.request.user)
 
     def get_context_data(self, **kwargs):
@@ -91,8 +118,6 @@ class PlanDetailView(PlanMixin, TemplateView):
             sitting_form=forms.SittingForm(plan=plan),
             staff_form=forms.StaffForm(plan=plan),
             can_reveal=self.request.user.has_perm("filing.view_full_id_number") or is_operator,
-            # A fresh key per page view: a double click or a resubmitted form creates no second batch.
-            idempotency_key=f"plan-{plan.pk}-{uuid.uuid4().hex}",
         )
         return context
 
@@ -131,7 +156,75 @@ ACTIONS = {
 }
 
 
+@dataclass(frozen=True)
+class Confirmation:
+    """What a step that cannot be undone says before it is taken: the consequence, named for the plan."""
+
+    title: str
+    consequence: str
+    button: str
+    danger: bool = False
+    reason_label: str = ""
+
+
+#: Plan steps that cannot be undone go through a confirmation page (GET of the action's URL).
+CONFIRMATIONS = {
+    "cancel": Confirmation(
+        _("取消认定计划"),
+        _(
+            "取消后本计划终止，已报名的考生不能再参加本计划的考核，计划不能恢复；如仍需组织认定，须重新制定计划。"
+        ),
+        _("确认取消计划"),
+        danger=True,
+        reason_label=_("取消理由（将记入计划并告知相关人员）"),
+    ),
+    "publish_results": Confirmation(
+        _("公示认定结果"),
+        _("公示后考生姓名（部分隐去）与成绩结果即在公示页向社会公开，成绩不能再修改；如有异议须按程序处理。"),
+        _("确认公示结果"),
+    ),
+    "submit_results": Confirmation(
+        _("报送认定结果"),
+        _("报送后结果交市职业技能鉴定中心审核，本机构不能再修改；审核通过后方可发放证书。"),
+        _("确认报送"),
+    ),
+}
+
+
 class PlanActionView(PlanMixin, View):
+    def get(self, request, pk, action):
+        confirmation = CONFIRMATIONS.get(action)
+        if confirmation is None:
+            return self.http_method_not_allowed(request)
+        if not access.operates_body(request.user, self.plan.body):
+            return error_response(
+                request,
+                Denied(
+                    _("只有本评价机构的考务人员可以办理。"),
+                    actor=request.user,
+                    action=f"plan.{action}",
+                    obj=self.plan,
+                ),
+            )
+        return render(
+            request,
+            "filing/confirm.html",
+            {
+                "title": confirmation.title,
+                "object_label": self.plan.title,
+                "object_detail": " · ".join(
+                    [self.plan.body.name, str(self.plan.line.offering), self.plan.get_status_display()]
+                ),
+                "consequence": confirmation.consequence,
+                "button": confirmation.button,
+                "danger": confirmation.danger,
+                "reason_label": confirmation.reason_label,
+                "action_url": request.path,
+                "back_url": reverse("plans:detail", args=[self.plan.pk]),
+                "hidden": {},
+            },
+        )
+
     def post(self, request, pk, action):
         if action not in ACTIONS:
             raise Http404

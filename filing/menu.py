@@ -1,0 +1,155 @@
+"""The site menu, defined once: every page a person can use, in the order they use it, each with the
+predicate that says who sees it. The predicates are the same role-and-scope checks the pages themselves
+make (``filing.access``), so a menu entry is shown exactly to those the page lets in.
+
+Other apps and later pages add their entries with :func:`register` (from ``AppConfig.ready``); the template
+(``filing/base.html``) renders :func:`entries_for`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from filing import access
+from filing.roles import Role
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    title: str
+    icon: str
+    url_name: str
+    allowed: Callable[[object], bool]
+    #: A group heading the entry is listed under (entries of one group are kept together).
+    group: str = ""
+
+
+def _roles(*roles: str) -> Callable[[object], bool]:
+    wanted = set(roles)
+    return lambda user: any(m.role in wanted for m in access.memberships(user))
+
+
+def _anyone(user) -> bool:
+    return True
+
+
+def _city(user) -> bool:
+    return access.oversees_city(user)
+
+
+def _municipal(user) -> bool:
+    return access.is_municipal_reviewer(user)
+
+
+def _auditor(user) -> bool:
+    return user.is_superuser or (user.is_staff and user.has_perm("filing.view_auditevent"))
+
+
+def _staff(user) -> bool:
+    return user.is_staff
+
+
+WORK = _("业务办理")
+OVERVIEW = _("统计与监管")
+PUBLIC = _("公开查询")
+
+#: The menu, in order. Keys are stable (tests and later entries refer to them).
+MENU: list[Entry] = [
+    Entry("home", _("首页"), "home", "home:index", _anyone, WORK),
+    Entry("tasks", _("待办任务"), "inbox", "tasks:inbox", _anyone, WORK),
+    Entry(
+        "applications",
+        _("备案申请"),
+        "assignment",
+        "applications:index",
+        _roles(
+            Role.APPLICANT,
+            Role.LEGAL_REPRESENTATIVE,
+            Role.DISTRICT_REVIEWER,
+            Role.MUNICIPAL_REVIEWER,
+            Role.EXPERT,
+            Role.AUDITOR,
+        ),
+        WORK,
+    ),
+    Entry(
+        "plans",
+        _("认定计划"),
+        "event_note",
+        "plans:index",
+        _roles(Role.BODY_OPERATOR, Role.MUNICIPAL_REVIEWER, Role.SUPERVISOR, Role.AUDITOR),
+        WORK,
+    ),
+    Entry(
+        "certificates",
+        _("证书"),
+        "workspace_premium",
+        "certificates:index",
+        lambda user: _city(user) or access.has_role(user, Role.BODY_OPERATOR),
+        WORK,
+    ),
+    Entry(
+        "coverage",
+        _("专业覆盖情况"),
+        "grid_view",
+        "plans:coverage",
+        _roles(Role.APPLICANT, Role.LEGAL_REPRESENTATIVE, Role.BODY_OPERATOR),
+        WORK,
+    ),
+    Entry("notifications", _("消息"), "notifications", "notifications:index", _anyone, WORK),
+    Entry("coverage_city", _("全市专业覆盖"), "map", "plans:coverage_city", _city, OVERVIEW),
+    Entry("statistics", _("证书统计"), "bar_chart", "certificates:statistics", _city, OVERVIEW),
+    Entry("national", _("全国证书数据上报"), "cloud_upload", "certificates:national", _municipal, OVERVIEW),
+    Entry("audit", _("审计日志"), "policy", "admin:filing_auditevent_changelist", _auditor, OVERVIEW),
+    Entry("admin", _("系统管理"), "settings", "admin:index", _staff, OVERVIEW),
+    Entry("publicity", _("备案公示"), "campaign", "publicity", _anyone, PUBLIC),
+    Entry("verify", _("证书查验"), "verified", "verify", _anyone, PUBLIC),
+]
+
+
+def register(entry: Entry, *, after: str | None = None) -> Entry:
+    """Add an entry (once), after the entry keyed ``after`` or at the end of its group."""
+    if any(e.key == entry.key for e in MENU):
+        return entry
+    keys = [e.key for e in MENU]
+    if after in keys:
+        MENU.insert(keys.index(after) + 1, entry)
+    else:
+        last = max((i for i, e in enumerate(MENU) if e.group == entry.group), default=len(MENU) - 1)
+        MENU.insert(last + 1, entry)
+    return entry
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def entries_for(user, path: str = "") -> list[dict]:
+    """The groups of entries the user sees: ``[{"title", "entries": [{"key", "title", "icon", "url",
+    "active"}]}]``. The active entry is the one whose URL is the longest prefix of ``path``."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    shown = []
+    for entry in MENU:
+        url = _url(entry.url_name)
+        if url and entry.allowed(user):
+            shown.append(
+                {"key": entry.key, "title": entry.title, "icon": entry.icon, "url": url, "group": entry.group}
+            )
+    matches = [e for e in shown if path.startswith(e["url"]) and (e["url"] != "/" or path == "/")]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["active"] = True
+    groups: list[dict] = []
+    for item in shown:
+        if not groups or groups[-1]["title"] != item["group"]:
+            groups.append({"title": item["group"], "entries": []})
+        groups[-1]["entries"].append(item)
+    return groups
