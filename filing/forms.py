@@ -97,6 +97,13 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("文件（PDF、JPG、PNG，不超过20MB）"))
 
 
+class AttachmentReplaceForm(forms.Form):
+    file = forms.FileField(
+        label=_("新文件（PDF、JPG、PNG，不超过20MB）"),
+        help_text=_("原文件不会被删除：审核人员仍可在版本记录中查看提交过的文件。"),
+    )
+
+
 class ReasonForm(VersionedForm):
     reason = forms.CharField(widget=forms.Textarea, label=_("理由"), max_length=5000)
 
