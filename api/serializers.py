@@ -205,6 +205,32 @@ class LineInputSerializer(StrictInput):
     evaluator_pool = serializers.CharField(max_length=2000, required=False)
 
 
+class RevocationRequestSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    certificate = serializers.IntegerField(source="certificate_id")
+    number = serializers.CharField(source="certificate.number")
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    authority = serializers.CharField()
+    requested_at = serializers.DateTimeField()
+
+
+class AttachmentVersionSerializer(AttachmentSerializer):
+    """One file of the version history: current, replaced (by which) or removed."""
+
+    state = serializers.SerializerMethodField()
+    superseded_at = serializers.DateTimeField(allow_null=True)
+    replaced_by = serializers.IntegerField(source="replaced_by_id", allow_null=True)
+    removed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_state(self, obj) -> str:
+        return "removed" if obj.removed_at else "replaced" if obj.superseded_at else "current"
+
+
+class AttachmentReplaceSerializer(StrictInput):
+    file = serializers.FileField()
+
+
 class AttachmentUploadSerializer(StrictInput):
     kind = serializers.ChoiceField(choices=AttachmentKind.choices)
     file = serializers.FileField()

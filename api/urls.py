@@ -30,6 +30,16 @@ urlpatterns = [
     path("v1/applications/<int:pk>/lines/", apps.LineCreate.as_view(), name="api-lines"),
     path("v1/applications/<int:pk>/lines/<int:line_pk>/", apps.LineDetail.as_view(), name="api-line"),
     path("v1/applications/<int:pk>/attachments/", apps.AttachmentUpload.as_view(), name="api-attachments"),
+    path(
+        "v1/applications/<int:pk>/attachments/<int:attachment_pk>/",
+        apps.AttachmentDetail.as_view(),
+        name="api-attachment",
+    ),
+    path(
+        "v1/applications/<int:pk>/attachments/<int:attachment_pk>/replace/",
+        apps.AttachmentReplace.as_view(),
+        name="api-attachment-replace",
+    ),
     path("v1/applications/<int:pk>/sign/", app_action("sign"), name="api-sign"),
     path("v1/applications/<int:pk>/extend/", app_action("extend"), name="api-extend"),
     path("v1/applications/<int:pk>/submit/", app_action("submit"), name="api-submit"),

@@ -147,12 +147,12 @@ def _peak(fn) -> tuple[object, int]:
 def run(results_dir) -> dict:
     from filing.models import Registration, RosterImport
     from filing.roles import Role
-    from filing.roster import COLUMNS, read_rows
+    from filing.roster import COLUMNS, TEMPLATE_COLUMNS, read_rows
     from filing.services import plans as plan_svc
     from filing.services import roster as roster_svc
     from tests import factories
 
-    assert list(COLUMNS.values()) == HEADER
+    assert [COLUMNS[k] for k in TEMPLATE_COLUMNS] == HEADER
     college = factories.organisation(district_code="310115", name="基准技师学院")
     operator = factories.user(role=Role.BODY_OPERATOR, organisation=college)
     reviewer = factories.user(role=Role.MUNICIPAL_REVIEWER)

@@ -53,13 +53,8 @@ def coverage_for(organisation: Organisation, on: datetime.date | None = None) ->
         ).select_related("offering__occupation", "offering__work_type")
     )
     agreements = list(
-        PartnerAgreement.objects.filter(
-            school=organisation,
-            revoked_at__isnull=True,
-            valid_from__lte=on,
-            valid_until__gte=on,
-            partner__status=BodyStatus.ACTIVE,
-        )
+        PartnerAgreement.objects.in_force(on)
+        .filter(school=organisation, partner__status=BodyStatus.ACTIVE)
         .prefetch_related("offerings__occupation")
         .select_related("partner")
     )
@@ -91,7 +86,9 @@ def coverage_for(organisation: Organisation, on: datetime.date | None = None) ->
             )
             continue
         names = "、".join(link.occupation.name for link in occupations.values())
-        reason = _("对应职业（%(names)s）既未备案，也无有效合作协议") % {"names": names}
+        reason = _("对应职业（%(names)s）既未备案，也无合作机构已确认且在有效期内的合作协议") % {
+            "names": names
+        }
         result.append(MajorCoverage(major, UNCOVERED, "", reason))
     return result
 

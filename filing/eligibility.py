@@ -119,14 +119,11 @@ def evaluate(
         agreement = _memo(
             memo,
             ("agreement", facts.school.pk, on),
-            lambda: PartnerAgreement.objects.filter(
-                school=facts.school,
-                partner=plan.body,
-                offerings=offering,
-                revoked_at__isnull=True,
-                valid_from__lte=on,
-                valid_until__gte=on,
-            ).first(),
+            lambda: (
+                PartnerAgreement.objects.in_force(on)
+                .filter(school=facts.school, partner=plan.body, offerings=offering)
+                .first()
+            ),
         )
         checks.append(
             _check(

@@ -97,6 +97,13 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("文件（PDF、JPG、PNG，不超过20MB）"))
 
 
+class AttachmentReplaceForm(forms.Form):
+    file = forms.FileField(
+        label=_("新文件（PDF、JPG、PNG，不超过20MB）"),
+        help_text=_("原文件不会被删除：审核人员仍可在版本记录中查看提交过的文件。"),
+    )
+
+
 class ReasonForm(VersionedForm):
     reason = forms.CharField(widget=forms.Textarea, label=_("理由"), max_length=5000)
 
@@ -200,7 +207,14 @@ class StaffForm(forms.Form):
 
 
 class RosterUploadForm(forms.Form):
-    file = forms.FileField(label=_("考生名册（.xlsx 或 .csv，不超过10MB）"))
+    file = forms.FileField(
+        label=_("考生名册（.xlsx 或 .csv，不超过10MB）"),
+        help_text=_(
+            "可用模板，也可用学校自己的名单：表头在前20行内即可（标题行、合并单元格会跳过），"
+            "需含姓名、证件号码（或身份证号）、专业代码或专业名称、毕业时间、是否全日制；"
+            "序号、性别、学号、联系电话等列会被忽略；写“示例”的行不导入。任何一行有误，整份文件不导入。"
+        ),
+    )
 
 
 class BodyChoice(forms.ModelChoiceField):

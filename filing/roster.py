@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from filing.validators import scrub_identifiers
 
@@ -38,12 +39,45 @@ COLUMNS = {
     "expected_graduation": "预计毕业时间",
     "full_time": "是否全日制",
     "school_uscc": "就读院校统一社会信用代码",
+    "major_name": "专业名称",
 }
-REQUIRED = ("name", "document_type", "document_number", "major", "expected_graduation", "full_time")
+#: The template's columns (专业名称 is read when a school's own list gives the major by name).
+TEMPLATE_COLUMNS = tuple(k for k in COLUMNS if k != "major_name")
+REQUIRED = ("name", "document_number", "expected_graduation", "full_time")
+#: Headers as schools write them (compared without spaces, full-width folded). 专业 alone may hold a code
+#: or a name: the validator tries the code first, then the name.
 HEADER_ALIASES = {label: key for key, label in COLUMNS.items()} | {
+    "考生姓名": "name",
+    "学生姓名": "name",
+    "证件名称": "document_type",
+    "身份证号": "document_number",
     "身份证号码": "document_number",
+    "身份证件号码": "document_number",
+    "公民身份号码": "document_number",
+    "证件号": "document_number",
     "专业": "major",
+    "所学专业": "major_name",
+    "班级名称": "class_name",
+    "所在班级": "class_name",
+    "毕业时间": "expected_graduation",
+    "毕业日期": "expected_graduation",
+    "毕业年份": "expected_graduation",
+    "预计毕业日期": "expected_graduation",
+    "预计毕业年份": "expected_graduation",
+    "全日制": "full_time",
+    "是否全日制学生": "full_time",
+    "院校统一社会信用代码": "school_uscc",
+    "学校统一社会信用代码": "school_uscc",
 }
+#: Header columns that name only citizen ID numbers: with no 证件类型 column, rows are 居民身份证.
+CITIZEN_ID_HEADERS = {"身份证号", "身份证号码", "身份证件号码", "公民身份号码"}
+#: The header is looked for in the first rows (title rows and merged cells may come before it).
+HEADER_SCAN_ROWS = 20
+MAX_SHEETS = 10
+#: A row whose cell says one of these (or starts with 示例/样例) is the template's example, never a person.
+SAMPLE_MARKS = ("示例", "样例", "填写示例", "例")
+#: The example row of templates downloaded before the example moved to its own sheet.
+LEGACY_EXAMPLE = ("张三", "11010519491231002X")
 
 
 class RosterFileError(Exception):
@@ -75,18 +109,85 @@ def clean_text(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-def _map_header(cells: list[object]) -> tuple[dict[int, str], list[RowError]]:
+def _header_text(cell: object) -> str:
+    return "".join(clean_text(cell).split()).rstrip("*＊:：")
+
+
+def _map_header(cells: list[object]) -> dict[int, str]:
     mapping: dict[int, str] = {}
     for i, cell in enumerate(cells):
-        key = HEADER_ALIASES.get(clean_text(cell).replace(" ", ""))
+        key = HEADER_ALIASES.get(_header_text(cell))
         if key and key not in mapping.values():
             mapping[i] = key
-    missing = [COLUMNS[k] for k in REQUIRED if k not in mapping.values()]
-    errors = [
-        RowError(1, label, _("缺少必填列“%(label)s”，请使用模板文件。") % {"label": label})
-        for label in missing
-    ]
-    return mapping, errors
+    return mapping
+
+
+def _missing(mapping: dict[int, str]) -> list[str]:
+    keys = set(mapping.values())
+    missing = [COLUMNS[k] for k in REQUIRED if k not in keys]
+    if not keys & {"major", "major_name"}:
+        missing.insert(2, COLUMNS["major"])
+    return missing
+
+
+def _find_header(table: list[list[object]]) -> tuple[int, dict[int, str], list[str]]:
+    """The first row (among the first HEADER_SCAN_ROWS) that names every required column; otherwise the
+    row naming the most of them, with what it lacks. Returns (index in table, mapping, missing)."""
+    best: tuple[int, dict[int, str], list[str]] | None = None
+    for index, cells in enumerate(table[:HEADER_SCAN_ROWS]):
+        if not cells:
+            continue
+        mapping = _map_header(cells)
+        missing = _missing(mapping)
+        if not missing:
+            return index, mapping, []
+        if best is None or len(mapping) > len(best[1]):
+            best = index, mapping, missing
+    return best or (0, {}, _missing({}))
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+@dataclass
+class Layout:
+    """How a file was read, for the import report: the sheet, the header row, the columns used and
+    ignored, the rows skipped and the defaults applied."""
+
+    sheet: str = ""
+    header_row: int = 0
+    columns: list[dict] = field(default_factory=list)
+    ignored: list[dict] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+    defaults: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "sheet": self.sheet,
+            "header_row": self.header_row,
+            "columns": self.columns,
+            "ignored": self.ignored,
+            "skipped": self.skipped[:50],  # bounded: a file of repeated header rows stays small
+            "skipped_count": len(self.skipped),
+            "defaults": self.defaults,
+        }
+
+
+def _is_sample(cells: list[object], mapping: dict[int, str]) -> bool:
+    for i, cell in enumerate(cells):
+        text = clean_text(cell).strip("【】[]()（）:：")
+        if mapping.get(i) == "name" and text in ("示例", "样例"):
+            return True
+        if mapping.get(i) != "name" and (text in SAMPLE_MARKS or text.startswith(("示例", "样例"))):
+            return True
+    values = {mapping[i]: clean_text(c) for i, c in enumerate(cells) if i in mapping}
+    return (values.get("name"), values.get("document_number", "").lstrip("'").upper()) == LEGACY_EXAMPLE
 
 
 def _check_zip(data: bytes) -> None:
@@ -107,7 +208,8 @@ def _check_zip(data: bytes) -> None:
             raise RosterFileError(_("文件解压后过大，已拒绝。"))
 
 
-def _rows_from_xlsx(data: bytes) -> list[list[object]]:
+def _xlsx_sheets(data: bytes):
+    """(title, rows) of each worksheet in order, read one at a time (instruction sheets are skipped)."""
     _check_zip(data)
     import openpyxl  # uses defusedxml when it is installed (it is a dependency)
 
@@ -116,29 +218,36 @@ def _rows_from_xlsx(data: bytes) -> list[list[object]]:
     except Exception as exc:  # openpyxl raises many types for malformed files
         raise RosterFileError(_("无法读取Excel文件：%(error)s。") % {"error": type(exc).__name__}) from None
     try:
-        sheet = workbook.worksheets[0]
-        # The stored <dimension> is untrusted: too small silently drops rows, too wide pads every row.
-        sheet.reset_dimensions()
-        rows, empty_run = [], 0
-        for cells in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-            values = list(cells)
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                empty_run += 1
-                rows.append([])
-                if empty_run >= EMPTY_ROWS_BEFORE_STOP:
-                    break
+        for sheet in workbook.worksheets[:MAX_SHEETS]:
+            title = str(sheet.title or "")
+            if "说明" in title or "示例" in title:
                 continue
-            empty_run = 0
-            rows.append(values)
-            if len(rows) > MAX_ROWS + EMPTY_ROWS_BEFORE_STOP:
-                raise RosterFileError(_("名册超过%(rows)d行，请拆分后上传。") % {"rows": MAX_ROWS})
-        return rows
+            yield title, _sheet_rows(sheet)
     except RosterFileError:
         raise
     except Exception as exc:  # read-only mode parses the sheet XML lazily: bad content surfaces here
         raise RosterFileError(_("无法读取Excel文件：%(error)s。") % {"error": type(exc).__name__}) from None
     finally:
         workbook.close()
+
+
+def _sheet_rows(sheet) -> list[list[object]]:
+    # The stored <dimension> is untrusted: too small silently drops rows, too wide pads every row.
+    sheet.reset_dimensions()
+    rows, empty_run = [], 0
+    for cells in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+        values = list(cells)
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            empty_run += 1
+            rows.append([])
+            if empty_run >= EMPTY_ROWS_BEFORE_STOP:
+                break
+            continue
+        empty_run = 0
+        rows.append(values)
+        if len(rows) > MAX_ROWS + EMPTY_ROWS_BEFORE_STOP:
+            raise RosterFileError(_("名册超过%(rows)d行，请拆分后上传。") % {"rows": MAX_ROWS})
+    return rows
 
 
 def _decode(data: bytes) -> str:
@@ -170,25 +279,79 @@ def _rows_from_csv(data: bytes) -> list[list[object]]:
 
 def read_rows(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError]]:
     """Rows keyed by column (row numbers as the spreadsheet shows them), or header errors."""
+    rows, errors, _layout = read_table(file_name, data)
+    return rows, errors
+
+
+def read_table(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError], Layout]:
+    """Rows keyed by column, header errors, and how the file was read. The first sheet with a header
+    naming every required column is used; title rows and merged cells above the header are passed over;
+    columns the import does not use (序号, 性别, 学号, 联系电话, ...) are listed as ignored; example rows
+    are skipped and listed."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise RosterFileError(_("文件超过10MB。"))
     if data[:4] == b"PK\x03\x04":
-        table = _rows_from_xlsx(data)
+        sheets = _xlsx_sheets(data)
     elif file_name.lower().endswith((".xlsx", ".xlsm", ".xls")):
         raise RosterFileError(_("文件不是有效的Excel（.xlsx）文件。"))
     else:
-        table = _rows_from_csv(data)
-    if not table:
+        sheets = iter([("", _rows_from_csv(data))])
+    chosen = None
+    try:
+        for title, table in sheets:
+            if not any(table):
+                continue
+            index, mapping, missing = _find_header(table)
+            if chosen is None or (chosen[4] and not missing):
+                chosen = (title, table, index, mapping, missing)
+            if not missing:
+                break
+    finally:
+        if hasattr(sheets, "close"):
+            sheets.close()
+    if chosen is None:
         raise RosterFileError(_("文件为空。"))
-    mapping, errors = _map_header(table[0])
-    if errors:
-        return [], errors
+    title, table, index, mapping, missing = chosen
+    header = table[index]
+    layout = Layout(
+        sheet=title,
+        header_row=index + 1,
+        columns=[
+            {"column": column_letter(i), "header": _header_text(header[i]), "field": COLUMNS[key]}
+            for i, key in sorted(mapping.items())
+        ],
+        ignored=[
+            {"column": column_letter(i), "header": _header_text(cell)[:40]}
+            for i, cell in enumerate(header)
+            if i not in mapping and _header_text(cell)
+        ],
+    )
+    if missing:
+        return (
+            [],
+            [
+                RowError(index + 1, label, _("缺少必填列“%(label)s”，请使用模板文件。") % {"label": label})
+                for label in missing
+            ],
+            layout,
+        )
+    defaults = {}
+    if "document_type" not in mapping.values():
+        defaults["document_type"] = "居民身份证"
+        layout.defaults.append(_("无“证件类型”列：证件类型均按居民身份证读取。"))
     rows = []
-    for number, cells in enumerate(table[1:], start=2):
+    for number, cells in enumerate(table[index + 1 :], start=index + 2):
         if not cells or all(clean_text(c) == "" for c in cells):
             continue
-        rows.append(RawRow(number, {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}))
-    return rows, []
+        if _is_sample(cells, mapping):
+            layout.skipped.append({"row": number, "reason": _("示例行，未导入。")})
+            continue
+        if _map_header(cells) == mapping:
+            layout.skipped.append({"row": number, "reason": _("重复的表头行，未导入。")})
+            continue
+        values = {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}
+        rows.append(RawRow(number, defaults | values))
+    return rows, [], layout
 
 
 def is_formula(value: object) -> bool:
@@ -198,32 +361,57 @@ def is_formula(value: object) -> bool:
     return type(value).__name__ in ("ArrayFormula", "DataTableFormula")
 
 
-TEMPLATE_EXAMPLE = [
-    "张三",
-    "居民身份证",
-    "'11010519491231002X",
-    "660103",
-    "数控2201班",
-    "2026-06-30",
-    "是",
-    "",
+TEMPLATE_EXAMPLE = {
+    "name": "张三",
+    "document_type": "居民身份证",
+    "document_number": "11010519491231002X",
+    "major": "660103",
+    "class_name": "数控2201班",
+    "expected_graduation": "2026-06-30",
+    "full_time": "是",
+    "school_uscc": "",
+}
+
+INSTRUCTIONS = [
+    gettext_lazy("“考生名册”工作表每行填写一名考生，从第2行开始填写，不要填写示例。"),
+    gettext_lazy("证件号码列已设为文本格式：请勿改为数字，否则末位会丢失或变成科学计数法。"),
+    gettext_lazy("专业代码填本校登记的专业代码；也可改填“专业名称”列（与本校登记的名称一致）。"),
+    gettext_lazy("预计毕业时间写作2026-06-30；只写年份（如2027）时按当年6月30日读取。"),
+    gettext_lazy("是否全日制填“是”或“否”；就读院校统一社会信用代码仅在考生不是本校学生时填写。"),
+    gettext_lazy(
+        "也可上传学校自己的名单：标题行、序号、性别、学号、联系电话等列会被忽略，导入结果会说明使用了哪一行表头和哪些列。"
+    ),
+    gettext_lazy("第一列写“示例”的行不会导入。"),
 ]
 
 
 def template_xlsx() -> bytes:
-    """The downloadable template: the header, one example row, the ID column formatted as text."""
+    """The downloadable template: the header on the sheet that is read (ID column formatted as text), and
+    the instructions with one example on a separate sheet that the import never reads."""
     import openpyxl
+    from openpyxl.styles import Font
 
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "考生名册"
-    sheet.append(list(COLUMNS.values()))
-    sheet.append([v.lstrip("'") for v in TEMPLATE_EXAMPLE])
+    sheet.append([COLUMNS[k] for k in TEMPLATE_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=1, max_row=1000, min_col=3, max_col=3):
         for cell in row:
             cell.number_format = "@"
-    for column, width in zip("ABCDEFGH", (10, 14, 22, 10, 14, 14, 10, 26), strict=True):
+    widths = (10, 14, 22, 10, 14, 14, 10, 26)
+    for column, width in zip("ABCDEFGH", widths, strict=True):
         sheet.column_dimensions[column].width = width
+    notes = workbook.create_sheet("填写说明")
+    notes.column_dimensions["A"].width = 12
+    notes.append([str(_("填写说明"))])
+    notes["A1"].font = Font(bold=True)
+    for number, text in enumerate(INSTRUCTIONS, 1):
+        notes.append([number, str(text)])
+    notes.append([])
+    notes.append([str(_("示例"))] + [COLUMNS[k] for k in TEMPLATE_COLUMNS])
+    notes.append([str(_("示例"))] + [TEMPLATE_EXAMPLE[k] for k in TEMPLATE_COLUMNS])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -23,6 +23,7 @@ from filing.models import (
     IssuanceBatch,
     Membership,
     Organisation,
+    PartnerAgreement,
 )
 from filing.roles import Role
 
@@ -239,3 +240,23 @@ def waiting_counts(user) -> dict[str, int]:
             .count()
         )
     return counts
+
+
+def agreements_visible_to(user) -> QuerySet[PartnerAgreement]:
+    """Partner agreements of the user's school (经办人, 法定代表人), those proposed to the body the user acts
+    for (考务人员, 法定代表人), or every agreement for the city's reviewers and auditors."""
+    base = PartnerAgreement.objects.select_related("school", "partner", "partner__organisation")
+    if access.oversees_city(user):
+        return base
+    schools = access.organisation_ids(user, Role.APPLICANT, Role.LEGAL_REPRESENTATIVE)
+    partners = access.organisation_ids(user, Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
+    return base.filter(Q(school_id__in=schools) | Q(partner__organisation_id__in=partners))
+
+
+def attachment_history(application: FilingApplication) -> list[Attachment]:
+    """Replaced and removed files of an application, newest first: what was submitted stays readable."""
+    return list(
+        application.attachments.filter(superseded_at__isnull=False)
+        .select_related("replaced_by")
+        .order_by("-superseded_at", "-pk")
+    )

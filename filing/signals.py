@@ -74,5 +74,10 @@ results_returned = Signal()
 #: certificate, actor (revoked / reissued / corrected).
 certificates_issued = Signal()
 certificate_revoked = Signal()
+#: A body's operator asked for a certificate's revocation; a municipal reviewer decided it (approved: the
+#: certificate is revoked and ``certificate_revoked`` follows; declined: it stays valid).
+#: kwargs: revocation, actor.
+revocation_requested = Signal()
+revocation_decided = Signal()
 certificate_reissued = Signal()
 certificate_corrected = Signal()

@@ -135,6 +135,16 @@ KINDS.update(
         "certificate_revoked": Kind(
             _("证书已撤销：{certificate}"), _("证书{certificate}已撤销。理由：{reason}。"), True
         ),
+        "revocation_requested": Kind(
+            _("证书撤销申请待审核：{certificate}"),
+            _("{organisation}申请撤销证书{certificate}。理由：{reason}。请在待办任务中审核。"),
+            True,
+        ),
+        "revocation_declined": Kind(
+            _("证书撤销申请未获批准：{certificate}"),
+            _("证书{certificate}的撤销申请未获批准，证书仍然有效。审核意见：{comment}。"),
+            True,
+        ),
         "certificate_reissued": Kind(
             _("证书已补发：{certificate}"), _("证书{certificate}已补发（第{version}版）。")
         ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from filing import signals
-from filing.models import FilingApplication, ReviewStep
+from filing.models import FilingApplication, ReviewStep, RevocationStatus
 
 from .outbox import application_link, notify
 from .recipients import (
@@ -272,6 +272,29 @@ def on_certificate_revoked(sender, certificate, actor, **kwargs):
     _certificate_event("certificate_revoked", certificate, {"reason": certificate.revoked_reason})
 
 
+def on_revocation_requested(sender, revocation, actor, **kwargs):
+    certificate = revocation.certificate
+    notify(
+        "revocation_requested",
+        municipal_reviewers(),
+        {
+            "certificate": certificate.number,
+            "organisation": certificate.body_name,
+            "reason": revocation.reason,
+        },
+        link=INBOX_LINK,
+    )
+
+
+def on_revocation_decided(sender, revocation, actor, **kwargs):
+    """A declined request is announced to the body; an approved one is announced as certificate_revoked."""
+    if revocation.status != RevocationStatus.DECLINED:
+        return
+    _certificate_event(
+        "revocation_declined", revocation.certificate, {"comment": revocation.decision_comment}
+    )
+
+
 def on_certificate_reissued(sender, certificate, actor, **kwargs):
     _certificate_event("certificate_reissued", certificate)
 
@@ -284,6 +307,8 @@ CONNECTIONS += [
     (signals.certificates_issued, on_certificates_issued),
     (signals.certificate_revoked, on_certificate_revoked),
     (signals.certificate_reissued, on_certificate_reissued),
+    (signals.revocation_requested, on_revocation_requested),
+    (signals.revocation_decided, on_revocation_decided),
     (signals.certificate_corrected, on_certificate_corrected),
 ]
 

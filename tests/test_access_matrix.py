@@ -137,11 +137,13 @@ def build_world():
         Occupation,
         OccupationLevel,
         Organisation,
+        PartnerAgreement,
         PlanStatus,
         RosterImport,
         WorkType,
     )
     from filing.services import applications as app_svc
+    from filing.services import certificates as certificate_services
     from filing.services import national
     from filing.services.roles import setup_roles
     from notifications.models import Delivery, OutboxEvent
@@ -219,10 +221,10 @@ def build_world():
     )
 
     # Evaluation bodies, plans with confirmed results, issued certificates, roster reports.
-    plans, batches, certificates, imports = {}, {}, {}, {}
+    plans, batches, certificates, imports, bodies = {}, {}, {}, {}, {}
     for key, org in orgs.items():
         operator = clerks[key][2]
-        body = factories.filed_body(org)
+        body = bodies[key] = factories.filed_body(org)
         plan, _ = factories.plan_with_results(body, passed=2)
         plans[key] = plan
         with TestCase.captureOnCommitCallbacks(execute=True):
@@ -254,6 +256,26 @@ def build_world():
             receivers.plan_filed(sender=EvaluationPlan, plan=filed_plan)
             tasks["own:plan"] = Task.objects.get(process__planprocess__plan=filed_plan, status=STATUS.NEW)
     report = national.report_export(actor=u.municipal_reviewer)
+    revocation = certificate_services.revocation_request(
+        actor=u.body_operator, certificate=certificates["own"], reason="考试作弊"
+    )
+    tasks["own:revocation"] = Task.objects.get(
+        process__revocationprocess__request=revocation, status=STATUS.NEW
+    )
+
+    # Partner agreements awaiting the partner: the college's with the other college's body, and the other
+    # college's with the same-district college's body (so each side of each is a persona).
+    agreements = {}
+    for key, school, partner in (("own", college, bodies["other"]), ("other", other, bodies["same"])):
+        agreements[key] = PartnerAgreement.objects.create(
+            school=school,
+            partner=partner,
+            agreement_no=f"XY-{key}",
+            valid_from=datetime.date(2026, 1, 1),
+            valid_until=datetime.date(2030, 12, 31),
+            created_by=clerks["own" if key == "own" else "other"][0],
+        )
+        agreements[key].offerings.set([partner.lines.first().offering])
 
     # In-app messages: one for each persona, and one for somebody else.
     messages = {name: _message(getattr(u, name), i) for i, name in enumerate(PERSONAS[1:])}
@@ -331,6 +353,7 @@ def build_world():
         batches=batches,
         certificates=certificates,
         imports=imports,
+        agreements=agreements,
         report=report,
         messages=messages,
         admin_objects=admin_objects,
@@ -445,6 +468,16 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         }
         out["cross"] = {"pk": w.apps["own:publicity"].pk, "objection_pk": w.objections["other"].pk}
         return {**out, "none": none}
+    if kind == "application_attachment":
+        out = {
+            k: {"pk": w.apps[k].pk, "attachment_pk": w.apps[k].attachments.order_by("pk").first().pk}
+            for k in APP_LABELS
+        }
+        out["cross"] = {
+            "pk": w.apps["own:draft"].pk,
+            "attachment_pk": w.apps["other:draft"].attachments.order_by("pk").first().pk,
+        }
+        return {**out, "none": none}
     if kind == "attachment":
         return {**{k: {"pk": w.apps[k].attachments.first().pk} for k in APP_LABELS}, "none": none}
     if kind == "task":
@@ -466,6 +499,13 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {**{k: {"pk": w.orgs[k].pk, "org_pk": w.orgs[k].pk} for k in ORG_LABELS}, "none": none}
     if kind == "batch":
         return {**{k: {"pk": w.batches[k].pk} for k in ORG_LABELS}, "none": none}
+    if kind == "agreement":
+        return {**{k: {"pk": a.pk} for k, a in w.agreements.items()}, "none": none}
+    if kind == "agreement_action":
+        out = {k: {"pk": a.pk, "action": "withdraw"} for k, a in w.agreements.items()}
+        out["own:accept"] = {"pk": w.agreements["own"].pk, "action": "accept"}
+        out["own:bogus-action"] = {"pk": w.agreements["own"].pk, "action": "bogus"}
+        return {**out, "none": {"pk": MISSING, "action": "withdraw"}}
     if kind == "certificate":
         return {**{k: {"pk": w.certificates[k].pk} for k in ORG_LABELS}, "none": none}
     if kind == "report":
@@ -590,6 +630,8 @@ KINDS = {
     "api/v1/applications/<int:pk>/lines/": "application",
     "api/v1/applications/<int:pk>/lines/<int:line_pk>/": "application_line",
     "api/v1/applications/<int:pk>/attachments/": "application",
+    "api/v1/applications/<int:pk>/attachments/<int:attachment_pk>/": "application_attachment",
+    "api/v1/applications/<int:pk>/attachments/<int:attachment_pk>/replace/": "application_attachment",
     "api/v1/applications/<int:pk>/sign/": "application",
     "api/v1/applications/<int:pk>/submit/": "application",
     "api/v1/applications/<int:pk>/withdraw/": "application",
@@ -627,6 +669,8 @@ KINDS = {
     "applications/<int:pk>/lines/<int:line_pk>/edit/": "application_line",
     "applications/<int:pk>/lines/<int:line_pk>/delete/": "application_line",
     "applications/<int:pk>/attachments/new/": "application",
+    "applications/<int:pk>/attachments/<int:attachment_pk>/replace/": "application_attachment",
+    "applications/<int:pk>/attachments/<int:attachment_pk>/remove/": "application_attachment",
     "applications/<int:pk>/sign/": "application",
     "applications/<int:pk>/submit/": "application",
     "applications/<int:pk>/withdraw/": "application",
@@ -636,6 +680,8 @@ KINDS = {
     "applications/<int:pk>/objections/<int:objection_pk>/decide/": "application_objection",
     "applications/attachments/<int:pk>/": "attachment",
     "plans/coverage/<int:org_pk>/": "organisation",
+    "plans/agreements/<int:pk>/": "agreement",
+    "plans/agreements/<int:pk>/<slug:action>/": "agreement_action",
     "plans/<int:pk>/": "plan",
     "plans/<int:pk>/sittings/new/": "plan",
     "plans/<int:pk>/staff/new/": "plan",
@@ -690,6 +736,7 @@ SCOPE_ORACLE = {
     "application": "applications/<int:pk>/",
     "application_line": "applications/<int:pk>/",
     "attachment": "applications/<int:pk>/",
+    "application_attachment": "applications/<int:pk>/",
     "plan": "plans/<int:pk>/",
     "plan_action": "plans/<int:pk>/",
     "plan_import": "plans/<int:pk>/",
@@ -698,6 +745,8 @@ SCOPE_ORACLE = {
     "task": "tasks/<int:task_pk>/",
     "message": ("notifications/<int:pk>/", "POST"),  # opening a message is a POST (a GET writes nothing)
     "organisation": "api/v1/organisations/<int:pk>/majors/",
+    "agreement": "plans/agreements/<int:pk>/",
+    "agreement_action": "plans/agreements/<int:pk>/",
 }
 _observed: dict[str, dict] = {}
 
@@ -864,7 +913,7 @@ def test_an_object_out_of_scope_is_indistinguishable_from_a_missing_one(world, p
             for label, outcome in labels.items():
                 if label in ("none", "cross") or outcome == "405":
                     continue
-                seen = label in visible or (kind == "plan_action" and label.split(":")[0] in visible)
+                seen = label in visible or (kind.endswith("_action") and label.split(":")[0] in visible)
                 if not seen and outcome != labels["none"]:
                     leaks.append(f"{method} {route} [{label}]: {outcome}, a missing pk: {labels['none']}")
     assert leaks == []

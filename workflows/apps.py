@@ -12,7 +12,7 @@ class WorkflowsConfig(AppConfig):
 
         from . import flows, receivers, registry, reminders, roles, selectors
 
-        registry.register(flows.FilingReviewFlow, flows.PlanFlow)
+        registry.register(flows.FilingReviewFlow, flows.PlanFlow, flows.RevocationFlow)
         roles.register()
         # Same transaction as the domain change: no submitted application without a process.
         receivers.connect()

@@ -16,7 +16,7 @@ from filing.models import ApplicationStatus as S
 from filing.models import ExpertAssignment
 from filing.models import PlanStatus as PS
 
-from .models import FilingReviewProcess, PlanProcess
+from .models import FilingReviewProcess, PlanProcess, RevocationProcess
 from .nodes import PanelSplit
 from .views import TaskView
 
@@ -242,4 +242,29 @@ class PlanFlow(flow.Flow):
         return activation.process
 
     def noop(self, activation):
+        return activation.process
+
+
+class RevocationFlow(flow.Flow):
+    """证书撤销: 考务人员申请 → 市级审核（批准即撤销，或不予撤销）."""
+
+    process_class = RevocationProcess
+    process_title = _("证书撤销审核")
+    process_description = _("发证机构申请撤销证书，由市级审核人员决定")
+    process_summary_template = "{{ process.request }}"
+    lock_impl = lock.select_for_update_lock
+
+    start = (
+        flow.StartHandle(this.start_process).Annotation(title=_("申请撤销证书")).Next(this.review_revocation)
+    )
+    review_revocation = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("证书撤销审核"))
+        .Permission(CITY_REVIEW_PERMISSION)
+        .Next(this.end)
+    )
+    end = flow.End().Annotation(title=_("办结"))
+
+    def start_process(self, activation, revocation):
+        activation.process.request = revocation
         return activation.process

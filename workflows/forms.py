@@ -186,6 +186,17 @@ class PlanDecisionForm(TaskForm):
     comment = forms.CharField(widget=forms.Textarea, label=_("审核意见"), max_length=5000)
 
 
+class RevocationDecisionForm(TaskForm):
+    approve = forms.TypedChoiceField(
+        choices=[("yes", _("批准撤销")), ("no", _("不予撤销"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        label=_("审核结论"),
+        help_text=_("批准后证书立即撤销，公众查询显示“已撤销”，不可恢复。"),
+    )
+    comment = forms.CharField(widget=forms.Textarea, label=_("审核意见"), max_length=5000)
+
+
 def transfer_candidates(task):
     """Colleagues who could claim the task themselves (its queue permission)."""
     User = get_user_model()

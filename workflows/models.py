@@ -17,6 +17,21 @@ class FilingReviewProcess(Process):
         verbose_name_plural = _("备案审核流程")
 
 
+class RevocationProcess(Process):
+    """One process per revocation request: the municipal reviewer's decision."""
+
+    request = models.OneToOneField(
+        "filing.RevocationRequest",
+        on_delete=models.PROTECT,
+        related_name="process",
+        verbose_name=_("证书撤销申请"),
+    )
+
+    class Meta:
+        verbose_name = _("证书撤销审核流程")
+        verbose_name_plural = _("证书撤销审核流程")
+
+
 class PlanProcess(Process):
     """One process per evaluation plan: the authority's confirmation and, later, its audit of the results."""
 

@@ -11,7 +11,7 @@ from viewflow.workflow.status import STATUS
 from filing import signals
 from filing.models import FilingApplication
 
-from .flows import FilingReviewFlow, PlanFlow
+from .flows import FilingReviewFlow, PlanFlow, RevocationFlow
 from .models import FilingReviewProcess, PlanProcess
 from .selectors import OPEN, open_tasks
 
@@ -70,6 +70,11 @@ def plan_results_submitted(sender, plan, **kwargs):
     _plan_handle(plan, PlanFlow.wait_results)
 
 
+def start_revocation(sender, revocation, **kwargs):
+    """A revocation request gets its task for the municipal reviewers in the same transaction."""
+    RevocationFlow.start.run(revocation=revocation)
+
+
 def plan_cancelled(sender, plan, **kwargs):
     process = PlanProcess.objects.filter(plan=plan).first()
     if process is not None and process.finished is None:
@@ -86,6 +91,7 @@ CONNECTIONS = [
     (signals.plan_filed, plan_filed),
     (signals.results_submitted, plan_results_submitted),
     (signals.plan_cancelled, plan_cancelled),
+    (signals.revocation_requested, start_revocation),
 ]
 
 

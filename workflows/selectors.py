@@ -12,11 +12,11 @@ from viewflow.workflow.status import STATUS
 
 from filing import access
 from filing.errors import NotFound
-from filing.models import EvaluationPlan, FilingApplication
+from filing.models import EvaluationPlan, FilingApplication, RevocationRequest
 from filing.roles import Role
 
 from . import registry
-from .models import FilingReviewProcess, PlanProcess
+from .models import FilingReviewProcess, PlanProcess, RevocationProcess
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
@@ -78,6 +78,11 @@ def open_task(subject, node: str) -> Task:
     """The one open task of ``node`` (a node name) on a filing application or an evaluation plan."""
     if isinstance(subject, EvaluationPlan):
         flow, lookup = registry.flow_named("planprocess"), {"process__planprocess__plan": subject}
+    elif isinstance(subject, RevocationRequest):
+        flow, lookup = (
+            registry.flow_named("revocationprocess"),
+            {"process__revocationprocess__request": subject},
+        )
     else:
         flow, lookup = (
             registry.flow_named("filingreviewprocess"),
@@ -102,10 +107,17 @@ def open_tasks_for(user, application: FilingApplication) -> list[Task]:
 
 
 def subject_of(task: Task):
-    """The domain object a task is about: a filing application or an evaluation plan."""
+    """The domain object a task is about: a filing application, an evaluation plan or a revocation request."""
     review = FilingReviewProcess.objects.filter(pk=task.process_id).select_related("application").first()
     if review is not None:
         return review.application
+    revocation = (
+        RevocationProcess.objects.filter(pk=task.process_id)
+        .select_related("request__certificate__body", "request__requested_by")
+        .first()
+    )
+    if revocation is not None:
+        return revocation.request
     return PlanProcess.objects.select_related("plan").get(pk=task.process_id).plan
 
 
@@ -123,6 +135,7 @@ NEXT_STEPS = {
     Role.MUNICIPAL_REVIEWER: [
         (_("终审备案申请、组织专家评审、作出决定"), "tasks:inbox"),
         (_("确认认定计划、审核认定结果"), "tasks:inbox"),
+        (_("审核发证机构提出的证书撤销申请"), "tasks:inbox"),
     ],
     Role.EXPERT: [(_("为分配给您的备案申请逐项评分，申报利益冲突"), "tasks:inbox")],
 }

@@ -114,6 +114,13 @@ class DecisionInput(TaskInput):
         }
 
 
+class RevocationDecisionInput(TaskInput):
+    """证书撤销审核: approve (the certificate is revoked) or decline, with the opinion."""
+
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(max_length=5000)
+
+
 class PlanDecisionInput(TaskInput):
     """认定计划确认 / 认定结果审核: approve or return, with the opinion."""
 

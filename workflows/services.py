@@ -21,7 +21,7 @@ from viewflow.workflow.status import STATUS
 from filing import access, signals
 from filing.audit import audit_record
 from filing.errors import Conflict, Denied, Invalid, WrongState
-from filing.models import EvaluationPlan, FilingApplication
+from filing.models import EvaluationPlan, FilingApplication, RevocationRequest
 from filing.services import review
 
 from .selectors import node_name, subject_of
@@ -39,6 +39,7 @@ def _locked(task_pk: int, body: Callable[[Any, Task], Any]):
         with transaction.atomic():
             FilingApplication.objects.select_for_update().filter(review_process=task.process_id).exists()
             EvaluationPlan.objects.select_for_update().filter(process=task.process_id).exists()
+            RevocationRequest.objects.select_for_update().filter(process=task.process_id).exists()
             with task.activation() as activation:
                 return body(activation, activation.task)
     except FlowLockFailed as exc:
@@ -211,3 +212,8 @@ def task_plan_review(*, actor, task_pk: int, approve: bool, comment: str):
 def task_results_audit(*, actor, task_pk: int, approve: bool, comment: str):
     arguments = {"approve": approve, "comment": comment}
     return task_complete(actor=actor, task_pk=task_pk, arguments=arguments, nodes={"audit_results"})
+
+
+def task_revocation_review(*, actor, task_pk: int, approve: bool, comment: str):
+    arguments = {"approve": approve, "comment": comment}
+    return task_complete(actor=actor, task_pk=task_pk, arguments=arguments, nodes={"review_revocation"})

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from filing.models import ExpertAssignment, ReviewStep
 from filing.roles import Role
+from filing.services import certificates, plans, results, review
 from filing.services import experts as expert_services
-from filing.services import plans, results, review
 
 from . import forms, serializers
 
@@ -48,6 +48,12 @@ def _confirm_plan(actor, plan, task, spec, *, approve: bool, comment: str):
 
 def _audit_results(actor, plan, task, spec, *, approve: bool, comment: str):
     return results.plan_audit_results(actor=actor, plan=plan, approve=approve, comment=comment)
+
+
+def _decide_revocation(actor, revocation, task, spec, *, approve: bool, comment: str):
+    return certificates.revocation_decide(
+        actor=actor, revocation=revocation, approve=approve, comment=comment
+    )
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,13 @@ NODES: dict[str, NodeSpec] = {
         forms.PlanDecisionForm,
         serializers.PlanDecisionInput,
         _audit_results,
+        unit_role=Role.MUNICIPAL_REVIEWER,
+    ),
+    "review_revocation": NodeSpec(
+        None,
+        forms.RevocationDecisionForm,
+        serializers.RevocationDecisionInput,
+        _decide_revocation,
         unit_role=Role.MUNICIPAL_REVIEWER,
     ),
 }

@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 from filing import access, selectors
 from filing.clock import clock_status
 from filing.errors import Denied, DomainError, Invalid, NotFound
-from filing.models import EvaluationPlan, ExpertAssignment, FilingApplication
+from filing.models import EvaluationPlan, ExpertAssignment, FilingApplication, RevocationRequest
 from filing.services import review
 from filing.services.corrections import changes_since, last_answered
 from filing.services.experts import score_summary
@@ -52,13 +52,25 @@ class InboxView(TemplateView):
             p.process.pk: p
             for p in EvaluationPlan.objects.filter(process__in=process_ids).select_related("body", "process")
         }
+        revocations = {
+            r.process.pk: r
+            for r in RevocationRequest.objects.filter(process__in=process_ids).select_related(
+                "certificate", "process"
+            )
+        }
         for name, tasks in lists.items():
             rows = []
             for t in tasks:
                 application = applications.get(t.process_id)
                 clock = clock_status(application) if application and application.accepted_on else None
                 rows.append(
-                    {"task": t, "application": application, "plan": plans.get(t.process_id), "clock": clock}
+                    {
+                        "task": t,
+                        "application": application,
+                        "plan": plans.get(t.process_id),
+                        "revocation": revocations.get(t.process_id),
+                        "clock": clock,
+                    }
                 )
             context[name] = rows
         return context
@@ -138,6 +150,20 @@ class TaskView(TaskPageMixin, View):
     def render_page(self, form, status=200):
         if isinstance(self.subject, EvaluationPlan):
             return self.render_plan(form, status)
+        if isinstance(self.subject, RevocationRequest):
+            return render(
+                self.request,
+                "workflows/revocation_task.html",
+                {
+                    "task": self.task,
+                    "node": self.node,
+                    "request_obj": self.subject,
+                    "certificate": self.subject.certificate,
+                    "form": form,
+                    "can_act": self.can_act(),
+                },
+                status=status,
+            )
         return render(self.request, self.template_name, self.application_context(form), status=status)
 
     def application_context(self, form) -> dict:
@@ -156,6 +182,7 @@ class TaskView(TaskPageMixin, View):
             "form": form,
             "lines": app.lines.all(),
             "attachments": app.attachments.filter(superseded_at__isnull=True),
+            "attachment_history": selectors.attachment_history(app),
             "clock": clock_status(app) if app.accepted_on else None,
             "changes": changes_since(answered) if answered else None,
             "scores": score_summary(app) if self.node == "decision" else {},

@@ -180,6 +180,13 @@ class LineDetail(APIView):
 class AttachmentUpload(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
+    @extend_schema(responses={200: s.AttachmentVersionSerializer(many=True), **ERRORS})
+    def get(self, request, pk):
+        """Every file of the application, current and earlier versions (replaced or removed)."""
+        application = _application(request, pk)
+        files = application.attachments.order_by("kind", "-uploaded_at", "-pk")
+        return Response(s.AttachmentVersionSerializer(files, many=True).data)
+
     @extend_schema(
         parameters=[IDEMPOTENCY_KEY],
         request={"multipart/form-data": s.AttachmentUploadSerializer},
@@ -192,6 +199,35 @@ class AttachmentUpload(APIView):
             actor=request.user,
             application=_application(request, pk),
             kind=data["kind"],
+            uploaded_file=data["file"],
+        )
+        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+class AttachmentDetail(APIView):
+    """Remove (DELETE) a current file; the file is kept in the version history."""
+
+    @extend_schema(request=None, responses={200: s.AttachmentVersionSerializer, **ERRORS})
+    def delete(self, request, pk, attachment_pk):
+        attachment = attachments.attachment_remove(
+            actor=request.user, application=_application(request, pk), pk=attachment_pk
+        )
+        return Response(s.AttachmentVersionSerializer(attachment).data)
+
+
+class AttachmentReplace(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.AttachmentReplaceSerializer},
+        responses={201: s.AttachmentSerializer, **ERRORS},
+    )
+    def post(self, request, pk, attachment_pk):
+        data = valid(s.AttachmentReplaceSerializer, request)
+        attachment = attachments.attachment_replace(
+            actor=request.user,
+            application=_application(request, pk),
+            pk=attachment_pk,
             uploaded_file=data["file"],
         )
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)

@@ -99,12 +99,14 @@ class CertificateAction(APIView):
         data = valid(s.CertificateActionSerializer, request)
         reason = data["reason"]
         if self.action == "revoke":
-            result = cert_svc.certificate_revoke(
+            # A request for the authority's decision (the revocation task), not a revocation.
+            revocation = cert_svc.revocation_request(
                 actor=request.user,
                 certificate=certificate,
                 reason=reason,
                 authority=data.get("authority", ""),
             )
+            return Response(s.RevocationRequestSerializer(revocation).data, status=status.HTTP_202_ACCEPTED)
         else:
             result = cert_svc.certificate_reissue(actor=request.user, certificate=certificate, reason=reason)
         return Response(s.CertificateSerializer(result).data)

@@ -38,9 +38,11 @@ from .certificates import (
     IssuanceBatch,
     NationalReport,
     ReportState,
+    RevocationRequest,
+    RevocationStatus,
 )
 from .challenges import ContactChallenge
-from .coverage import PartnerAgreement
+from .coverage import AgreementStatus, PartnerAgreement
 from .evaluations import (
     PLAN_FINISHED,
     PLAN_NOT_STARTED,
@@ -71,6 +73,8 @@ __all__ = [
     "Certificate",
     "CertificateCounter",
     "CertificateStatus",
+    "RevocationRequest",
+    "RevocationStatus",
     "IssuanceBatch",
     "NationalReport",
     "ReportState",
@@ -79,6 +83,7 @@ __all__ = [
     "EvaluationPlan",
     "Evaluator",
     "PartScore",
+    "AgreementStatus",
     "PartnerAgreement",
     "PlanStatus",
     "RecusalDeclaration",

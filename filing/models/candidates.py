@@ -160,6 +160,9 @@ class RosterImport(models.Model):
     rows = models.PositiveIntegerField(default=0)
     #: [{"row": 5, "column": "证件号码", "reason": "..."}] — never contains a clear ID number
     report = models.JSONField(default=list)
+    #: How the file was read: {"sheet", "header_row", "columns": [{"column", "header", "field"}],
+    #: "ignored": [{"column", "header"}], "skipped": [{"row", "reason"}], "defaults": [...]}
+    layout = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = _("名册导入")

@@ -198,3 +198,53 @@ class NationalReport(ConcurrentTransitionMixin, models.Model):
     @transition(field=state, source=ReportState.REPORTED, target=ReportState.ACKNOWLEDGED)
     def acknowledge(self, at) -> None:
         self.acknowledged_at = at
+
+
+class RevocationStatus(models.TextChoices):
+    REQUESTED = "requested", _("待市级审核")
+    APPROVED = "approved", _("已批准撤销")
+    DECLINED = "declined", _("不予撤销")
+
+
+class RevocationRequest(ConcurrentTransitionMixin, models.Model):
+    """撤销申请: the issuing body's operator asks the authority to revoke a certificate; a municipal
+    reviewer approves (the certificate is revoked) or declines (it stays valid) in the revocation task."""
+
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.PROTECT, related_name="revocation_requests", verbose_name=_("证书")
+    )
+    reason = models.CharField(_("撤销理由"), max_length=2000)
+    authority = models.CharField(_("撤销机关"), max_length=200, blank=True)
+    status = FSMField(
+        _("状态"), default=RevocationStatus.REQUESTED, choices=RevocationStatus.choices, protected=True
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_comment = models.CharField(_("审核意见"), max_length=5000, blank=True)
+
+    class Meta:
+        verbose_name = _("证书撤销申请")
+        verbose_name_plural = _("证书撤销申请")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate"],
+                condition=models.Q(status="requested"),
+                name="one_open_revocation_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.certificate.number} {self.get_status_display()}"
+
+    @transition(field=status, source=RevocationStatus.REQUESTED, target=RevocationStatus.APPROVED)
+    def approve(self, *, by, at, comment: str) -> None:
+        self.decided_by, self.decided_at, self.decision_comment = by, at, comment
+
+    @transition(field=status, source=RevocationStatus.REQUESTED, target=RevocationStatus.DECLINED)
+    def decline(self, *, by, at, comment: str) -> None:
+        self.decided_by, self.decided_at, self.decision_comment = by, at, comment

@@ -1,5 +1,7 @@
-"""Partner agreements: a school records the agreement by which an enterprise body or a social training
-evaluation organisation evaluates students of majors the school does not cover itself."""
+"""Partner agreements, agreed by both sides: a school proposes the agreement by which an enterprise body or
+a social training evaluation organisation evaluates students of majors the school does not cover itself;
+the partner body accepts or declines it; the school may withdraw a proposal, and either side may end an
+accepted agreement. Only an accepted agreement within its dates covers a major (``in_force``)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,36 @@ from filing.models import (
     PartnerAgreement,
 )
 from filing.roles import Role
-from filing.services.common import deny_unless
+from filing.services.common import deny_unless, require_transition, save_transition
+
+SCHOOL_ROLES = (Role.APPLICANT, Role.LEGAL_REPRESENTATIVE)
+PARTNER_ROLES = (Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
+MAX_TEXT = 500
+
+
+def acts_for_school(actor, agreement: PartnerAgreement) -> bool:
+    return access.acts_for(actor, agreement.school_id, *SCHOOL_ROLES)
+
+
+def acts_for_partner(actor, agreement: PartnerAgreement) -> bool:
+    """The partner body's operator or its organisation's legal representative decides for the partner."""
+    return access.acts_for(actor, agreement.partner.organisation_id, *PARTNER_ROLES)
+
+
+def _text(value, field: str, message: str, *, required: bool = True) -> str:
+    text = str(value or "").strip()
+    if required and not text:
+        raise Invalid(message, errors={field: [message]})
+    if len(text) > MAX_TEXT:
+        message = _("不能超过%(n)d个字。") % {"n": MAX_TEXT}
+        raise Invalid(message, errors={field: [message]})
+    return text
+
+
+def _lock(agreement: PartnerAgreement) -> PartnerAgreement:
+    return (
+        PartnerAgreement.objects.select_for_update().select_related("partner", "school").get(pk=agreement.pk)
+    )
 
 
 @transaction.atomic
@@ -35,8 +66,9 @@ def agreement_create(
     valid_from: datetime.date,
     valid_until: datetime.date,
 ) -> PartnerAgreement:
+    """The school proposes an agreement; it covers nothing until the partner accepts it."""
     deny_unless(
-        access.acts_for(actor, school, Role.APPLICANT, Role.LEGAL_REPRESENTATIVE),
+        access.acts_for(actor, school, *SCHOOL_ROLES),
         actor=actor,
         action="agreement.create",
         obj=school,
@@ -82,20 +114,92 @@ def agreement_create(
 
 
 @transaction.atomic
-def agreement_revoke(*, actor, agreement: PartnerAgreement, reason: str) -> PartnerAgreement:
-    agreement = PartnerAgreement.objects.select_for_update().get(pk=agreement.pk)
+def agreement_accept(*, actor, agreement: PartnerAgreement, note: str = "") -> PartnerAgreement:
+    """The partner body accepts: from now (within its dates) the agreement covers the school's majors."""
+    agreement = _lock(agreement)
+    require_transition(agreement, agreement.accept, _("只有待确认的协议可以确认。"))
     deny_unless(
-        access.acts_for(actor, agreement.school_id, Role.APPLICANT, Role.LEGAL_REPRESENTATIVE),
+        acts_for_partner(actor, agreement),
         actor=actor,
-        action="agreement.revoke",
+        action="agreement.accept",
         obj=agreement,
-        message=_("只有本校可以终止合作协议。"),
+        message=_("只有合作评价机构可以确认合作协议。"),
     )
-    if agreement.revoked_at is not None:
-        raise WrongState(_("该协议已终止。"))
-    if not reason.strip():
-        raise Invalid(_("请填写终止理由。"), errors={"reason": [_("请填写终止理由。")]})
-    agreement.revoked_at = timezone.now()
-    agreement.save(update_fields=["revoked_at"])
-    audit_record(actor=actor, action="agreement.revoke", obj=agreement, payload={"reason": reason})
+    note = _text(note, "note", "", required=False)
+    if agreement.partner.status != BodyStatus.ACTIVE:
+        raise WrongState(_("本机构当前不是正常状态，不能确认合作协议。"))
+    filed = set(
+        agreement.partner.lines.filter(status=FiledLineStatus.ACTIVE).values_list("offering_id", flat=True)
+    )
+    outside = [str(o) for o in agreement.offerings.all() if o.pk not in filed]
+    if outside:
+        raise WrongState(_("本机构已不再备案：%(lines)s，不能确认。") % {"lines": "、".join(outside)})
+    agreement.accept(by=actor, at=timezone.now(), note=note)
+    save_transition(agreement)
+    audit_record(actor=actor, action="agreement.accept", obj=agreement, payload={"note": note})
     return agreement
+
+
+@transaction.atomic
+def agreement_decline(*, actor, agreement: PartnerAgreement, reason: str) -> PartnerAgreement:
+    agreement = _lock(agreement)
+    require_transition(agreement, agreement.decline, _("只有待确认的协议可以拒绝。"))
+    deny_unless(
+        acts_for_partner(actor, agreement),
+        actor=actor,
+        action="agreement.decline",
+        obj=agreement,
+        message=_("只有合作评价机构可以拒绝合作协议。"),
+    )
+    reason = _text(reason, "reason", _("请填写拒绝理由。"))
+    agreement.decline(by=actor, at=timezone.now(), note=reason)
+    save_transition(agreement)
+    audit_record(actor=actor, action="agreement.decline", obj=agreement, payload={"reason": reason})
+    return agreement
+
+
+@transaction.atomic
+def agreement_withdraw(*, actor, agreement: PartnerAgreement, reason: str) -> PartnerAgreement:
+    """The school takes back a proposal the partner has not decided yet."""
+    agreement = _lock(agreement)
+    require_transition(agreement, agreement.withdraw, _("只有待确认的协议可以撤回。"))
+    deny_unless(
+        acts_for_school(actor, agreement),
+        actor=actor,
+        action="agreement.withdraw",
+        obj=agreement,
+        message=_("只有本校可以撤回合作协议。"),
+    )
+    reason = _text(reason, "reason", _("请填写撤回理由。"))
+    agreement.withdraw(by=actor, at=timezone.now(), reason=reason)
+    save_transition(agreement)
+    audit_record(actor=actor, action="agreement.withdraw", obj=agreement, payload={"reason": reason})
+    return agreement
+
+
+@transaction.atomic
+def agreement_terminate(*, actor, agreement: PartnerAgreement, reason: str) -> PartnerAgreement:
+    """Either side ends an accepted agreement; from then it covers nothing."""
+    agreement = _lock(agreement)
+    require_transition(agreement, agreement.terminate, _("只有双方已确认的协议可以终止。"))
+    deny_unless(
+        acts_for_school(actor, agreement) or acts_for_partner(actor, agreement),
+        actor=actor,
+        action="agreement.terminate",
+        obj=agreement,
+        message=_("只有协议双方可以终止合作协议。"),
+    )
+    reason = _text(reason, "reason", _("请填写终止理由。"))
+    agreement.terminate(by=actor, at=timezone.now(), reason=reason)
+    save_transition(agreement)
+    audit_record(actor=actor, action="agreement.terminate", obj=agreement, payload={"reason": reason})
+    return agreement
+
+
+#: Page and API actions → (service, the posted text field it takes).
+ACTIONS = {
+    "accept": (agreement_accept, "note"),
+    "decline": (agreement_decline, "reason"),
+    "withdraw": (agreement_withdraw, "reason"),
+    "terminate": (agreement_terminate, "reason"),
+}

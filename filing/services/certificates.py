@@ -1,6 +1,11 @@
 """A certificate after issuance: revocation, reissue (补发: same number, new print serial, version+1) and
 correction (更正: a new version, the old one superseded). Issuance itself is in
-:mod:`filing.services.issuance`."""
+:mod:`filing.services.issuance`.
+
+Revocation is the authority's decision: the issuing body's operator requests it with a reason
+(``revocation_request``), a municipal reviewer who does not belong to the body approves or declines it in
+the revocation task (``revocation_decide``, called by that task), and only an approval revokes. There is
+no direct revocation."""
 
 from __future__ import annotations
 
@@ -11,8 +16,8 @@ from django.utils.translation import gettext as _
 from filing import access, jobs, signals
 from filing.audit import audit_record
 from filing.errors import Invalid, WrongState
-from filing.models import Certificate, CertificateStatus
-from filing.services.common import deny_unless, save_transition
+from filing.models import Certificate, CertificateStatus, RevocationRequest, RevocationStatus
+from filing.services.common import deny_unless, require_transition, save_transition
 from filing.services.issuance import new_token
 
 CORRECTABLE = ("holder_name", "work_type")
@@ -44,34 +49,108 @@ def _require_valid(certificate: Certificate, message: str) -> None:
         raise WrongState(message)
 
 
+def _bounded(value, field: str, limit: int, required_message: str = "") -> str:
+    text = str(value or "").strip()
+    if required_message and not text:
+        raise Invalid(required_message, errors={field: [required_message]})
+    if len(text) > limit:
+        message = _("不能超过%(n)d个字。") % {"n": limit}
+        raise Invalid(message, errors={field: [message]})
+    return text
+
+
 @transaction.atomic
-def certificate_revoke(
-    *, actor, certificate: Certificate, reason: str, authority: str = "", on=None
-) -> Certificate:
+def revocation_request(
+    *, actor, certificate: Certificate, reason: str, authority: str = ""
+) -> RevocationRequest:
+    """The issuing body's operator asks for a revocation. Nothing changes for the certificate (nor for the
+    public verification) until a municipal reviewer approves it."""
     certificate = _lock(certificate)
-    _require_valid(certificate, _("只有有效的证书可以撤销。"))
+    _require_valid(certificate, _("只有有效的证书可以申请撤销。"))
+    if certificate.revocation_requests.filter(status=RevocationStatus.REQUESTED).exists():
+        raise WrongState(_("该证书已有待审核的撤销申请。"))
     deny_unless(
-        may_manage(actor, certificate),
+        access.operates_body(actor, certificate.body),
         actor=actor,
-        action="certificate.revoke",
+        action="certificate.revocation_request",
         obj=certificate,
-        message=_("无权撤销该证书。"),
+        message=_("只有发证机构的考务人员可以申请撤销证书。"),
     )
-    if not reason.strip():
-        raise Invalid(_("请填写撤销理由。"), errors={"reason": [_("请填写撤销理由。")]})
-    certificate.revoke(
-        reason=reason, authority=authority or certificate.body_name, by=actor, on=on or timezone.localdate()
+    reason = _bounded(reason, "reason", 2000, _("请填写撤销理由。"))
+    authority = _bounded(authority, "authority", 200)
+    revocation = RevocationRequest.objects.create(
+        certificate=certificate, reason=reason, authority=authority, requested_by=actor
     )
-    certificate.report = None  # the revocation must reach the national system too
-    save_transition(certificate)
     audit_record(
         actor=actor,
-        action="certificate.revoke",
+        action="certificate.revocation_request",
         obj=certificate,
-        payload={"number": certificate.number, "reason": reason},
+        payload={"number": certificate.number, "reason": reason, "request": revocation.pk},
     )
-    signals.certificate_revoked.send(sender=Certificate, certificate=certificate, actor=actor)
-    return certificate
+    signals.revocation_requested.send(sender=RevocationRequest, revocation=revocation, actor=actor)
+    return revocation
+
+
+def may_decide_revocation(actor, revocation: RevocationRequest) -> bool:
+    """A municipal reviewer who does not belong to the issuing body's organisation (recusal)."""
+    return access.acts_as_authority(actor, revocation.certificate.body.organisation_id)
+
+
+@transaction.atomic
+def revocation_decide(
+    *, actor, revocation: RevocationRequest, approve: bool, comment: str, on=None
+) -> RevocationRequest:
+    """The authority's decision on a request (the revocation task calls this). Approval revokes the
+    certificate at once (the public answer changes); a declined request leaves it valid."""
+    certificate = _lock(revocation.certificate)
+    revocation = (
+        RevocationRequest.objects.select_for_update()
+        .select_related("certificate__body")
+        .get(pk=revocation.pk)
+    )
+    require_transition(revocation, revocation.approve, _("该撤销申请已处理。"))
+    deny_unless(
+        may_decide_revocation(actor, revocation),
+        actor=actor,
+        action="certificate.revocation_decide",
+        obj=certificate,
+        message=_("只有市级审核人员可以决定撤销证书（本单位人员须回避）。"),
+    )
+    comment = _bounded(comment, "comment", 5000, _("请填写审核意见。"))
+    now = timezone.now()
+    if approve:
+        _require_valid(
+            certificate, _("证书已不是有效状态（可能已更正或撤销），不能按此申请撤销，请不予撤销。")
+        )
+        revocation.approve(by=actor, at=now, comment=comment)
+        save_transition(revocation)
+        certificate.revoke(
+            reason=revocation.reason,
+            authority=revocation.authority or certificate.body_name,
+            by=actor,
+            on=on or timezone.localdate(),
+        )
+        certificate.report = None  # the revocation must reach the national system too
+        save_transition(certificate)
+        audit_record(
+            actor=actor,
+            action="certificate.revoke",
+            obj=certificate,
+            payload={"number": certificate.number, "reason": revocation.reason, "request": revocation.pk},
+        )
+    else:
+        revocation.decline(by=actor, at=now, comment=comment)
+        save_transition(revocation)
+    audit_record(
+        actor=actor,
+        action="certificate.revocation_approve" if approve else "certificate.revocation_decline",
+        obj=certificate,
+        payload={"number": certificate.number, "request": revocation.pk, "comment": comment},
+    )
+    signals.revocation_decided.send(sender=RevocationRequest, revocation=revocation, actor=actor)
+    if approve:
+        signals.certificate_revoked.send(sender=Certificate, certificate=certificate, actor=actor)
+    return revocation
 
 
 def _new_version(certificate: Certificate, **changes) -> Certificate:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
@@ -31,12 +32,13 @@ from filing.models import (
 from filing.roster import (
     COLUMNS,
     FILE_COLUMN,
+    Layout,
     RawRow,
     RosterFileError,
     RowError,
     clean_text,
     is_formula,
-    read_rows,
+    read_table,
 )
 from filing.services.common import deny_unless
 from filing.validators import (
@@ -62,11 +64,23 @@ YES = {"是", "Y", "YES", "TRUE", "1", "全日制"}
 NO = {"否", "N", "NO", "FALSE", "0", "非全日制"}
 
 
+#: A graduation given as a year only (毕业年份 2027, "2027届", "2027年") is that year's 30 June.
+YEAR_ONLY = re.compile(r"(\d{4})(?:届|年|级)?(?:毕业)?")
+
+
 def _parse_date(value) -> datetime.date | None:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    year_only = YEAR_ONLY.fullmatch(clean_text(value))
+    if year_only:
+        try:
+            return datetime.date(int(year_only.group(1)), 6, 30)
+        except ValueError:
+            return None
     text = (
         clean_text(value)
         .replace("/", "-")
@@ -83,6 +97,40 @@ def _parse_date(value) -> datetime.date | None:
         return datetime.date(int(parts[0]), int(parts[1]), int(parts[2]))
     except (ValueError, IndexError, OverflowError):  # OverflowError: "99999999999999999999-06-30"
         return None
+
+
+class MajorLookup:
+    """A school's majors by code, or by name when a school's own list gives the name (专业名称)."""
+
+    def __init__(self, school: Organisation):
+        self.by_code: dict[str, Major] = {}
+        self.by_name: dict[str, list[Major]] = {}
+        for major in Major.objects.filter(organisation=school):
+            self.by_code[major.code] = major
+            self.by_name.setdefault(_name_key(major.name), []).append(major)
+
+    def find(self, code: str, name: str) -> tuple[Major | None, str]:
+        """(major, "") or (None, the reason). A code column holding a name (专业: 电气自动化设备安装与维修)
+        is read as a name."""
+        if code:
+            if code in self.by_code:
+                return self.by_code[code], ""
+            if not name and _name_key(code) in self.by_name:
+                name = code
+            else:
+                return None, _("专业代码“%(code)s”不是该校登记的专业。") % {"code": code[:40]}
+        if not name:
+            return None, _("专业代码不能为空。")
+        found = self.by_name.get(_name_key(name), [])
+        if len(found) == 1:
+            return found[0], ""
+        if found:
+            return None, _("该校有多个名为“%(name)s”的专业，请填写专业代码。") % {"name": name[:40]}
+        return None, _("专业名称“%(name)s”不是该校登记的专业。") % {"name": name[:40]}
+
+
+def _name_key(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
 
 
 def _birth_date(doc_type: str, number: str) -> datetime.date | None:
@@ -103,8 +151,9 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
     errors: list[RowError] = []
     cleaned: list[dict] = []
     body_org = plan.body.organisation
-    majors = {m.code: m for m in Major.objects.filter(organisation__in=[body_org])}
+    majors = MajorLookup(body_org)
     schools: dict[str, Organisation | None] = {}
+    lookups: dict[int, MajorLookup] = {}
     seen: dict[str, int] = {}
     for raw in rows:
         row_errors: list[RowError] = []
@@ -145,7 +194,7 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
             except ValidationError as exc:
                 err("document_number", exc.messages[0])
         major_code = clean_text(values.get("major"))
-        major = majors.get(major_code)
+        major_name = clean_text(values.get("major_name"))
         school_uscc = normalise_document_number(values.get("school_uscc"))
         school = body_org
         if school_uscc and school_uscc != body_org.uscc:
@@ -158,12 +207,12 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
             school = schools[school_uscc]
             if school is None:
                 err("school_uscc", _("就读院校统一社会信用代码无效或未登记。"))
-            else:
-                major = Major.objects.filter(organisation=school, code=major_code).first()
-        if not major_code:
-            err("major", _("专业代码不能为空。"))
-        elif school is not None and major is None:
-            err("major", _("专业代码“%(code)s”不是该校登记的专业。") % {"code": major_code})
+        major = None
+        if school is not None:
+            lookup = majors if school == body_org else lookups.setdefault(school.pk, MajorLookup(school))
+            major, problem = lookup.find(major_code, major_name)
+            if problem:
+                err("major" if major_code or "major_name" not in values else "major_name", problem)
         graduation = _parse_date(values.get("expected_graduation"))
         if graduation is None:
             err("expected_graduation", _("预计毕业时间格式应为 YYYY-MM-DD。"))
@@ -273,8 +322,9 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
     digest = hashlib.sha256(data).hexdigest()
     file_name = scrub_identifiers(file_name.replace("\x00", ""))[-200:]  # "张三310104….csv" is stored
     rows: list[RawRow] = []
+    layout = Layout()
     try:
-        rows, errors = read_rows(file_name, data)
+        rows, errors, layout = read_table(file_name, data)
         cleaned, row_errors = validate_rows(plan, rows) if not errors else ([], [])
         errors += row_errors
     except RosterFileError as exc:
@@ -290,6 +340,7 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
             outcome=RosterImport.Outcome.REJECTED,
             rows=len(rows),
             report=[e.as_dict() for e in errors],
+            layout=layout.as_dict(),
         )
         audit_record(
             actor=actor, action="roster.reject", obj=plan, payload={"errors": len(errors), "sha256": digest}
@@ -351,13 +402,20 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
         outcome=RosterImport.Outcome.ACCEPTED,
         rows=len(cleaned),
         report=[],
+        layout=layout.as_dict(),
     )
     eligible = sum(1 for r in registrations if r.status == RegistrationStatus.ELIGIBLE)
     audit_record(
         actor=actor,
         action="roster.import",
         obj=plan,
-        payload={"rows": len(cleaned), "eligible": eligible, "sha256": digest},
+        payload={
+            "rows": len(cleaned),
+            "eligible": eligible,
+            "sha256": digest,
+            "header_row": layout.header_row,
+            "skipped": len(layout.skipped),
+        },
     )
     return record
 

@@ -13,7 +13,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from filing import access, forms, selectors
 from filing.clock import clock_status
-from filing.errors import DomainError, Invalid, NotFound
+from filing.errors import Denied, DomainError, Invalid, NotFound
 from filing.listing import Column, FilteredListMixin, ListSpec
 from filing.models import ApplicationStatus, FilingLine, Objection, Organisation
 from filing.roles import Role
@@ -121,6 +121,7 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
             application=app,
             lines=app.lines.all(),
             attachments=list(app.attachments.all()),
+            attachment_history=selectors.attachment_history(app),
             clock=clock_status(app) if app.accepted_on and not app.is_final else None,
             panels=application_panels(user, app),
             is_applicant=is_applicant,
@@ -132,6 +133,7 @@ class ApplicationDetailView(ApplicationMixin, TemplateView):
             can_add_line=rights.new_line,
             editable_lines=rights.lines,
             can_upload=bool(rights.attachments),
+            editable_kinds=rights.attachments,
             open_correction=corrections.open_correction(app),
             changes=corrections.changes_since(answered) if (is_reviewer and answered) else None,
             last_answered=answered,
@@ -314,6 +316,64 @@ class AttachmentUploadView(ApplicationMixin, DomainFormMixin, FormView):
             application=self.application,
             kind=form.cleaned_data["kind"],
             uploaded_file=form.cleaned_data["file"],
+        )
+
+
+class AttachmentReplaceView(ApplicationMixin, DomainFormMixin, FormView):
+    template_name = "filing/form.html"
+    form_class = forms.AttachmentReplaceForm
+
+    def get(self, request, *args, **kwargs):
+        """The form only for a current file the user may replace now (draft, or the kind ticked)."""
+        self.current = self.application.attachments.filter(
+            pk=kwargs["attachment_pk"], superseded_at__isnull=True
+        ).first()
+        if self.current is None:
+            raise Http404
+        if self.current.kind not in corrections.edit_rights(request.user, self.application).attachments:
+            return error_response(
+                request,
+                Denied(
+                    _("现在不能替换该材料：只有草稿或标注需补正的材料可以替换。"),
+                    actor=request.user,
+                    action="attachment.replace",
+                    obj=self.application,
+                ),
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        current = (
+            getattr(self, "current", None)
+            or self.application.attachments.filter(pk=self.kwargs["attachment_pk"]).first()
+        )
+        if current is None:
+            raise Http404
+        context["title"] = _("替换材料：%(kind)s（%(name)s）") % {
+            "kind": current.get_kind_display(),
+            "name": current.original_name,
+        }
+        context["multipart"] = True
+        return context
+
+    def perform(self, form):
+        result = attachments.attachment_replace(
+            actor=self.request.user,
+            application=self.application,
+            pk=self.kwargs["attachment_pk"],
+            uploaded_file=form.cleaned_data["file"],
+        )
+        messages.success(self.request, _("已替换材料，原文件保留在版本记录中。"))
+        return result
+
+
+class AttachmentRemoveView(ActionView):
+    success_message = _("已删除材料，原文件保留在版本记录中。")
+
+    def act(self, request):
+        attachments.attachment_remove(
+            actor=request.user, application=self.application, pk=self.kwargs["attachment_pk"]
         )
 
 

@@ -20,7 +20,7 @@ from filing import access, pdf, selectors, statistics
 from filing.errors import DomainError, Invalid
 from filing.exports import safe_cell
 from filing.listing import Column, FilteredListMixin, ListSpec
-from filing.models import Certificate, CertificateStatus, IssuanceBatch, NationalReport
+from filing.models import Certificate, CertificateStatus, IssuanceBatch, NationalReport, RevocationStatus
 from filing.selectors import certificates_visible_to
 from filing.services import certificates as svc
 from filing.services import issuance, national
@@ -157,20 +157,26 @@ class CertificateDetailView(View):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, pk):
+        revocations = list(self.certificate.revocation_requests.order_by("-requested_at", "-pk"))
         return render(
             request,
             self.template_name,
             {
                 "certificate": self.certificate,
                 "history": Certificate.objects.filter(number=self.certificate.number).order_by("version"),
+                "revocations": revocations,
+                "pending": any(r.status == RevocationStatus.REQUESTED for r in revocations),
+                "can_request_revocation": self.certificate.status == CertificateStatus.VALID
+                and access.operates_body(request.user, self.certificate.body)
+                and not any(r.status == RevocationStatus.REQUESTED for r in revocations),
             },
         )
 
     def post(self, request, pk):
         action, reason = request.POST.get("action"), request.POST.get("reason", "")
         try:
-            if action == "revoke":
-                svc.certificate_revoke(
+            if action == "request_revocation":
+                svc.revocation_request(
                     actor=request.user,
                     certificate=self.certificate,
                     reason=reason,

@@ -3,15 +3,21 @@ that cover what a college does not evaluate itself."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import FormView, TemplateView
+from django.views import View
+from django.views.generic import DetailView, FormView, TemplateView
 
 from filing import access, coverage, forms, selectors
-from filing.models import Organisation
+from filing.errors import DomainError, Invalid
+from filing.models import AgreementStatus, Organisation
 from filing.roles import Role
-from filing.views.base import DomainFormMixin
+from filing.services import agreements as agreement_svc
+from filing.views.base import DomainFormMixin, error_response, messages_from, visible_or_404
 
 
 class CoverageView(TemplateView):
@@ -66,10 +72,8 @@ class AgreementCreateView(DomainFormMixin, FormView):
         return forms.AgreementForm(**self.get_form_kwargs(), school=self.school)
 
     def perform(self, form):
-        from filing.services.agreements import agreement_create
-
         data = form.cleaned_data
-        return agreement_create(
+        return agreement_svc.agreement_create(
             actor=self.request.user,
             school=self.school,
             partner=data["partner"],
@@ -80,4 +84,90 @@ class AgreementCreateView(DomainFormMixin, FormView):
         )
 
     def get_success_url(self):
-        return reverse("plans:coverage")
+        messages.success(self.request, _("合作协议已登记，待合作评价机构确认后生效。"))
+        return reverse("plans:agreement_detail", args=[self.result.pk])
+
+
+class AgreementListView(TemplateView):
+    """The agreements the user's school proposed and those proposed to the user's body, by state."""
+
+    template_name = "filing/agreement_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        visible = selectors.agreements_visible_to(user).order_by("-created_at")
+        schools = access.organisation_ids(user, *agreement_svc.SCHOOL_ROLES)
+        partners = access.organisation_ids(user, *agreement_svc.PARTNER_ROLES)
+        if not (schools or partners or access.oversees_city(user)):
+            raise Http404
+        status = self.request.GET.get("status", "")
+        if status in AgreementStatus.values:
+            visible = visible.filter(status=status)
+        rows = list(visible[:200])
+        context.update(
+            today=timezone.localdate(),
+            statuses=AgreementStatus.choices,
+            status=status,
+            ours=[a for a in rows if a.school_id in schools],
+            to_us=[a for a in rows if a.partner.organisation_id in partners],
+            others=[
+                a for a in rows if a.school_id not in schools and a.partner.organisation_id not in partners
+            ],
+            can_create=bool(schools),
+        )
+        return context
+
+
+class AgreementDetailView(DetailView):
+    template_name = "filing/agreement_detail.html"
+    context_object_name = "agreement"
+
+    def get_object(self, queryset=None):
+        return visible_or_404(
+            selectors.agreements_visible_to(self.request.user), self.request, self.kwargs["pk"]
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        agreement, user = self.object, self.request.user
+        school_side = agreement_svc.acts_for_school(user, agreement)
+        partner_side = agreement_svc.acts_for_partner(user, agreement)
+        proposed = agreement.status == AgreementStatus.PROPOSED
+        accepted = agreement.status == AgreementStatus.ACCEPTED
+        context.update(
+            today=timezone.localdate(),
+            in_force=agreement.is_in_force(timezone.localdate()),
+            expired=agreement.is_expired(timezone.localdate()),
+            offerings=agreement.offerings.select_related("occupation", "work_type"),
+            can_decide=partner_side and proposed,
+            can_withdraw=school_side and proposed,
+            can_terminate=(school_side or partner_side) and accepted,
+        )
+        return context
+
+
+class AgreementActionView(View):
+    def post(self, request, pk, action):
+        if action not in agreement_svc.ACTIONS:
+            raise Http404
+        agreement = visible_or_404(selectors.agreements_visible_to(request.user), request, pk)
+        service, field = agreement_svc.ACTIONS[action]
+        try:
+            service(actor=request.user, agreement=agreement, **{field: request.POST.get(field, "")})
+        except Invalid as exc:
+            for message in messages_from(exc):
+                messages.error(request, message)
+        except DomainError as exc:
+            return error_response(request, exc)
+        else:
+            messages.success(request, DONE[action])
+        return redirect("plans:agreement_detail", pk=agreement.pk)
+
+
+DONE = {
+    "accept": _("已确认合作协议，协议在有效期内覆盖所列职业（工种）等级。"),
+    "decline": _("已拒绝合作协议。"),
+    "withdraw": _("已撤回合作协议。"),
+    "terminate": _("已终止合作协议。"),
+}

@@ -19,3 +19,18 @@ def issue(plan, operator, key, *, issue_date=ISSUE):
         )
     batch.refresh_from_db()
     return batch
+
+
+def revoke(certificate, operator, reviewer, *, reason="考试作弊", authority="", comment="同意撤销"):
+    """The whole revocation: the body's operator requests it, a municipal reviewer approves the task."""
+    from filing.services import certificates
+    from workflows import services as wf
+    from workflows.selectors import open_task
+
+    request = certificates.revocation_request(
+        actor=operator, certificate=certificate, reason=reason, authority=authority
+    )
+    task = open_task(request, "review_revocation")
+    wf.task_revocation_review(actor=reviewer, task_pk=task.pk, approve=True, comment=comment)
+    request.refresh_from_db()
+    return request

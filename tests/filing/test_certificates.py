@@ -10,7 +10,7 @@ from filing.models import Certificate
 from filing.services import certificates as svc
 from filing.verification import verify_by_number, verify_by_token
 from tests import factories
-from tests.filing.issued import issue
+from tests.filing.issued import issue, revoke
 
 pytestmark = pytest.mark.django_db
 NUMBER = re.compile(r"^[YS]\d{4}\d{2}\d{6}\d{2}[1-5]\d{6}$")
@@ -50,13 +50,11 @@ def test_revoke_reissue_correct_and_verification(body, municipal_reviewer):
     assert reissued.status == "superseded" and corrected.version == 3 and corrected.number == first.number
     assert verify_by_number(first.number, "更正名").status == "valid"
     assert verify_by_token(reissued.verification_token).status == "superseded"
-    # Revocation shows at once.
-    svc.certificate_revoke(
-        actor=municipal_reviewer, certificate=second, reason="考试作弊", authority="上海市职业技能鉴定中心"
-    )
+    # Revocation (requested by the body, approved by the city) shows at once.
+    revoke(second, operator, municipal_reviewer, reason="考试作弊", authority="上海市职业技能鉴定中心")
     assert verify_by_number(second.number, second.holder_name).status_text == "已撤销"
     with pytest.raises(WrongState):
-        svc.certificate_revoke(actor=municipal_reviewer, certificate=second, reason="again")
+        svc.revocation_request(actor=operator, certificate=second, reason="again")
     stranger = factories.user(role="body_operator", organisation=factories.organisation())
     with pytest.raises(Denied):
-        svc.certificate_revoke(actor=stranger, certificate=corrected, reason="x")
+        svc.revocation_request(actor=stranger, certificate=corrected, reason="x")

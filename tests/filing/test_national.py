@@ -6,10 +6,9 @@ import pytest
 
 from filing.errors import Denied, WrongState
 from filing.models import Certificate
-from filing.services import certificates as svc
 from filing.services import national
 from tests import factories
-from tests.filing.issued import issue
+from tests.filing.issued import issue, revoke
 
 pytestmark = pytest.mark.django_db
 NUMBER = re.compile(r"^[YS]\d{4}\d{2}\d{6}\d{2}[1-5]\d{6}$")
@@ -37,7 +36,7 @@ def test_national_report_export_and_acknowledge(body, municipal_reviewer):
         national.report_export(actor=municipal_reviewer)
     national.report_acknowledge(actor=municipal_reviewer, report=report)
     assert {c.report_state for c in Certificate.objects.select_related("report")} == {"acknowledged"}
-    svc.certificate_revoke(actor=municipal_reviewer, certificate=Certificate.objects.first(), reason="撤销")
+    revoke(Certificate.objects.first(), operator, municipal_reviewer, reason="撤销")
     assert national.report_export(actor=municipal_reviewer).content.count("撤销") >= 1
     with pytest.raises(Denied):
         national.report_export(actor=operator)

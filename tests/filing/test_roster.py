@@ -16,13 +16,15 @@ import zipfile
 import openpyxl
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl.styles import PatternFill
 from openpyxl.worksheet.formula import ArrayFormula
 from stdnum.cn import ric
 
 from filing import pii
 from filing.models import Candidate, PlanStatus, Registration, RegistrationStatus, RosterImport
-from filing.roster import COLUMNS, EMPTY_ROWS_BEFORE_STOP, MAX_UPLOAD_BYTES, read_rows
+from filing.roster import COLUMNS, EMPTY_ROWS_BEFORE_STOP, MAX_UPLOAD_BYTES, TEMPLATE_COLUMNS, read_rows
 from filing.services import plans as svc
 from filing.services import roster as roster_svc
 from tests import factories
@@ -31,7 +33,7 @@ from workflows import services as wf
 
 pytestmark = pytest.mark.django_db
 
-HEADER = list(COLUMNS.values())
+HEADER = [COLUMNS[k] for k in TEMPLATE_COLUMNS]
 N = 10_000
 PER_KIND = 3
 AREAS = ("310104", "310115", "310101", "320102")
@@ -838,3 +840,224 @@ def test_a_duplicate_with_another_body_does_not_name_its_plan(two_bodies, body_o
     assert (
         second_b.title not in record.report[0]["reason"] and college_b.name not in record.report[0]["reason"]
     )
+
+
+# --- files as schools keep them (issue #13, item 6) -----------------------------------------------------
+
+
+def school_list_xlsx(rows, header, *, title="2027届电工专业毕业生名单", merged=True) -> bytes:
+    """A school's own list: a merged title row, an empty row, then the header and the students."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "毕业生"
+    sheet.append([title])
+    if merged:
+        sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    sheet.append([])
+    sheet.append(header)
+    for r in rows:
+        sheet.append(r)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+SCHOOL_HEADER = [
+    "序号",
+    "姓名",
+    "性别",
+    "身份证号",
+    "学号",
+    "专业名称",
+    "班级",
+    "毕业年份",
+    "是否全日制",
+    "联系电话",
+]
+
+
+def school_row(k: int, *, major="数控技术应用", year=2027) -> list:
+    return [
+        k + 1,
+        f"学生{k}",
+        "男",
+        person_id(800_000 + k),
+        f"2024{k:04d}",
+        major,
+        "电工2401班",
+        year,
+        "是",
+        "13800138000",
+    ]
+
+
+def test_a_schools_own_list_imports_and_the_report_says_how_it_was_read(open_plan, body_operator):
+    plan = open_plan()
+    data = school_list_xlsx([school_row(k) for k in range(5)], SCHOOL_HEADER)
+    record = do_import(body_operator, plan, "2027届电工专业毕业生名单.xlsx", data)
+    assert record.outcome == RosterImport.Outcome.ACCEPTED, record.report
+    assert plan.registrations.count() == 5
+    assert set(plan.registrations.values_list("major__code", "expected_graduation")) == {
+        ("660103", datetime.date(2027, 6, 30))
+    }
+    layout = record.layout
+    assert (layout["sheet"], layout["header_row"]) == ("毕业生", 3)
+    assert [(c["column"], c["header"], c["field"]) for c in layout["columns"]] == [
+        ("B", "姓名", "姓名"),
+        ("D", "身份证号", "证件号码"),
+        ("F", "专业名称", "专业名称"),
+        ("G", "班级", "班级"),
+        ("H", "毕业年份", "预计毕业时间"),
+        ("I", "是否全日制", "是否全日制"),
+    ]
+    assert [c["header"] for c in layout["ignored"]] == ["序号", "性别", "学号", "联系电话"]
+    assert any("居民身份证" in d for d in layout["defaults"])
+    assert not layout["skipped"]
+
+
+@pytest.mark.parametrize(
+    ("number_header", "major_header", "major_value", "graduation_header", "graduation"),
+    [
+        ("证件号", "专业代码", "660103", "毕业时间", "2027-06-30"),
+        ("证件号码", "专业", "660103", "毕业日期", "2027/6/30"),
+        ("身份证号码", "专业", "数控技术应用", "毕业年份", "2027届"),
+        ("身份证件号码", "所学专业", "数控 技术应用", "预计毕业时间", "2027年6月"),
+        ("公民身份号码", "专业名称", "数控技术应用", "毕业年份", 2027),
+    ],
+)
+def test_header_variants_and_a_major_given_by_name(
+    number_header, major_header, major_value, graduation_header, graduation, open_plan, body_operator
+):
+    plan = open_plan()
+    header = ["序号", "姓名", number_header, major_header, graduation_header, "是否全日制"]
+    rows = [[k, f"学生{k}", person_id(810_000 + k), major_value, graduation, "是"] for k in range(3)]
+    record = do_import(body_operator, plan, "r.xlsx", school_list_xlsx(rows, header, merged=False))
+    assert record.outcome == RosterImport.Outcome.ACCEPTED, record.report
+    assert set(plan.registrations.values_list("major__code", "expected_graduation")) == {
+        ("660103", datetime.date(2027, 6, 30))
+    }
+    assert record.layout["header_row"] == 3
+
+
+def test_a_major_name_the_school_does_not_have_or_has_twice_is_a_row_error(open_plan, body_operator, college):
+    plan = open_plan()
+    factories.major(college, code="660104", name="电气自动化")
+    factories.major(college, code="660105", name="电气自动化")
+    rows = [school_row(0, major="烹饪"), school_row(1, major="电气自动化"), school_row(2)]
+    before = counts()
+    record = do_import(body_operator, plan, "r.xlsx", school_list_xlsx(rows, SCHOOL_HEADER))
+    assert record.outcome == RosterImport.Outcome.REJECTED
+    assert [(e["row"], e["column"]) for e in record.report] == [(4, "专业名称"), (5, "专业名称")]
+    assert "不是该校登记的专业" in record.report[0]["reason"]
+    assert "请填写专业代码" in record.report[1]["reason"]
+    assert counts() == before
+
+
+def test_the_downloaded_template_holds_no_candidate_and_its_example_is_never_imported(
+    open_plan, body_operator
+):
+    from filing.roster import template_xlsx
+
+    plan = open_plan()
+    template = template_xlsx()
+    workbook = openpyxl.load_workbook(io.BytesIO(template))
+    assert workbook.sheetnames == ["考生名册", "填写说明"]
+    sheet = workbook["考生名册"]
+    assert not [r for r in sheet.iter_rows(min_row=2, values_only=True) if any(r)]  # the header only
+    assert any("张三" in str(c.value) for r in workbook["填写说明"].iter_rows() for c in r)
+    record = do_import(body_operator, plan, "考生名册模板.xlsx", template)
+    assert record.outcome == RosterImport.Outcome.REJECTED
+    assert "没有考生" in record.report[0]["reason"]
+    # Filled in: the first sheet is read, the instructions sheet with its example never is.
+    for k in range(3):
+        for column, value in enumerate(good_row(820_000 + k), 1):
+            sheet.cell(row=2 + k, column=column, value=value)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    record = do_import(body_operator, plan, "filled.xlsx", buffer.getvalue())
+    assert record.outcome == RosterImport.Outcome.ACCEPTED, record.report
+    assert record.layout["sheet"] == "考生名册"
+    assert not Candidate.objects.filter(name="张三").exists()
+    assert plan.registrations.count() == 3
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_rows_marked_as_example_and_the_old_templates_example_are_skipped(fmt, open_plan, body_operator):
+    plan = open_plan()
+    header = ["序号", *HEADER]
+    rows = [
+        ["示例", *good_row(830_000)],
+        ["", *row("张三", "11010519491231002X")],  # the example row of the templates downloaded before
+        [1, *good_row(830_001)],
+        ["(示例)", *good_row(830_002)],
+        [2, *good_row(830_003)],
+    ]
+    data = xlsx_bytes(rows, header=header) if fmt == "xlsx" else csv_bytes(rows, header=header)
+    record = do_import(body_operator, plan, f"r.{fmt}", data)
+    assert record.outcome == RosterImport.Outcome.ACCEPTED, record.report
+    assert [s["row"] for s in record.layout["skipped"]] == [2, 3, 5]
+    assert sorted(plan.registrations.values_list("row_number", flat=True)) == [4, 6]
+    assert not Candidate.objects.filter(name="张三").exists()
+
+
+def test_a_header_not_found_in_the_first_rows_is_reported_on_the_row_that_came_closest(
+    open_plan, body_operator
+):
+    plan = open_plan()
+    header = ["序号", "姓名", "性别", "学号", "专业名称", "毕业年份"]  # no ID number, no 是否全日制
+    record = do_import(
+        body_operator, plan, "r.xlsx", school_list_xlsx([[1, "学生", "男", "1", "数控", 2027]], header)
+    )
+    assert record.outcome == RosterImport.Outcome.REJECTED
+    assert [(e["row"], e["column"]) for e in record.report] == [(3, "证件号码"), (3, "是否全日制")]
+    assert record.layout["header_row"] == 3
+
+
+HEADER_WORDS = sorted(
+    {*COLUMNS.values(), "身份证号", "证件号", "专业", "毕业年份", "序号", "性别", "学号", "联系电话", "示例"}
+)
+CELLS = st.one_of(
+    st.none(),
+    st.sampled_from(HEADER_WORDS),
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=25),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.dates(),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(table=st.lists(st.lists(CELLS, max_size=12), max_size=25), fmt=st.sampled_from(["csv", "xlsx"]))
+def test_property_any_table_is_imported_or_rejected_with_a_report_never_an_exception(
+    table, fmt, open_plan, body_operator
+):
+    """Random title rows, header words in random places, random cells of every type: the import ends in
+    an accepted or rejected record, whose report and layout are plain JSON (no exception, no 500)."""
+    plan = fuzz_plan(open_plan)
+    if fmt == "xlsx":
+        workbook = openpyxl.Workbook()
+        for r in table:
+            workbook.active.append([c.isoformat() if isinstance(c, datetime.date) else c for c in r])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        data = buffer.getvalue()
+    else:
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(table)
+        data = buffer.getvalue().encode()
+    record = do_import(body_operator, plan, f"fuzz.{fmt}", data)
+    assert record.outcome in RosterImport.Outcome.values
+    assert all(isinstance(e["reason"], str) and isinstance(e["row"], int) for e in record.report)
+    assert isinstance(record.layout, dict)
+
+
+_FUZZ_PLANS: dict = {}
+
+
+def fuzz_plan(open_plan):
+    """One plan per test run (hypothesis calls the test many times with the same function-scoped fixtures)."""
+    key = id(open_plan)
+    if key not in _FUZZ_PLANS:
+        _FUZZ_PLANS.clear()
+        _FUZZ_PLANS[key] = open_plan()
+    return _FUZZ_PLANS[key]
