@@ -42,7 +42,12 @@ class TaskList(APIView):
     @extend_schema(responses={200: s.TaskSerializer(many=True)})
     def get(self, request):
         lists = wf_selectors.tasks_visible_to(request.user)
-        related = ("process__filingreviewprocess", "process__planprocess", "owner")
+        related = (
+            "process__filingreviewprocess",
+            "process__planprocess",
+            "process__revocationprocess",
+            "owner",
+        )
         tasks = [*lists["inbox"].select_related(*related), *lists["queue"].select_related(*related)]
         return Response([_task_row(t) for t in tasks])
 
