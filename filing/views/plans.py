@@ -10,17 +10,25 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from filing import access, forms, selectors
-from filing.errors import DomainError, Invalid
-from filing.models import SCORABLE, AssessmentPart
+from filing.errors import DomainError, Invalid, WrongState
+from filing.models import (
+    PLAN_NOT_STARTED,
+    SCORABLE,
+    AssessmentPart,
+    PlanStatus,
+    RecusalDeclaration,
+    SittingStaff,
+)
 from filing.services import plans as svc
 from filing.services import results
 from filing.services.common import required_parts
-from filing.services.staffing import staff_assign, staffing_problems
+from filing.services.staffing import staff_assign, staff_remove, staffing_problems
 from filing.views.base import DomainFormMixin, error_response, messages_from, visible_or_404
 
 
@@ -43,11 +51,18 @@ class PlanListView(ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return selectors.plans_visible_to(self.request.user)
+        # Cancelled plans are out of the way by default; the filter shows them.
+        qs = selectors.plans_visible_to(self.request.user)
+        status = self.request.GET.get("status", "")
+        if status in PlanStatus.values:
+            return qs.filter(status=status)
+        return qs.exclude(status=PlanStatus.CANCELLED)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_create"] = selectors.bodies_operated_by(self.request.user).exists()
+        context["statuses"] = PlanStatus.choices
+        context["status"] = self.request.GET.get("status", "")
         return context
 
 
@@ -88,6 +103,11 @@ class PlanDetailView(PlanMixin, TemplateView):
                 s: plan.registrations.filter(status=s).count()
                 for s in ("eligible", "ineligible", "passed", "failed")
             },
+            not_started=plan.status in PLAN_NOT_STARTED,
+            recusals=RecusalDeclaration.objects.filter(candidate__registrations__plan=plan)
+            .select_related("evaluator", "candidate")
+            .distinct()
+            .order_by("-declared_at")[:200],
             sitting_form=forms.SittingForm(plan=plan),
             staff_form=forms.StaffForm(plan=plan),
             can_reveal=self.request.user.has_perm("filing.view_full_id_number") or is_operator,
@@ -95,6 +115,80 @@ class PlanDetailView(PlanMixin, TemplateView):
             idempotency_key=f"plan-{plan.pk}-{uuid.uuid4().hex}",
         )
         return context
+
+
+class PlanEditView(PlanMixin, DomainFormMixin, FormView):
+    template_name = "filing/form.html"
+    extra_context = {"title": _("修改认定计划")}
+
+    def get_initial(self):
+        plan = self.plan
+        return {
+            "title": plan.title,
+            "expected_headcount": plan.expected_headcount,
+            "first_sitting_on": plan.first_sitting_on,
+            "version": plan.version,
+        }
+
+    def get_form(self, form_class=None):
+        return forms.PlanEditForm(**self.get_form_kwargs())
+
+    def get(self, request, *args, **kwargs):
+        if self.plan.status not in svc.EDITABLE:
+            return error_response(request, WrongState(str(svc.NOT_EDITABLE_MESSAGE)))
+        return super().get(request, *args, **kwargs)
+
+    def perform(self, form):
+        return svc.plan_update(actor=self.request.user, plan=self.plan, **form.cleaned_data)
+
+
+class SittingMixin(PlanMixin):
+    def dispatch(self, request, *args, **kwargs):
+        self.plan = visible_or_404(selectors.plans_visible_to(request.user), request, kwargs["pk"])
+        self.sitting = visible_or_404(self.plan.sittings.all(), request, kwargs["sitting_pk"])
+        return super(PlanMixin, self).dispatch(request, *args, **kwargs)
+
+
+class SittingEditView(SittingMixin, DomainFormMixin, FormView):
+    template_name = "filing/form.html"
+    extra_context = {"title": _("修改考核场次")}
+
+    def get_initial(self):
+        s = self.sitting
+        return {
+            "part": s.part,
+            "starts_at": timezone.localtime(s.starts_at),
+            "ends_at": timezone.localtime(s.ends_at),
+            "room": s.room,
+            "candidates_expected": s.candidates_expected,
+        }
+
+    def get_form(self, form_class=None):
+        return forms.SittingForm(**self.get_form_kwargs(), plan=self.plan)
+
+    def perform(self, form):
+        return svc.sitting_update(actor=self.request.user, sitting=self.sitting, **form.cleaned_data)
+
+
+class SittingRemoveView(SittingMixin, View):
+    def post(self, request, pk, sitting_pk):
+        try:
+            svc.sitting_remove(actor=request.user, sitting=self.sitting)
+        except DomainError as exc:
+            return error_response(request, exc)
+        messages.success(request, _("场次已删除。"))
+        return redirect("plans:detail", pk=self.plan.pk)
+
+
+class StaffRemoveView(PlanMixin, View):
+    def post(self, request, pk, staff_pk):
+        staff = visible_or_404(SittingStaff.objects.filter(sitting__plan=self.plan), request, staff_pk)
+        try:
+            staff_remove(actor=request.user, staff=staff)
+        except DomainError as exc:
+            return error_response(request, exc)
+        messages.success(request, _("已撤下该考务人员。"))
+        return redirect("plans:detail", pk=self.plan.pk)
 
 
 class SittingAddView(PlanMixin, DomainFormMixin, FormView):
