@@ -287,9 +287,15 @@ class EvaluatorCreateForm(EvaluatorForm):
     field_order = ["body"]
 
     def __init__(self, *args, user=None, **kwargs):
+        from filing import access
+
         super().__init__(*args, **kwargs)
         del self.fields["version"]
         self.fields["body"].queryset = selectors.bodies_operated_by(user)
+        if access.is_municipal_reviewer(user):
+            # The city keeps its own pool (e.g. municipal supervisors): no body.
+            self.fields["body"].required = False
+            self.fields["body"].empty_label = _("市级人员库（市职业技能鉴定中心维护）")
 
 
 class DeactivateForm(forms.Form):

@@ -70,11 +70,26 @@ def _clean(fields: dict, *, exclude_pk: int | None = None) -> dict:
     return {**{k: fields.get(k) for k in EDITABLE_FIELDS}, "name": name, "certificate_no": number}
 
 
+def may_maintain(actor, body: EvaluationBody | None) -> bool:
+    """A body's pool is kept by its operators; the city's pool (no body) by the municipal reviewers."""
+    if body is None:
+        return access.is_municipal_reviewer(actor)
+    return access.operates_body(actor, body)
+
+
 @transaction.atomic
-def evaluator_create(*, actor, body: EvaluationBody, **fields) -> Evaluator:
-    """Add a person to the body's pool (the body's operator)."""
-    require_operator(actor, body, "evaluator.create")
-    evaluator = Evaluator.objects.create(body=body, organisation=body.organisation, **_clean(fields))
+def evaluator_create(*, actor, body: EvaluationBody | None, **fields) -> Evaluator:
+    """Add a person to the body's pool (its operator) or to the city's pool (a municipal reviewer)."""
+    deny_unless(
+        may_maintain(actor, body),
+        actor=actor,
+        action="evaluator.create",
+        obj=body,
+        message=_("只有本评价机构的考务人员可以维护本机构人员库。"),
+    )
+    evaluator = Evaluator.objects.create(
+        body=body, organisation=body.organisation if body else None, **_clean(fields)
+    )
     audit_record(
         actor=actor,
         action="evaluator.create",
@@ -87,7 +102,7 @@ def evaluator_create(*, actor, body: EvaluationBody, **fields) -> Evaluator:
 def _lock_own(actor, evaluator: Evaluator, action: str) -> Evaluator:
     evaluator = Evaluator.objects.select_for_update().select_related("body").get(pk=evaluator.pk)
     deny_unless(
-        evaluator.body is not None and access.operates_body(actor, evaluator.body),
+        may_maintain(actor, evaluator.body),
         actor=actor,
         action=action,
         obj=evaluator,
@@ -238,6 +253,7 @@ def staff_assign(*, actor, sitting: Sitting, evaluator: Evaluator, role: str) ->
     if role not in StaffRole.values:
         raise Invalid(_("未知的人员类别。"), errors={"role": [_("未知的人员类别。")]})
     sitting = Sitting.objects.select_related("plan__line__offering__occupation").get(pk=sitting.pk, plan=plan)
+    evaluator = Evaluator.objects.select_related("occupation").get(pk=evaluator.pk)  # as it is now
     problems = qualification_problems(evaluator, sitting, role)
     if problems:
         raise Invalid(_("该人员不符合条件。"), errors={"evaluator": problems})

@@ -16,7 +16,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from filing import access, forms, selectors
-from filing.errors import DomainError, Invalid, WrongState
+from filing.errors import Denied, DomainError, Invalid, WrongState
 from filing.models import (
     PLAN_NOT_STARTED,
     SCORABLE,
@@ -43,6 +43,24 @@ class PlanMixin:
     def get_context_data(self, **kwargs):
         kwargs.setdefault("plan", self.plan)
         return super().get_context_data(**kwargs)
+
+
+class OperatorOnlyMixin:
+    """A form page of the body's operators only: others who may see the plan get 403 (audited)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.plan = visible_or_404(selectors.plans_visible_to(request.user), request, kwargs["pk"])
+        if not access.operates_body(request.user, self.plan.body):
+            return error_response(
+                request,
+                Denied(
+                    _("只有本评价机构的考务人员可以办理。"),
+                    actor=request.user,
+                    action="plan.form",
+                    obj=self.plan,
+                ),
+            )
+        return super().dispatch(request, *args, **kwargs)
 
 
 class PlanListView(ListView):
@@ -117,7 +135,7 @@ class PlanDetailView(PlanMixin, TemplateView):
         return context
 
 
-class PlanEditView(PlanMixin, DomainFormMixin, FormView):
+class PlanEditView(OperatorOnlyMixin, PlanMixin, DomainFormMixin, FormView):
     template_name = "filing/form.html"
     extra_context = {"title": _("修改认定计划")}
 
@@ -149,7 +167,7 @@ class SittingMixin(PlanMixin):
         return super(PlanMixin, self).dispatch(request, *args, **kwargs)
 
 
-class SittingEditView(SittingMixin, DomainFormMixin, FormView):
+class SittingEditView(OperatorOnlyMixin, SittingMixin, DomainFormMixin, FormView):
     template_name = "filing/form.html"
     extra_context = {"title": _("修改考核场次")}
 
@@ -191,7 +209,7 @@ class StaffRemoveView(PlanMixin, View):
         return redirect("plans:detail", pk=self.plan.pk)
 
 
-class SittingAddView(PlanMixin, DomainFormMixin, FormView):
+class SittingAddView(OperatorOnlyMixin, PlanMixin, DomainFormMixin, FormView):
     template_name = "filing/form.html"
     extra_context = {"title": _("增加考核场次")}
 
@@ -202,7 +220,7 @@ class SittingAddView(PlanMixin, DomainFormMixin, FormView):
         return svc.sitting_add(actor=self.request.user, plan=self.plan, **form.cleaned_data)
 
 
-class StaffAssignView(PlanMixin, DomainFormMixin, FormView):
+class StaffAssignView(OperatorOnlyMixin, PlanMixin, DomainFormMixin, FormView):
     template_name = "filing/form.html"
     extra_context = {"title": _("安排考务人员")}
 

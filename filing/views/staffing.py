@@ -11,14 +11,42 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from filing import forms, selectors
-from filing.errors import DomainError, Invalid
+from filing import access, forms, selectors
+from filing.errors import Denied, DomainError, Invalid
+from filing.roles import Role
 from filing.services import staffing as svc
 from filing.views.base import DomainFormMixin, error_response, messages_from, visible_or_404
-from filing.views.plans import PlanMixin
+from filing.views.plans import OperatorOnlyMixin, PlanMixin
+
+
+def _denied(request, action: str, obj=None):
+    return error_response(
+        request,
+        Denied(
+            _("只有评价机构考务人员和市级管理人员可以使用考评员库。"),
+            actor=request.user,
+            action=action,
+            obj=obj,
+        ),
+    )
+
+
+def may_view_register(user) -> bool:
+    return selectors.bodies_operated_by(user).exists() or bool(
+        selectors.user_roles(user) & {Role.MUNICIPAL_REVIEWER, Role.SUPERVISOR, Role.AUDITOR}
+    )
+
+
+def may_add_to_register(user) -> bool:
+    return selectors.bodies_operated_by(user).exists() or access.is_municipal_reviewer(user)
 
 
 class EvaluatorListView(ListView):
+    def dispatch(self, request, *args, **kwargs):
+        if not may_view_register(request.user):
+            return _denied(request, "evaluator.list")
+        return super().dispatch(request, *args, **kwargs)
+
     template_name = "filing/evaluator_list.html"
     context_object_name = "evaluators"
     paginate_by = 50
@@ -35,8 +63,9 @@ class EvaluatorListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            can_create=selectors.bodies_operated_by(self.request.user).exists(),
-            operated=set(selectors.bodies_operated_by(self.request.user).values_list("pk", flat=True)),
+            can_create=may_add_to_register(self.request.user),
+            operated=set(selectors.bodies_operated_by(self.request.user).values_list("pk", flat=True))
+            | ({None} if access.is_municipal_reviewer(self.request.user) else set()),
             show_inactive=self.request.GET.get("show") == "inactive",
             query=self.request.GET.get("q", "").strip()[:40],
         )
@@ -46,6 +75,11 @@ class EvaluatorListView(ListView):
 class EvaluatorCreateView(DomainFormMixin, FormView):
     template_name = "filing/form.html"
     extra_context = {"title": _("新增考评人员")}
+
+    def dispatch(self, request, *args, **kwargs):
+        if not may_add_to_register(request.user):
+            return _denied(request, "evaluator.create")
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, form_class=None):
         return forms.EvaluatorCreateForm(**self.get_form_kwargs(), user=self.request.user)
@@ -59,8 +93,12 @@ class EvaluatorCreateView(DomainFormMixin, FormView):
 
 
 class EvaluatorMixin:
+    """A person the user can see (404 otherwise) and may maintain (403 otherwise)."""
+
     def dispatch(self, request, *args, **kwargs):
         self.evaluator = visible_or_404(selectors.evaluators_visible_to(request.user), request, kwargs["pk"])
+        if not svc.may_maintain(request.user, self.evaluator.body):
+            return _denied(request, "evaluator.update", self.evaluator)
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -115,7 +153,7 @@ class EvaluatorActiveView(EvaluatorMixin, View):
         return redirect("plans:evaluators")
 
 
-class RecusalCreateView(PlanMixin, DomainFormMixin, FormView):
+class RecusalCreateView(OperatorOnlyMixin, PlanMixin, DomainFormMixin, FormView):
     template_name = "filing/form.html"
     extra_context = {"title": _("登记回避声明")}
 

@@ -9,9 +9,8 @@ from filing import schedule
 from filing.forms import PlanForm
 from filing.models import PlanStatus
 from filing.schedule import NotYet
-from filing.services import issuance
+from filing.services import issuance, results
 from filing.services import plans as svc
-from filing.services import results
 from tests import factories
 from workflows import scenarios
 from workflows.scenarios import SittingSpec
