@@ -184,6 +184,11 @@ class SittingEditView(OperatorOnlyMixin, SittingMixin, DomainFormMixin, FormView
     def get_form(self, form_class=None):
         return forms.SittingForm(**self.get_form_kwargs(), plan=self.plan)
 
+    def get(self, request, *args, **kwargs):
+        if self.plan.status not in svc.SITTINGS_EDITABLE:
+            return error_response(request, WrongState(str(svc.NOT_EDITABLE_MESSAGE)))
+        return super().get(request, *args, **kwargs)
+
     def perform(self, form):
         return svc.sitting_update(actor=self.request.user, sitting=self.sitting, **form.cleaned_data)
 
