@@ -394,9 +394,9 @@ def _seed_plans(body, users, today) -> list[str]:
 
 def demo_certificates():
     """(number, holder, state) of the demo's certificates, for the logins printout."""
-    from filing.models import Certificate
-
     from django.utils.translation import gettext as _
+
+    from filing.models import Certificate
 
     rows = []
     for c in Certificate.objects.filter(body__organisation__name=ORGS[0].name).order_by("number", "version"):

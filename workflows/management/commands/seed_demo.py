@@ -19,6 +19,6 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<18} {role}  [{where}]")
         certificates = demo_certificates()
         if certificates:
-            self.stdout.write("可在 /verify/ 查验的证书（证书编号 + 姓名）/ certificates to verify (number + name):")
+            self.stdout.write("可在 /verify/ 查验的证书（证书编号 + 姓名）/ certificates to verify:")
             for number, holder, state in certificates:
                 self.stdout.write(f"  {number}  {holder}  [{state}]")
