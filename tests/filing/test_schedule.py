@@ -4,6 +4,8 @@ message naming the date it waits for; the plan form states the filing lead rule 
 import datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from filing import schedule
 from filing.forms import PlanForm
@@ -179,3 +181,22 @@ def test_the_page_and_the_api_refuse_an_early_start_with_the_date(
     api = client.post(f"/api/v1/plans/{plan.pk}/actions/start/", {}, content_type="application/json")
     assert api.status_code == 409
     assert schedule.chinese_date(first) in api.content.decode()
+
+
+KNOWN = (datetime.date(2025, 1, 1), datetime.date(2026, 11, 30))  # years chinese-calendar ships
+
+
+@given(
+    on=st.dates(min_value=KNOWN[0], max_value=KNOWN[1]),
+    offset=st.integers(min_value=-30, max_value=40),
+)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_earliest_date_the_form_states_is_exactly_where_the_rule_starts_to_allow(on, offset):
+    earliest = schedule.earliest_first_sitting(on)
+    first = on + datetime.timedelta(days=offset)
+    if first.year > 2026:
+        return
+    allowed = schedule.first_sitting_problem(first, on) is None
+    assert allowed == (first >= earliest)
+    if not allowed:
+        assert schedule.chinese_date(earliest) in schedule.first_sitting_problem(first, on)
