@@ -11,6 +11,7 @@ from filing.views import certificates as cert_views
 from filing.views import coverage, public, verify
 from filing.views import plans as plan_views
 from filing.views import roster as roster_views
+from filing.views import staffing as staffing_views
 from filing.views.home import HomeView
 from filing.views.language import switch_language
 from filing.views.security import SecondFactorView, ThrottledPasswordResetView
@@ -110,9 +111,44 @@ site = Site(
                     coverage.AgreementActionView.as_view(),
                     name="agreement_action",
                 ),
+                path("evaluators/", staffing_views.EvaluatorListView.as_view(), name="evaluators"),
+                path(
+                    "evaluators/new/", staffing_views.EvaluatorCreateView.as_view(), name="evaluator_create"
+                ),
+                path(
+                    "evaluators/<int:pk>/edit/",
+                    staffing_views.EvaluatorEditView.as_view(),
+                    name="evaluator_edit",
+                ),
+                path(
+                    "evaluators/<int:pk>/active/",
+                    staffing_views.EvaluatorActiveView.as_view(),
+                    name="evaluator_active",
+                ),
                 path("<int:pk>/", plan_views.PlanDetailView.as_view(), name="detail"),
+                path("<int:pk>/edit/", plan_views.PlanEditView.as_view(), name="edit"),
                 path("<int:pk>/sittings/new/", plan_views.SittingAddView.as_view(), name="sitting_add"),
+                path(
+                    "<int:pk>/sittings/<int:sitting_pk>/edit/",
+                    plan_views.SittingEditView.as_view(),
+                    name="sitting_edit",
+                ),
+                path(
+                    "<int:pk>/sittings/<int:sitting_pk>/remove/",
+                    plan_views.SittingRemoveView.as_view(),
+                    name="sitting_remove",
+                ),
                 path("<int:pk>/staff/new/", plan_views.StaffAssignView.as_view(), name="staff_assign"),
+                path(
+                    "<int:pk>/staff/<int:staff_pk>/remove/",
+                    plan_views.StaffRemoveView.as_view(),
+                    name="staff_remove",
+                ),
+                path(
+                    "<int:pk>/recusals/new/",
+                    staffing_views.RecusalCreateView.as_view(),
+                    name="recusal_create",
+                ),
                 path("<int:pk>/roster/", roster_views.RosterUploadView.as_view(), name="roster_upload"),
                 path(
                     "<int:pk>/roster/<int:import_pk>/report/",

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from filing import selectors
+from filing import schedule, selectors
 from filing.models import (
     ApplicationKind,
     AssessmentPart,
     AttachmentKind,
     BodyCategory,
     BodyStatus,
+    Candidate,
     EvaluationBody,
     Evaluator,
     FiledLine,
     FiledLineStatus,
+    Level,
     Major,
+    Occupation,
     OccupationLevel,
     Organisation,
+    RecusalRelation,
     Sitting,
     StaffRole,
 )
@@ -161,16 +166,46 @@ class LineChoice(forms.ModelChoiceField):
         return f"{obj.body.name} · {obj.offering}"
 
 
-class PlanForm(forms.Form):
-    line = LineChoice(FiledLine.objects.none(), label=_("备案项目"))
+class BodyChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.code}）"
+
+
+class PlanEditForm(forms.Form):
     title = forms.CharField(label=_("计划名称"), max_length=120)
-    expected_headcount = forms.IntegerField(label=_("预计人数"), min_value=1, max_value=100000)
+    expected_headcount = forms.IntegerField(
+        label=_("预计人数"), min_value=1, max_value=100000, help_text=_("报名考生的预计人数，用于安排场次。")
+    )
     first_sitting_on = forms.DateField(
         label=_("首场考核日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The rule and today's earliest date, stated before the user picks (one rule: filing.schedule).
+        self.fields["first_sitting_on"].help_text = schedule.first_sitting_help()
+        self.fields["first_sitting_on"].widget.attrs["min"] = schedule.earliest_first_sitting().isoformat()
+
+    def clean_first_sitting_on(self):
+        first = self.cleaned_data["first_sitting_on"]
+        problem = schedule.first_sitting_problem(first)
+        if problem:
+            raise forms.ValidationError(problem)
+        return first
+
+
+class PlanForm(PlanEditForm):
+    line = LineChoice(
+        FiledLine.objects.none(),
+        label=_("备案项目"),
+        help_text=_("只能在本机构已备案的职业（工种）等级内组织认定。"),
+    )
+    field_order = ["line", "title", "expected_headcount", "first_sitting_on"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["version"]
         self.fields["line"].queryset = FiledLine.objects.filter(
             body__in=selectors.bodies_operated_by(user), status=FiledLineStatus.ACTIVE
         ).select_related("body", "offering__occupation", "offering__work_type")
@@ -181,13 +216,16 @@ class SittingForm(forms.Form):
     starts_at = forms.DateTimeField(
         label=_("开始时间"),
         widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+        help_text=_("不得早于计划的首场考核日期。"),
     )
     ends_at = forms.DateTimeField(
         label=_("结束时间"),
         widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
     )
     room = forms.CharField(label=_("考场"), max_length=60)
-    candidates_expected = forms.IntegerField(label=_("考生人数"), min_value=1)
+    candidates_expected = forms.IntegerField(
+        label=_("考生人数"), min_value=1, max_value=100000, help_text=_("决定须配备的考评员、监考人员人数。")
+    )
 
     def __init__(self, *args, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -195,15 +233,98 @@ class SittingForm(forms.Form):
             self.fields["part"].choices = [(p, AssessmentPart(p).label) for p in required_parts(plan)]
 
 
+class EvaluatorChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        qualification = (
+            f"{obj.occupation} {obj.get_level_display()}" if obj.occupation_id else _("无考评职业")
+        )
+        return f"{obj.name}（{obj.certificate_no}，{qualification}）"
+
+
 class StaffForm(forms.Form):
     sitting = forms.ModelChoiceField(Sitting.objects.none(), label=_("场次"))
-    evaluator = forms.ModelChoiceField(Evaluator.objects.all(), label=_("考评人员"))
     role = forms.ChoiceField(label=_("人员类别"), choices=StaffRole.choices)
+    evaluator = EvaluatorChoice(
+        Evaluator.objects.none(),
+        label=_("考评人员"),
+        help_text=_("从本机构人员库和市级人员库中选择；须在库、资格相符、证书在考核日有效且无回避关系。"),
+    )
 
     def __init__(self, *args, plan=None, **kwargs):
         super().__init__(*args, **kwargs)
         if plan is not None:
             self.fields["sitting"].queryset = plan.sittings.all()
+            self.fields["evaluator"].queryset = (
+                Evaluator.objects.filter(active=True)
+                .filter(Q(body=plan.body) | Q(body__isnull=True))
+                .select_related("occupation")
+            )
+
+
+class EvaluatorForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), max_length=40)
+    certificate_no = forms.CharField(label=_("考评员证号"), max_length=40)
+    can_evaluate = forms.BooleanField(label=_("考评员"), required=False, initial=True)
+    can_invigilate = forms.BooleanField(label=_("监考人员"), required=False, initial=True)
+    is_supervisor = forms.BooleanField(label=_("督导员"), required=False)
+    occupation = forms.ModelChoiceField(
+        Occupation.objects.order_by("code"),
+        label=_("考评职业"),
+        required=False,
+        help_text=_("考评员证书上的职业；担任考评员须与计划的职业一致。"),
+    )
+    level = forms.TypedChoiceField(
+        label=_("考评等级"),
+        choices=[("", "---------"), *Level.choices],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("可考评该等级及以下等级。"),
+    )
+    valid_until = forms.DateField(
+        label=_("证书有效期至"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text=_("有效期须覆盖考核日期，过期人员不能安排。"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class EvaluatorCreateForm(EvaluatorForm):
+    body = BodyChoice(EvaluationBody.objects.none(), label=_("服务评价机构"))
+    field_order = ["body"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        from filing import access
+
+        super().__init__(*args, **kwargs)
+        del self.fields["version"]
+        self.fields["body"].queryset = selectors.bodies_operated_by(user)
+        if access.is_municipal_reviewer(user):
+            # The city keeps its own pool (e.g. municipal supervisors): no body.
+            self.fields["body"].required = False
+            self.fields["body"].empty_label = _("市级人员库（市职业技能鉴定中心维护）")
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.CharField(label=_("停用理由"), max_length=500)
+
+
+class RecusalForm(forms.Form):
+    evaluator = EvaluatorChoice(Evaluator.objects.none(), label=_("考评人员"))
+    candidate = forms.ModelChoiceField(Candidate.objects.none(), label=_("考生"))
+    relation = forms.ChoiceField(label=_("关系"), choices=RecusalRelation.choices)
+    note = forms.CharField(
+        label=_("说明"), max_length=200, required=False, help_text=_("如：表兄弟、班主任。")
+    )
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if plan is not None:
+            self.fields["evaluator"].queryset = Evaluator.objects.filter(
+                Q(body=plan.body) | Q(body__isnull=True)
+            ).select_related("occupation")
+            self.fields["candidate"].queryset = Candidate.objects.filter(registrations__plan=plan).distinct()
+            self.fields["candidate"].label_from_instance = lambda c: f"{c.name}（{c.document_masked}）"
 
 
 class RosterUploadForm(forms.Form):
@@ -215,11 +336,6 @@ class RosterUploadForm(forms.Form):
             "序号、性别、学号、联系电话等列会被忽略；写“示例”的行不导入。任何一行有误，整份文件不导入。"
         ),
     )
-
-
-class BodyChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.name}（{obj.code}）"
 
 
 class OfferingMultiChoice(forms.ModelMultipleChoiceField):

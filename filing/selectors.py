@@ -155,6 +155,21 @@ def plans_visible_to(user) -> QuerySet:
     return base.filter(body__organisation_id__in=org_ids)
 
 
+def evaluators_visible_to(user) -> QuerySet:
+    """The evaluator register (考评员库): the pools of the bodies the user operates plus the city's pool
+    (people serving no body, e.g. municipal supervisors); every person for the city's reviewers, supervisors
+    and auditors."""
+    from filing.models import Evaluator
+
+    base = Evaluator.objects.select_related("body", "occupation")
+    if user_roles(user) & {Role.MUNICIPAL_REVIEWER, Role.SUPERVISOR, Role.AUDITOR}:
+        return base
+    org_ids = access.organisation_ids(user, Role.BODY_OPERATOR)
+    if not org_ids:
+        return base.none()
+    return base.filter(Q(body__organisation_id__in=org_ids) | Q(body__isnull=True))
+
+
 def certificates_visible_to(user) -> QuerySet:
     """Every certificate for the city's reviewers and auditors; a body's own for its operators."""
 

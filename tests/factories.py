@@ -173,14 +173,29 @@ def filed_body(organisation, *, levels=(4, 3), code="6-18-01-01", category="Y", 
     return body
 
 
-def evaluator(name: str, *, supervisor: bool = False, organisation=None):
+def evaluator(
+    name: str,
+    *,
+    supervisor: bool = False,
+    organisation=None,
+    body=None,
+    occupation=None,
+    level=None,
+    valid_until=None,
+):
+    import datetime
+
     from filing.models import Evaluator
 
     return Evaluator.objects.create(
         name=name,
         certificate_no=f"KP{next(_counter):06d}",
         is_supervisor=supervisor,
-        organisation=organisation,
+        organisation=organisation or (body.organisation if body else None),
+        body=body,
+        occupation=occupation,
+        level=level,
+        valid_until=valid_until or datetime.date(2030, 12, 31),
     )
 
 

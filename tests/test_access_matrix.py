@@ -37,6 +37,7 @@ from django.core.signals import request_finished
 from django.db import close_old_connections, transaction
 from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from filing.roles import Role
 from filing.services import issuance
@@ -277,6 +278,30 @@ def build_world():
         )
         agreements[key].offerings.set([partner.lines.first().offering])
 
+    # The evaluator register: a person in each body's pool and one in the city's; a sitting of each plan
+    # staffed by its body's person.
+    from filing.models import Sitting, SittingStaff
+
+    evaluators, sittings, staff = {}, {}, {}
+    for key in orgs:
+        plan = plans[key]
+        evaluators[key] = factories.evaluator(
+            f"{key}考评员", body=plan.body, occupation=plan.line.offering.occupation, level=3
+        )
+        start = timezone.make_aware(datetime.datetime(2026, 6, 1, 9))
+        sittings[key] = Sitting.objects.create(
+            plan=plan,
+            part="theory",
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=2),
+            room="A101",
+            candidates_expected=2,
+        )
+        staff[key] = SittingStaff.objects.create(
+            sitting=sittings[key], evaluator=evaluators[key], role="invigilator"
+        )
+    evaluators["city"] = factories.evaluator("市督导员", supervisor=True)
+
     # In-app messages: one for each persona, and one for somebody else.
     messages = {name: _message(getattr(u, name), i) for i, name in enumerate(PERSONAS[1:])}
     messages["theirs"] = _message(u.district_lead, 99)
@@ -354,6 +379,9 @@ def build_world():
         certificates=certificates,
         imports=imports,
         agreements=agreements,
+        evaluators=evaluators,
+        sittings=sittings,
+        staff=staff,
         report=report,
         messages=messages,
         admin_objects=admin_objects,
@@ -489,6 +517,16 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         out["own:filed"] = {"pk": w.tasks["own:plan"].process.planprocess.plan_id, "action": "cancel"}
         out["own:bogus-action"] = {"pk": w.plans["own"].pk, "action": "bogus"}
         return {**out, "none": {"pk": MISSING, "action": "cancel"}}
+    if kind == "plan_sitting":
+        out = {k: {"pk": w.plans[k].pk, "sitting_pk": w.sittings[k].pk} for k in ORG_LABELS}
+        out["cross"] = {"pk": w.plans["own"].pk, "sitting_pk": w.sittings["other"].pk}
+        return {**out, "none": none}
+    if kind == "plan_staff":
+        out = {k: {"pk": w.plans[k].pk, "staff_pk": w.staff[k].pk} for k in ORG_LABELS}
+        out["cross"] = {"pk": w.plans["own"].pk, "staff_pk": w.staff["other"].pk}
+        return {**out, "none": none}
+    if kind == "evaluator":
+        return {**{k: {"pk": e.pk} for k, e in w.evaluators.items()}, "none": none}
     if kind == "plan_import":
         out = {k: {"pk": w.plans[k].pk, "import_pk": w.imports[k].pk} for k in ORG_LABELS}
         out["cross"] = {"pk": w.plans["own"].pk, "import_pk": w.imports["other"].pk}
@@ -685,6 +723,13 @@ KINDS = {
     "plans/<int:pk>/": "plan",
     "plans/<int:pk>/sittings/new/": "plan",
     "plans/<int:pk>/staff/new/": "plan",
+    "plans/<int:pk>/edit/": "plan",
+    "plans/<int:pk>/recusals/new/": "plan",
+    "plans/<int:pk>/sittings/<int:sitting_pk>/edit/": "plan_sitting",
+    "plans/<int:pk>/sittings/<int:sitting_pk>/remove/": "plan_sitting",
+    "plans/<int:pk>/staff/<int:staff_pk>/remove/": "plan_staff",
+    "plans/evaluators/<int:pk>/edit/": "evaluator",
+    "plans/evaluators/<int:pk>/active/": "evaluator",
     "plans/<int:pk>/roster/": "plan",
     "plans/<int:pk>/roster/<int:import_pk>/report/": "plan_import",
     "plans/<int:pk>/scores/": "plan",
@@ -740,6 +785,8 @@ SCOPE_ORACLE = {
     "plan": "plans/<int:pk>/",
     "plan_action": "plans/<int:pk>/",
     "plan_import": "plans/<int:pk>/",
+    "plan_sitting": "plans/<int:pk>/",
+    "plan_staff": "plans/<int:pk>/",
     "certificate": "certificates/<int:pk>/",
     "batch": "certificates/batches/<int:pk>/",
     "task": "tasks/<int:task_pk>/",
@@ -800,6 +847,10 @@ MALFORMED = {
             "objection",
             "plan",
             "task",
+            "candidate",
+            "occupation",
+            "level",
+            "body",
         )
     },
     **{
@@ -809,7 +860,7 @@ MALFORMED = {
     **{name: "abc" for name in ("starts_at", "ends_at")},
     **{
         name: "nope\x00"
-        for name in ("kind", "outcome", "part", "role", "decision", "body_category", "action")
+        for name in ("kind", "outcome", "part", "role", "decision", "body_category", "action", "relation")
     },
     "items": "field:no_such_field",
     "idempotency_key": "k" * 500,

@@ -1,21 +1,68 @@
-"""`seed_demo` (what `make run` loads) works through the real services and is idempotent."""
+"""`seed_demo` (what `make run` loads) works through the real services, is idempotent, seeds every stage a
+visitor wants to see, and prints certificates that the public verification page finds."""
+
+import io
+import re
 
 import pytest
 from django.core.management import call_command
 
-from filing.models import ApplicationStatus, EvaluationBody, EvaluationPlan, FilingApplication, PlanStatus
+from filing.models import (
+    ApplicationStatus,
+    Certificate,
+    CertificateStatus,
+    EvaluationBody,
+    EvaluationPlan,
+    FilingApplication,
+    Objection,
+    PlanStatus,
+    RecusalDeclaration,
+)
 
 pytestmark = pytest.mark.django_db
+S = ApplicationStatus
 
 
 def test_seed_demo_twice(client):
-    call_command("seed_demo")
-    call_command("seed_demo")
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=io.StringIO())
     statuses = sorted(FilingApplication.objects.values_list("status", flat=True))
-    assert statuses == sorted([ApplicationStatus.FILED, ApplicationStatus.SUBMITTED])
+    assert statuses == sorted(
+        [S.FILED, S.SUBMITTED, S.PUBLICITY, S.RETURNED, S.DISTRICT_REVIEW, S.EXPERT_ASSESSMENT]
+    )
+    assert Objection.objects.filter(application__status=S.PUBLICITY).count() == 1
     assert EvaluationBody.objects.count() == 1
-    assert EvaluationPlan.objects.get().status == PlanStatus.REGISTRATION_OPEN
+    plans = sorted(EvaluationPlan.objects.values_list("status", flat=True))
+    assert plans == sorted(
+        [PlanStatus.CERTIFICATES_ISSUED, PlanStatus.RESULTS_PUBLICITY, PlanStatus.REGISTRATION_OPEN]
+    )
+    assert RecusalDeclaration.objects.count() == 1
+    states = set(Certificate.objects.values_list("status", flat=True))
+    assert {CertificateStatus.VALID, CertificateStatus.REVOKED} <= states
+    assert Certificate.objects.filter(print_serial__gt=1).exists()  # one reissued
+    # Nothing dated before its rule allows: certificates after the confirmation, results after the sittings.
+    for plan in EvaluationPlan.objects.filter(status=PlanStatus.CERTIFICATES_ISSUED):
+        last = max(s.starts_at for s in plan.sittings.all()).date()
+        assert plan.results_confirmed_on > last
+        issued = Certificate.objects.filter(batch__plan=plan)
+        assert issued.exists() and all(c.issue_date >= plan.results_confirmed_on for c in issued)
+
     login = client.post("/accounts/login/", {"username": "district_xh", "password": "Demo@2026"})
     assert login.status_code == 302, login.content.decode()[:500]
     inbox = client.get("/tasks/")
     assert "区级受理" in inbox.content.decode()
+
+    # The certificates printed next to the logins are found by the public verification (number + name).
+    printed = re.findall(r"^  (Y\d{21})  (\S+)  \[(.+)\]$", out.getvalue(), flags=re.M)
+    assert len(printed) >= 3, out.getvalue()
+    client.logout()
+    valid = [(n, name) for n, name, state in printed if state.startswith("有效")]
+    revoked = [(n, name) for n, name, state in printed if state.startswith("已撤销")]
+    assert valid and revoked
+    number, name = valid[0]
+    answer = client.post("/verify/", {"number": number, "name": name}).content.decode()
+    assert 'data-result="found"' in answer and "有效" in answer
+    number, name = revoked[0]
+    answer = client.post("/verify/", {"number": number, "name": name}).content.decode()
+    assert 'data-result="found"' in answer and "撤销" in answer

@@ -3,6 +3,8 @@ services and the review flow. Lives in `workflows` because it drives viewflow ta
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -83,13 +85,10 @@ def _ensure_demo_calendar(start, end) -> None:
 def seed_scenarios() -> list[str]:
     """Applications and a plan in realistic states, driven through the real services and tasks, so every
     demo login has something to look at. Skipped when already present."""
-    import datetime
-
     from django.utils import timezone
 
-    from filing.models import EvaluationPlan, Evaluator, FilingApplication, OccupationLevel
+    from filing.models import FilingApplication, OccupationLevel
     from filing.services import applications as svc
-    from filing.services import plans
     from workflows import scenarios
     from workflows import services as wf
     from workflows.selectors import open_task
@@ -107,11 +106,11 @@ def seed_scenarios() -> list[str]:
     if not offerings:
         return done
 
-    # 1. 浦江: filed through the whole review, publicity already over.
-    app = _draft(
-        users["applicant"], users["legalrep"], pujiang, offerings, "申请备案为用人单位评价机构（演示）"
-    )
-    svc.application_submit(actor=users["applicant"], application=app)
+    today = timezone.localdate()
+    # Some demo plans lie in the past: the body must have been filed before them, so the review is dated
+    # back too (the services take the day they act on; nothing bypasses a rule of time).
+    filed_long_ago = today - datetime.timedelta(days=150)
+    _ensure_demo_calendar(filed_long_ago - datetime.timedelta(days=60), today + datetime.timedelta(days=90))
     people = scenarios.Reviewers(
         district_accept=users["district_pd"],
         district_review=users["district_pd_lead"],
@@ -119,12 +118,15 @@ def seed_scenarios() -> list[str]:
         decision=users["municipal_lead"],
         experts=[users["expert1"], users["expert2"], users["expert3"]],
     )
-    today = timezone.localdate()
-    scenarios.review_to_publicity(app, people, decided_on=today - datetime.timedelta(days=14))
-    done.append(f"{app.number} 已进入公示")
-    body = scenarios.end_publicity(app, today=today)
-    if body is not None:
-        done.append(f"{app.number} 已备案为评价机构 {body.code}")
+
+    # 1. 浦江: filed through the whole review, publicity over long ago.
+    app = _draft(
+        users["applicant"], users["legalrep"], pujiang, offerings, "申请备案为用人单位评价机构（演示）"
+    )
+    svc.application_submit(actor=users["applicant"], application=app)
+    scenarios.review_to_publicity(app, people, decided_on=filed_long_ago)
+    body = scenarios.end_publicity(app)
+    done.append(f"{app.number} 已备案为评价机构 {body.code}")
 
     # 2. 徐汇: submitted, waiting for the district's acceptance.
     live_selling = OccupationLevel.objects.get(
@@ -140,49 +142,272 @@ def seed_scenarios() -> list[str]:
     svc.application_submit(actor=users["applicant_xh"], application=xh)
     done.append(f"{xh.number} 待徐汇区受理")
 
-    # 3. A plan of the 浦江 body, confirmed, with registration open; evaluators to staff it.
-    for i, name in enumerate(["陈监考", "林监考", "周考评", "吴考评", "郑考评", "王督导", "冯督导"]):
-        Evaluator.objects.get_or_create(
-            certificate_no=f"DEMO-KP-{i:03d}",
-            defaults={"name": name, "organisation": pujiang, "is_supervisor": "督导" in name},
-        )
-    if body is not None and not EvaluationPlan.objects.filter(body=body).exists():
-        first = today + datetime.timedelta(days=35)
-        _ensure_demo_calendar(today, first)
-        plan = plans.plan_create(
+    # 3. 徐汇: a second application under publicity, with an objection registered from a letter.
+    from filing.services import publicity
+
+    xh2 = _draft(users["applicant_xh"], None, xuhui, [live_selling], "申请备案（演示，公示中有异议）")
+    svc.application_sign_commitment(actor=users["applicant_xh"], application=xh2)
+    xh2.refresh_from_db()
+    svc.application_submit(actor=users["applicant_xh"], application=xh2)
+    xh_people = scenarios.Reviewers(
+        district_accept=users["district_xh"],
+        district_review=users["district_xh_lead"],
+        municipal_review=users["municipal"],
+        decision=users["municipal_lead"],
+        experts=[users["expert2"], users["expert3"], users["expert4"]],
+    )
+    scenarios.review_to_publicity(xh2, xh_people, decided_on=today - datetime.timedelta(days=1))
+    publicity.objection_file(
+        application=xh2, name="李女士（演示）", contact="13800000000", text="实训场地面积与申报不符（演示）"
+    )
+    done.append(f"{xh2.number} 公示中，收到异议1件")
+
+    # 4. 闵行: one application returned for correction, one accepted and in the district's review.
+    minhang = Organisation.objects.get(name=ORGS[2].name)
+    mh_applicant = _demo_clerk("applicant_mh", "闵行经办人", minhang)
+    returned = _draft(mh_applicant, mh_applicant, minhang, offerings[:1], "申请备案（演示，退回补正）")
+    svc.application_submit(actor=mh_applicant, application=returned)
+    wf.task_review(
+        actor=users["district_mh"],
+        task_pk=open_task(returned, "district_accept").pk,
+        outcome="return",
+        comment="请补充质量管理制度文件（演示）",
+        correction_items=[{"kind": "attachment", "key": "quality"}],
+        correction_deadline=today + datetime.timedelta(days=10),
+    )
+    done.append(f"{returned.number} 已退回补正")
+    accepted = _draft(mh_applicant, mh_applicant, minhang, offerings[1:], "申请备案（演示，区级审核中）")
+    svc.application_submit(actor=mh_applicant, application=accepted)
+    wf.task_review(
+        actor=users["district_mh"],
+        task_pk=open_task(accepted, "district_accept").pk,
+        outcome="approve",
+        comment="材料齐全，予以受理（演示）",
+    )
+    done.append(f"{accepted.number} 区级审核中")
+
+    # 5. 临港 (an enterprise): through the district and the city, the expert panel to be named.
+    lingang = Organisation.objects.get(name=ORGS[3].name)
+    lg_applicant = _demo_clerk("applicant_lg", "临港经办人", lingang)
+    lg = _draft(lg_applicant, lg_applicant, lingang, offerings[:1], "申请备案为用人单位评价机构（演示）")
+    svc.application_submit(actor=lg_applicant, application=lg)
+    scenarios.review_to_expert_panel(lg, people)
+    done.append(f"{lg.number} 待组建专家组")
+
+    done += _seed_plans(body, users, today)
+    return done
+
+
+def _demo_clerk(username: str, full_name: str, organisation):
+    """An applicant who is also the organisation's legal representative (a small unit), with the demo
+    password."""
+    from filing.demo import DEMO_PASSWORD
+    from filing.models import Membership
+
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    for role in ("applicant", "legal_rep"):
+        if not Membership.objects.filter(user=user, role=role).exists():
+            membership_grant(actor=None, user=user, role=role, organisation=organisation)
+    return user
+
+
+def _demo_id(seq: int, birth: str) -> str:
+    """A syntactically valid (fictional) 居民身份证号码 for demo candidates."""
+    from stdnum.cn import ric
+
+    body = f"310115{birth}{seq % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+DEMO_NAMES = [
+    "王晓明",
+    "李佳怡",
+    "张子豪",
+    "刘思雨",
+    "陈俊杰",
+    "杨雨涵",
+    "赵一鸣",
+    "黄欣怡",
+    "周浩然",
+    "吴诗琪",
+    "徐天宇",
+    "孙梦瑶",
+]
+
+
+def _roster(plan, operator, seed: int, count: int):
+    from filing.eligibility import academic_year_end
+    from filing.services import roster
+
+    graduation = academic_year_end(plan.first_sitting_on).replace(month=6, day=30)
+    header = "姓名,证件类型,证件号码,专业代码,班级,预计毕业时间,是否全日制,就读院校统一社会信用代码\n"
+    rows = [
+        f"{DEMO_NAMES[i % len(DEMO_NAMES)]},居民身份证,{_demo_id(seed + i, f'2008{i % 12 + 1:02d}15')},"
+        f"660103,数控{i % 2 + 1}班,{graduation.isoformat()},是,"
+        for i in range(count)
+    ]
+    record = roster.roster_import(
+        actor=operator, plan=plan, file_name="考生名册（演示）.csv", data=(header + "\n".join(rows)).encode()
+    )
+    assert record.outcome == "accepted", record.report
+    return record
+
+
+def _seed_pool(body, users, until):
+    """The body's evaluator register and the city's supervisors, through the register's services."""
+    from filing.services import staffing
+
+    occupation = body.lines.first().offering.occupation
+    base = {"valid_until": until, "can_invigilate": True, "is_supervisor": False}
+    for i, name in enumerate(
+        ["周考评", "吴考评", "郑考评", "钱考评", "孙考评", "李考评", "何考评", "施考评", "卫考评"]
+    ):
+        staffing.evaluator_create(
             actor=users["operator"],
             body=body,
-            line=body.lines.order_by("-offering__level").first(),
-            title=f"{first.year}届数控车工四级认定（演示）",
-            expected_headcount=60,
-            first_sitting_on=first,
+            name=name,
+            certificate_no=f"DEMO-KP-{i:03d}",
+            occupation=occupation,
+            level=3,
+            can_evaluate=True,
+            **base,
         )
-        start = timezone.make_aware(datetime.datetime.combine(first, datetime.time(9)))
-        plans.sitting_add(
+    for i, name in enumerate(["陈监考", "林监考", "蒋监考"]):
+        staffing.evaluator_create(
             actor=users["operator"],
-            plan=plan,
-            part="theory",
-            starts_at=start,
-            ends_at=start + datetime.timedelta(hours=2),
-            room="教学楼A101",
-            candidates_expected=30,
+            body=body,
+            name=name,
+            certificate_no=f"DEMO-JK-{i:03d}",
+            occupation=None,
+            level=None,
+            can_evaluate=False,
+            **base,
         )
-        plans.sitting_add(
-            actor=users["operator"],
-            plan=plan,
-            part="skill",
-            starts_at=start + datetime.timedelta(hours=4),
-            ends_at=start + datetime.timedelta(hours=8),
-            room="实训楼3-1",
-            candidates_expected=15,
-        )
-        plans.plan_file(actor=users["operator"], plan=plan)
-        wf.task_plan_review(
+    for i, name in enumerate(["王督导", "冯督导", "褚督导"]):
+        staffing.evaluator_create(
             actor=users["municipal"],
-            task_pk=open_task(plan, "confirm_plan").pk,
-            approve=True,
-            comment="同意（演示）",
+            body=None,
+            name=name,
+            certificate_no=f"DEMO-DD-{i:03d}",
+            occupation=None,
+            level=None,
+            can_evaluate=False,
+            valid_until=until,
+            can_invigilate=False,
+            is_supervisor=True,
         )
-        plans.plan_open_registration(actor=users["operator"], plan=plan)
-        done.append(f"认定计划“{plan.title}”报名中")
+
+
+def _seed_plans(body, users, today) -> list[str]:
+    """Three plans of the filed body: one with certificates issued (one revoked, one reissued), one with
+    results under publicity, one open for registration. The past ones are run on their own dates."""
+    from filing.schedule import chinese_date, latest_filing_day
+    from filing.services import certificates, issuance
+    from workflows import scenarios
+    from workflows import selectors as wf_selectors
+    from workflows import services as wf_services
+    from workflows.scenarios import SittingSpec
+
+    operator, authority = users["operator"], users["municipal"]
+    done = []
+    _seed_pool(body, users, datetime.date(today.year + 3, 12, 31))
+
+    def sittings(day, theory=30, skill=15):
+        return [
+            SittingSpec("theory", day, "教学楼A101", theory),
+            SittingSpec("skill", day, "实训楼3-1", skill, start_hour=13, hours=4),
+        ]
+
+    # 1. Held about two months ago: results confirmed, certificates issued, one revoked, one reissued.
+    held = today - datetime.timedelta(days=60)
+    plan = scenarios.plan_to_registration(
+        body,
+        operator,
+        authority,
+        title=f"{held.year}年秋季数控车工四级认定（演示）",
+        sittings=sittings(held),
+        filed_on=latest_filing_day(held) - datetime.timedelta(days=3),
+    )
+    _roster(plan, operator, seed=100, count=6)
+    scenarios.staff_from_pool(plan, operator)
+    scenarios.hold_and_publish(
+        plan, operator, held_on=held, score=lambda r, part: 55 if r.row_number == 7 else 82
+    )
+    plan = scenarios.confirm_results(plan, operator, authority)
+    batch = issuance.issuance_request(
+        actor=operator, plan=plan, idempotency_key=f"demo-{plan.pk}", issue_date=plan.results_confirmed_on
+    )
+    issuance.issue(batch.pk)
+    issued = list(batch.certificates.order_by("number"))
+    # Revocation is the authority's decision: the operator asks, the municipal reviewer approves the task.
+    revocation = certificates.revocation_request(
+        actor=operator, certificate=issued[-1], reason="考生冒名顶替参加考核（演示）"
+    )
+    wf_services.task_revocation_review(
+        actor=authority,
+        task_pk=wf_selectors.open_task(revocation, "review_revocation").pk,
+        approve=True,
+        comment="经核查属实，予以撤销（演示）",
+    )
+    certificates.certificate_reissue(actor=operator, certificate=issued[-2], reason="证书遗失（演示）")
+    done.append(f"认定计划“{plan.title}”已发证{len(issued)}本（撤销1本，补发1本）")
+
+    # 2. Held two days ago: results under publicity.
+    held = today - datetime.timedelta(days=2)
+    plan = scenarios.plan_to_registration(
+        body,
+        operator,
+        authority,
+        title=f"{held.year}年冬季数控车工四级认定（演示）",
+        sittings=sittings(held),
+        filed_on=latest_filing_day(held) - datetime.timedelta(days=3),
+    )
+    _roster(plan, operator, seed=200, count=5)
+    scenarios.staff_from_pool(plan, operator)
+    scenarios.hold_and_publish(plan, operator, held_on=held)
+    done.append(f"认定计划“{plan.title}”结果公示至{chinese_date(plan.results_publicity_ends_on)}")
+
+    # 3. In five weeks: open for registration, roster in, one recusal declared.
+    first = today + datetime.timedelta(days=35)
+    plan = scenarios.plan_to_registration(
+        body,
+        operator,
+        authority,
+        title=f"{first.year}届数控车工四级认定（演示）",
+        sittings=sittings(first),
+        filed_on=today,
+        headcount=60,
+    )
+    _roster(plan, operator, seed=300, count=4)
+    from filing.models import Evaluator
+    from filing.services import staffing
+
+    staffing.recusal_declare(
+        actor=operator,
+        plan=plan,
+        evaluator=Evaluator.objects.get(certificate_no="DEMO-KP-000"),
+        candidate=plan.registrations.order_by("row_number").first().candidate,
+        relation="relative",
+        note="表兄弟（演示）",
+    )
+    done.append(f"认定计划“{plan.title}”报名中")
     return done
+
+
+def demo_certificates():
+    """(number, holder, state) of the demo's certificates, for the logins printout."""
+    from django.utils.translation import gettext as _
+
+    from filing.models import Certificate
+
+    rows = []
+    for c in Certificate.objects.filter(body__organisation__name=ORGS[0].name).order_by("number", "version"):
+        state = c.get_status_display()
+        if c.print_serial > 1:
+            state += _("，已补发（第%(serial)d次印制）") % {"serial": c.print_serial}
+        rows.append((c.number, c.holder_name, state))
+    return rows

@@ -113,3 +113,124 @@ def review_to_filed(application: FilingApplication, people: Reviewers, **kwargs)
 
 def submit(applicant, application: FilingApplication) -> FilingApplication:
     return app_svc.application_submit(actor=applicant, application=application)
+
+
+# --- evaluation plans -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SittingSpec:
+    """One sitting of a scenario plan: ``day`` and the hours it runs, the room and the candidates."""
+
+    part: str
+    day: datetime.date
+    room: str
+    candidates: int
+    start_hour: int = 9
+    hours: int = 2
+
+
+def _aware(day: datetime.date, hour: int):
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def plan_to_registration(
+    body,
+    operator,
+    authority,
+    *,
+    title: str,
+    sittings: list[SittingSpec],
+    filed_on: datetime.date,
+    headcount: int = 30,
+    line=None,
+):
+    """A plan created, its sittings added, filed on ``filed_on`` (the lead time counted from that day),
+    confirmed by the authority and open for registration."""
+    from filing.services import plans
+
+    first = min(s.day for s in sittings)
+    plan = plans.plan_create(
+        actor=operator,
+        body=body,
+        line=line or body.lines.order_by("-offering__level").first(),
+        title=title,
+        expected_headcount=headcount,
+        first_sitting_on=first,
+    )
+    for spec in sittings:
+        start = _aware(spec.day, spec.start_hour)
+        plans.sitting_add(
+            actor=operator,
+            plan=plan,
+            part=spec.part,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=spec.hours),
+            room=spec.room,
+            candidates_expected=spec.candidates,
+        )
+    plans.plan_file(actor=operator, plan=plan, today=filed_on)
+    wf.task_plan_review(
+        actor=authority, task_pk=open_task(plan, "confirm_plan").pk, approve=True, comment="同意"
+    )
+    plan.refresh_from_db()
+    plans.plan_open_registration(actor=operator, plan=plan)
+    plan.refresh_from_db()
+    return plan
+
+
+def staff_from_pool(plan, operator) -> None:
+    """Every sitting staffed by the ratios, from the qualified, unexpired, non-recused people of the
+    register (what an operator does on the staffing page)."""
+    from filing.models import StaffingRule
+    from filing.services import staffing
+
+    for sitting in plan.sittings.select_related("plan__line__offering__occupation"):
+        # Supervisors first: the scarcest people are not used up as invigilators.
+        rules = sorted(StaffingRule.objects.filter(part=sitting.part), key=lambda r: r.role != "supervisor")
+        for rule in rules:
+            have = sitting.staff.filter(role=rule.role).count()
+            need = rule.required_for(sitting.candidates_expected) - have
+            for person in staffing.candidates_for(sitting, rule.role)[: max(need, 0)]:
+                staffing.staff_assign(actor=operator, sitting=sitting, evaluator=person, role=rule.role)
+
+
+def hold_and_publish(plan, operator, *, held_on: datetime.date, score=None):
+    """Registration closed, the sittings start on ``held_on`` (the first sitting's day or later), every
+    scheduled candidate scored on that day and the results published. ``score(registration, part)``
+    gives a score (default: 80)."""
+    from filing.models import RegistrationStatus
+    from filing.services import plans, results
+    from filing.services.common import required_parts
+
+    plans.plan_close_registration(actor=operator, plan=plan)
+    plans.plan_start(actor=operator, plan=plan, today=held_on)
+    plans.plan_finish_sittings(actor=operator, plan=plan)
+    for registration in plan.registrations.filter(status=RegistrationStatus.SCHEDULED):
+        for part in required_parts(plan):
+            value = score(registration, part) if score else 80
+            results.score_enter(
+                actor=operator, registration=registration, part=part, score=str(value), today=held_on
+            )
+    results.plan_publish_results(actor=operator, plan=plan, today=held_on)
+    plan.refresh_from_db()
+    return plan
+
+
+def confirm_results(plan, operator, authority, *, on: datetime.date | None = None):
+    """Submitted the day after publicity ended (or on ``on``) and confirmed by the authority that day."""
+    from filing.services import results
+
+    on = on or plan.results_publicity_ends_on + datetime.timedelta(days=1)
+    results.plan_submit_results(actor=operator, plan=plan, today=on)
+    wf.task_results_audit(
+        actor=authority,
+        task_pk=open_task(plan, "audit_results").pk,
+        approve=True,
+        comment="结果属实",
+        today=on,
+    )
+    plan.refresh_from_db()
+    return plan

@@ -209,8 +209,8 @@ def task_plan_review(*, actor, task_pk: int, approve: bool, comment: str):
     return task_complete(actor=actor, task_pk=task_pk, arguments=arguments, nodes={"confirm_plan"})
 
 
-def task_results_audit(*, actor, task_pk: int, approve: bool, comment: str):
-    arguments = {"approve": approve, "comment": comment}
+def task_results_audit(*, actor, task_pk: int, approve: bool, comment: str, today=None):
+    arguments = {"approve": approve, "comment": comment, "today": today}
     return task_complete(actor=actor, task_pk=task_pk, arguments=arguments, nodes={"audit_results"})
 
 

@@ -46,8 +46,8 @@ def _confirm_plan(actor, plan, task, spec, *, approve: bool, comment: str):
     return plans.plan_review(actor=actor, plan=plan, approve=approve, comment=comment)
 
 
-def _audit_results(actor, plan, task, spec, *, approve: bool, comment: str):
-    return results.plan_audit_results(actor=actor, plan=plan, approve=approve, comment=comment)
+def _audit_results(actor, plan, task, spec, *, approve: bool, comment: str, today=None):
+    return results.plan_audit_results(actor=actor, plan=plan, approve=approve, comment=comment, today=today)
 
 
 def _decide_revocation(actor, revocation, task, spec, *, approve: bool, comment: str):

@@ -7,7 +7,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from .bodies import EvaluationBody, FiledLine
 from .organisations import Organisation
-from .reference import AssessmentPart
+from .reference import AssessmentPart, Level, Occupation
 
 
 class PlanStatus(models.TextChoices):
@@ -58,6 +58,8 @@ class EvaluationPlan(ConcurrentTransitionMixin, models.Model):
     results_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    #: The day the authority confirmed the results: no certificate is dated earlier (filing.schedule).
+    results_confirmed_on = models.DateField(_("结果确认日期"), null=True, blank=True)
     cancel_reason = models.TextField(_("取消理由"), blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -111,8 +113,9 @@ class EvaluationPlan(ConcurrentTransitionMixin, models.Model):
         pass
 
     @transition(field=status, source=P.RESULTS_SUBMITTED, target=P.RESULTS_CONFIRMED)
-    def confirm_results(self, by) -> None:
+    def confirm_results(self, by, on) -> None:
         self.results_confirmed_by = by
+        self.results_confirmed_on = on
 
     @transition(field=status, source=P.RESULTS_SUBMITTED, target=P.SCORING)
     def return_results(self) -> None:
@@ -158,7 +161,10 @@ class Sitting(models.Model):
 
 
 class Evaluator(models.Model):
-    """A certified person who may invigilate, evaluate or supervise (考评员 / 监考 / 督导员)."""
+    """A person of the evaluator register (考评员库) who may evaluate, invigilate or supervise
+    (考评员 / 监考 / 督导员): their qualification (occupation, level, certificate number, valid until) and
+    the body whose pool they serve (none: the city's pool, e.g. municipal supervisors). Staffing picks only
+    active, qualified, unexpired and non-recused people (filing.services.staffing)."""
 
     name = models.CharField(_("姓名"), max_length=40)
     certificate_no = models.CharField(_("考评员证号"), max_length=40, unique=True)
@@ -170,7 +176,30 @@ class Evaluator(models.Model):
         related_name="evaluators",
         verbose_name=_("所在单位"),
     )
+    body = models.ForeignKey(
+        EvaluationBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluators",
+        verbose_name=_("服务评价机构"),
+        help_text=_("不填为市级人员库（如市级督导员）。"),
+    )
+    occupation = models.ForeignKey(
+        Occupation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evaluators",
+        verbose_name=_("考评职业"),
+    )
+    level = models.PositiveSmallIntegerField(_("考评等级"), choices=Level.choices, null=True, blank=True)
+    valid_until = models.DateField(_("证书有效期至"), null=True, blank=True)
+    can_evaluate = models.BooleanField(_("考评员"), default=True)
+    can_invigilate = models.BooleanField(_("监考人员"), default=True)
     is_supervisor = models.BooleanField(_("督导员资格"), default=False)
+    active = models.BooleanField(_("在库"), default=True)
+    version = models.PositiveIntegerField(default=1)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="evaluator"
     )
@@ -247,7 +276,11 @@ class RecusalDeclaration(models.Model):
     evaluator = models.ForeignKey(Evaluator, on_delete=models.CASCADE, related_name="recusals")
     candidate = models.ForeignKey("filing.Candidate", on_delete=models.CASCADE, related_name="recusals")
     relation = models.CharField(_("关系"), max_length=10, choices=RecusalRelation.choices)
-    declared_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    declared_at = models.DateTimeField(_("申报时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("回避申报")

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filing import access, jobs, pdf, signals
+from filing import access, jobs, pdf, schedule, signals
 from filing.audit import AuditEntry, audit_record, audit_record_many
 from filing.errors import Conflict, DomainError, Invalid, WrongState
 from filing.models import (
@@ -76,11 +76,13 @@ def issuance_request(
         raise WrongState(_("认定结果经确认后才能发放证书。"))
     if plan.issuance_batches.exclude(state=IssuanceBatch.State.FAILED).exists():
         raise WrongState(_("本计划已有发放批次。"))
+    issue_date = issue_date or schedule.today()
+    schedule.require_issue_date(plan, issue_date)
     batch = IssuanceBatch.objects.create(
         plan=plan,
         idempotency_key=key,
         requested_by=actor,
-        issue_date=issue_date or timezone.localdate(),
+        issue_date=issue_date,
         total=plan.registrations.filter(status=RegistrationStatus.PASSED).count(),
     )
     audit_record(actor=actor, action="certificate.request", obj=plan, payload={"batch": batch.pk, "key": key})

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
-from filing import signals
+from filing import schedule, signals
 from filing.audit import audit_record
-from filing.errors import Invalid
+from filing.errors import Invalid, WrongState
 from filing.models import (
     AssessmentPart,
     BodyStatus,
@@ -31,16 +31,20 @@ from filing.services.common import (
     require_operator,
     require_status,
     require_transition,
+    require_version,
     required_parts,
     save_transition,
 )
 from filing.services.staffing import staffing_problems
-from filing.workdays import working_days_between
 
 P = PlanStatus
 R = RegistrationStatus
-#: Sittings may be added until the plan starts (a filed plan is with the authority: back to draft first).
-SITTINGS_EDITABLE = (P.DRAFT, P.CONFIRMED, P.REGISTRATION_OPEN, P.REGISTRATION_CLOSED)
+#: A plan and its sittings are edited only while a draft: once filed, the authority decides on what it saw
+#: (it may send the plan back to draft). Staffing stays open until the sittings start (staffing.py), since
+#: recusals can only be declared once the roster is in.
+EDITABLE = (P.DRAFT,)
+SITTINGS_EDITABLE = EDITABLE
+NOT_EDITABLE_MESSAGE = _l("计划已报备，不能再修改；如需修改，请联系市职业技能鉴定中心退回后再改。")
 
 
 def ensure_in_scope(body: EvaluationBody, line: FiledLine, on: datetime.date) -> None:
@@ -87,13 +91,7 @@ def plan_create(
     return plan
 
 
-@transaction.atomic
-def sitting_add(
-    *, actor, plan: EvaluationPlan, part: str, starts_at, ends_at, room: str, candidates_expected: int
-) -> Sitting:
-    plan = lock_plan(plan)
-    require_operator(actor, plan, "sitting.add")
-    require_status(plan, *SITTINGS_EDITABLE, message=_("计划已开始或已报备，不能增加场次。"))
+def _check_sitting(plan, part, starts_at, ends_at, room, candidates_expected) -> None:
     errors = {}
     if part not in required_parts(plan):
         errors["part"] = [_("该职业等级不需要此项考核。")]
@@ -101,12 +99,103 @@ def sitting_add(
         errors["ends_at"] = [_("结束时间须晚于开始时间。")]
     if timezone.localtime(starts_at).date() < plan.first_sitting_on:
         errors["starts_at"] = [
-            _("场次不能早于报备的首场考核日期%(date)s。") % {"date": plan.first_sitting_on}
+            _("场次不能早于报备的首场考核日期%(date)s。")
+            % {"date": schedule.chinese_date(plan.first_sitting_on)}
         ]
     if not room.strip() or candidates_expected < 1:
         errors["room"] = [_("请填写考场和人数。")]
     if errors:
         raise Invalid(_("场次信息不合法。"), errors=errors)
+
+
+@transaction.atomic
+def plan_update(
+    *,
+    actor,
+    plan: EvaluationPlan,
+    title: str,
+    expected_headcount: int,
+    first_sitting_on: datetime.date,
+    version=None,
+    today: datetime.date | None = None,
+    **_ignored,
+) -> EvaluationPlan:
+    """Edit a draft plan (name, headcount, first sitting date); the change is audited field by field."""
+    plan = lock_plan(plan)
+    require_operator(actor, plan, "plan.update")
+    require_status(plan, *EDITABLE, message=str(NOT_EDITABLE_MESSAGE))
+    require_version(plan, version)
+    if not title.strip() or expected_headcount < 1:
+        raise Invalid(_("请填写计划名称和预计人数。"), errors={"title": [_("请填写计划名称和预计人数。")]})
+    problem = schedule.first_sitting_problem(first_sitting_on, today)
+    if problem:
+        raise Invalid(problem, errors={"first_sitting_on": [problem]})
+    early = [s for s in plan.sittings.all() if timezone.localtime(s.starts_at).date() < first_sitting_on]
+    if early:
+        message = _("已有场次早于该日期，请先修改或删除这些场次。")
+        raise Invalid(message, errors={"first_sitting_on": [message]})
+    new = {
+        "title": title.strip(),
+        "expected_headcount": expected_headcount,
+        "first_sitting_on": first_sitting_on,
+    }
+    changed = {k: [str(getattr(plan, k)), str(v)] for k, v in new.items() if getattr(plan, k) != v}
+    for key, value in new.items():
+        setattr(plan, key, value)
+    plan.version += 1
+    plan.save()
+    audit_record(actor=actor, action="plan.update", obj=plan, payload={"changed": changed})
+    return plan
+
+
+@transaction.atomic
+def sitting_update(
+    *, actor, sitting: Sitting, part: str, starts_at, ends_at, room: str, candidates_expected: int
+) -> Sitting:
+    plan = lock_plan(sitting.plan_id)
+    require_operator(actor, plan, "sitting.update")
+    require_status(plan, *SITTINGS_EDITABLE, message=str(NOT_EDITABLE_MESSAGE))
+    sitting = Sitting.objects.get(pk=sitting.pk, plan=plan)
+    _check_sitting(plan, part, starts_at, ends_at, room, candidates_expected)
+    new = {
+        "part": part,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "room": room.strip(),
+        "candidates_expected": candidates_expected,
+    }
+    changed = {k: [str(getattr(sitting, k)), str(v)] for k, v in new.items() if getattr(sitting, k) != v}
+    for key, value in new.items():
+        setattr(sitting, key, value)
+    sitting.save()
+    audit_record(
+        actor=actor, action="sitting.update", obj=plan, payload={"sitting": sitting.pk, "changed": changed}
+    )
+    return sitting
+
+
+@transaction.atomic
+def sitting_remove(*, actor, sitting: Sitting) -> None:
+    plan = lock_plan(sitting.plan_id)
+    require_operator(actor, plan, "sitting.remove")
+    require_status(plan, *SITTINGS_EDITABLE, message=str(NOT_EDITABLE_MESSAGE))
+    sitting = Sitting.objects.filter(pk=sitting.pk, plan=plan).first()
+    if sitting is None:
+        raise WrongState(_("该场次已删除。"))
+    audit_record(
+        actor=actor, action="sitting.remove", obj=plan, payload={"sitting": sitting.pk, "room": sitting.room}
+    )
+    sitting.delete()
+
+
+@transaction.atomic
+def sitting_add(
+    *, actor, plan: EvaluationPlan, part: str, starts_at, ends_at, room: str, candidates_expected: int
+) -> Sitting:
+    plan = lock_plan(plan)
+    require_operator(actor, plan, "sitting.add")
+    require_status(plan, *SITTINGS_EDITABLE, message=str(NOT_EDITABLE_MESSAGE))
+    _check_sitting(plan, part, starts_at, ends_at, room, candidates_expected)
     sitting = Sitting.objects.create(
         plan=plan,
         part=part,
@@ -119,15 +208,6 @@ def sitting_add(
     return sitting
 
 
-def latest_filing_day(first: datetime.date, lead: int) -> datetime.date:
-    """The last day on which a plan whose first sitting is ``first`` can still be filed ``lead`` working
-    days ahead."""
-    day = first
-    while working_days_between(day, first) < lead:
-        day -= datetime.timedelta(days=1)
-    return day
-
-
 @transaction.atomic
 def plan_file(*, actor, plan: EvaluationPlan, today: datetime.date | None = None) -> EvaluationPlan:
     """报备: at least ``PLAN_FILING_WORKING_DAYS`` working days before the first sitting, with a sitting for
@@ -137,13 +217,10 @@ def plan_file(*, actor, plan: EvaluationPlan, today: datetime.date | None = None
     require_status(plan, P.DRAFT, message=_("只有草稿计划可以报备。"))
     require_operator(actor, plan, "plan.file")
     ensure_in_scope(plan.body, plan.line, plan.first_sitting_on)
-    lead = settings.FILING["PLAN_FILING_WORKING_DAYS"]
     problems = []
-    if working_days_between(today, plan.first_sitting_on) < lead:
-        problems.append(
-            _("须在首场考核前至少%(days)d个工作日报备（最迟%(date)s）。")
-            % {"days": lead, "date": latest_filing_day(plan.first_sitting_on, lead)}
-        )
+    lead_problem = schedule.first_sitting_problem(plan.first_sitting_on, today)
+    if lead_problem:
+        problems.append(lead_problem)
     planned = set(plan.sittings.values_list("part", flat=True))
     missing = [str(AssessmentPart(p).label) for p in required_parts(plan) if p not in planned]
     if missing:
@@ -232,11 +309,13 @@ def plan_cancel(*, actor, plan: EvaluationPlan, reason: str) -> EvaluationPlan:
 
 
 @transaction.atomic
-def plan_start(*, actor, plan: EvaluationPlan) -> EvaluationPlan:
-    """Start the evaluation: every sitting fully staffed and supervised; eligible candidates scheduled."""
+def plan_start(*, actor, plan: EvaluationPlan, today: datetime.date | None = None) -> EvaluationPlan:
+    """Start the evaluation on the day of the first sitting or later: every sitting fully staffed and
+    supervised; eligible candidates scheduled."""
     plan = lock_plan(plan)
     require_status(plan, P.REGISTRATION_CLOSED, message=_("报名截止后才能开始考核。"))
     require_operator(actor, plan, "plan.start")
+    schedule.require_may_start(plan, today)
     ensure_in_scope(plan.body, plan.line, plan.first_sitting_on)
     problems = [p for sitting in plan.sittings.all() for p in staffing_problems(sitting)]
     if not plan.registrations.filter(status=R.ELIGIBLE).exists():

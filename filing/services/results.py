@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filing import signals
+from filing import schedule, signals
 from filing.audit import audit_record
 from filing.errors import Invalid, WrongState
 from filing.models import (
@@ -60,8 +60,9 @@ def score_enter(
     score=None,
     absent: bool = False,
     disqualified: bool = False,
+    today: datetime.date | None = None,
 ) -> PartScore:
-    """One part's score (or absent / disqualified) while the plan is in scoring."""
+    """One part's score (or absent / disqualified) while the plan is in scoring, once the part was held."""
     plan = lock_plan(registration.plan_id)
     require_status(plan, P.SCORING, message=_("计划不在成绩录入阶段。"))
     require_operator(actor, plan, "score.enter")
@@ -70,6 +71,7 @@ def score_enter(
         raise WrongState(_("该考生未参加本计划考核。"))
     if part not in required_parts(plan):
         raise Invalid(_("该职业等级不需要此项考核。"), errors={"part": [_("该职业等级不需要此项考核。")]})
+    schedule.require_part_held(plan, part, today)
     value = parse_score(score)
     if value is None and not (absent or disqualified):
         message = _("请填写成绩，或标记缺考/违纪。")
@@ -138,6 +140,7 @@ def plan_publish_results(
     plan = lock_plan(plan)
     require_status(plan, P.SCORING, message=_("计划不在成绩录入阶段。"))
     require_operator(actor, plan, "plan.publish_results")
+    schedule.require_sittings_held(plan, today)
     parts = required_parts(plan)
     registrations = list(
         plan.registrations.filter(status__in=[R.SCHEDULED, R.ASSESSED])
@@ -186,15 +189,19 @@ def plan_submit_results(*, actor, plan: EvaluationPlan, today: datetime.date | N
 
 
 @transaction.atomic
-def plan_audit_results(*, actor, plan: EvaluationPlan, approve: bool, comment: str) -> EvaluationPlan:
-    """The authority's audit: confirmed results are what certificates are issued from."""
+def plan_audit_results(
+    *, actor, plan: EvaluationPlan, approve: bool, comment: str, today: datetime.date | None = None
+) -> EvaluationPlan:
+    """The authority's audit: confirmed results are what certificates are issued from (dated no earlier
+    than the day of confirmation, ``filing.schedule.require_issue_date``)."""
+    today = today or schedule.today()
     plan = lock_plan(plan)
     require_status(plan, P.RESULTS_SUBMITTED, message=_("结果未报送或已审核。"))
     require_authority(actor, plan, "plan.audit_results")
     if not comment.strip():
         raise Invalid(_("请填写审核意见。"), errors={"comment": [_("请填写审核意见。")]})
     if approve:
-        plan.confirm_results(actor)
+        plan.confirm_results(actor, today)
     else:
         plan.return_results()
         for registration in plan.registrations.filter(status__in=DECIDED):

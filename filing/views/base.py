@@ -57,7 +57,8 @@ def error_response(request, exc: DomainError):
         status = 409
     else:
         status = 400
-    return render(request, "filing/error.html", {"message": exc.message, "status": status}, status=status)
+    context = {"message": exc.message, "status": status, "waiting": bool(exc.details.get("waits_for"))}
+    return render(request, "filing/error.html", context, status=status)
 
 
 class DomainFormMixin:

@@ -10,18 +10,26 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from filing import access, forms, selectors
-from filing.errors import Denied, DomainError, Invalid
+from filing.errors import Denied, DomainError, Invalid, WrongState
 from filing.listing import Column, FilteredListMixin, ListSpec
-from filing.models import SCORABLE, AssessmentPart, PlanStatus
+from filing.models import (
+    PLAN_NOT_STARTED,
+    SCORABLE,
+    AssessmentPart,
+    PlanStatus,
+    RecusalDeclaration,
+    SittingStaff,
+)
 from filing.services import plans as svc
 from filing.services import results
 from filing.services.common import required_parts
-from filing.services.staffing import staff_assign, staffing_problems
+from filing.services.staffing import staff_assign, staff_remove, staffing_problems
 from filing.views.base import DomainFormMixin, error_response, messages_from, visible_or_404
 
 
@@ -61,7 +69,26 @@ PLAN_LIST = ListSpec(
         Column(_("状态"), lambda p: p.get_status_display()),
     ],
     filename="plans",
+    hidden_by_default=(PlanStatus.CANCELLED,),  # out of the way; the status filter shows them
 )
+
+
+class OperatorOnlyMixin:
+    """A form page of the body's operators only: others who may see the plan get 403 (audited)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.plan = visible_or_404(selectors.plans_visible_to(request.user), request, kwargs["pk"])
+        if not access.operates_body(request.user, self.plan.body):
+            return error_response(
+                request,
+                Denied(
+                    _("只有本评价机构的考务人员可以办理。"),
+                    actor=request.user,
+                    action="plan.form",
+                    obj=self.plan,
+                ),
+            )
+        return super().dispatch(request, *args, **kwargs)
 
 
 class PlanListView(FilteredListMixin, ListView):
@@ -75,6 +102,8 @@ class PlanListView(FilteredListMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_create"] = selectors.bodies_operated_by(self.request.user).exists()
+        context["statuses"] = PlanStatus.choices
+        context["status"] = self.request.GET.get("status", "")
         return context
 
 
@@ -115,6 +144,11 @@ class PlanDetailView(PlanMixin, TemplateView):
                 s: plan.registrations.filter(status=s).count()
                 for s in ("eligible", "ineligible", "passed", "failed")
             },
+            not_started=plan.status in PLAN_NOT_STARTED,
+            recusals=RecusalDeclaration.objects.filter(candidate__registrations__plan=plan)
+            .select_related("evaluator", "candidate")
+            .distinct()
+            .order_by("-declared_at")[:200],
             sitting_form=forms.SittingForm(plan=plan),
             staff_form=forms.StaffForm(plan=plan),
             can_reveal=self.request.user.has_perm("filing.view_full_id_number") or is_operator,
@@ -122,7 +156,86 @@ class PlanDetailView(PlanMixin, TemplateView):
         return context
 
 
-class SittingAddView(PlanMixin, DomainFormMixin, FormView):
+class PlanEditView(OperatorOnlyMixin, PlanMixin, DomainFormMixin, FormView):
+    template_name = "filing/form.html"
+    extra_context = {"title": _("修改认定计划")}
+
+    def get_initial(self):
+        plan = self.plan
+        return {
+            "title": plan.title,
+            "expected_headcount": plan.expected_headcount,
+            "first_sitting_on": plan.first_sitting_on,
+            "version": plan.version,
+        }
+
+    def get_form(self, form_class=None):
+        return forms.PlanEditForm(**self.get_form_kwargs())
+
+    def get(self, request, *args, **kwargs):
+        if self.plan.status not in svc.EDITABLE:
+            return error_response(request, WrongState(str(svc.NOT_EDITABLE_MESSAGE)))
+        return super().get(request, *args, **kwargs)
+
+    def perform(self, form):
+        return svc.plan_update(actor=self.request.user, plan=self.plan, **form.cleaned_data)
+
+
+class SittingMixin(PlanMixin):
+    def dispatch(self, request, *args, **kwargs):
+        self.plan = visible_or_404(selectors.plans_visible_to(request.user), request, kwargs["pk"])
+        self.sitting = visible_or_404(self.plan.sittings.all(), request, kwargs["sitting_pk"])
+        return super(PlanMixin, self).dispatch(request, *args, **kwargs)
+
+
+class SittingEditView(OperatorOnlyMixin, SittingMixin, DomainFormMixin, FormView):
+    template_name = "filing/form.html"
+    extra_context = {"title": _("修改考核场次")}
+
+    def get_initial(self):
+        s = self.sitting
+        return {
+            "part": s.part,
+            "starts_at": timezone.localtime(s.starts_at),
+            "ends_at": timezone.localtime(s.ends_at),
+            "room": s.room,
+            "candidates_expected": s.candidates_expected,
+        }
+
+    def get_form(self, form_class=None):
+        return forms.SittingForm(**self.get_form_kwargs(), plan=self.plan)
+
+    def get(self, request, *args, **kwargs):
+        if self.plan.status not in svc.SITTINGS_EDITABLE:
+            return error_response(request, WrongState(str(svc.NOT_EDITABLE_MESSAGE)))
+        return super().get(request, *args, **kwargs)
+
+    def perform(self, form):
+        return svc.sitting_update(actor=self.request.user, sitting=self.sitting, **form.cleaned_data)
+
+
+class SittingRemoveView(SittingMixin, View):
+    def post(self, request, pk, sitting_pk):
+        try:
+            svc.sitting_remove(actor=request.user, sitting=self.sitting)
+        except DomainError as exc:
+            return error_response(request, exc)
+        messages.success(request, _("场次已删除。"))
+        return redirect("plans:detail", pk=self.plan.pk)
+
+
+class StaffRemoveView(PlanMixin, View):
+    def post(self, request, pk, staff_pk):
+        staff = visible_or_404(SittingStaff.objects.filter(sitting__plan=self.plan), request, staff_pk)
+        try:
+            staff_remove(actor=request.user, staff=staff)
+        except DomainError as exc:
+            return error_response(request, exc)
+        messages.success(request, _("已撤下该考务人员。"))
+        return redirect("plans:detail", pk=self.plan.pk)
+
+
+class SittingAddView(OperatorOnlyMixin, PlanMixin, DomainFormMixin, FormView):
     template_name = "filing/form.html"
     extra_context = {"title": _("增加考核场次")}
 
@@ -133,7 +246,7 @@ class SittingAddView(PlanMixin, DomainFormMixin, FormView):
         return svc.sitting_add(actor=self.request.user, plan=self.plan, **form.cleaned_data)
 
 
-class StaffAssignView(PlanMixin, DomainFormMixin, FormView):
+class StaffAssignView(OperatorOnlyMixin, PlanMixin, DomainFormMixin, FormView):
     template_name = "filing/form.html"
     extra_context = {"title": _("安排考务人员")}
 

@@ -161,7 +161,7 @@ def test_plan_to_confirmed_results(body, body_operator, major, municipal_reviewe
         staffing_svc.staff_assign(
             actor=body_operator,
             sitting=skill,
-            evaluator=factories.evaluator(f"考评{i}"),
+            evaluator=factories.evaluator(f"考评{i}", occupation=plan.line.offering.occupation, level=4),
             role="skill_evaluator",
         )
     with pytest.raises(Invalid) as exc:

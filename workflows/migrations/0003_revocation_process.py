@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('filing', '0024_revocation_requests'),
+        ('filing', '0015_revocation_requests'),
         ('viewflow', '0015_task_scheduled'),
         ('workflows', '0002_planprocess'),
     ]

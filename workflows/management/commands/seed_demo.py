@@ -1,13 +1,14 @@
-"""Load the demo organisations and one user per role, and print the logins."""
+"""Load the demo organisations, one user per role and every stage of the chain; print the logins and the
+certificates a visitor can verify on the public page."""
 
 from django.core.management.base import BaseCommand
 
 from filing.demo import DEMO_PASSWORD, seed_demo
-from workflows.demo import seed_scenarios
+from workflows.demo import demo_certificates, seed_scenarios
 
 
 class Command(BaseCommand):
-    help = "Create demo colleges, an enterprise, majors and one user per role (idempotent)."
+    help = "Create demo colleges, an enterprise, majors, one user per role and every stage (idempotent)."
 
     def handle(self, *args, **options):
         logins = seed_demo()
@@ -16,3 +17,8 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账号 / demo logins (password: {DEMO_PASSWORD})")
         for username, role, where in logins:
             self.stdout.write(f"  {username:<18} {role}  [{where}]")
+        certificates = demo_certificates()
+        if certificates:
+            self.stdout.write("可在 /verify/ 查验的证书（证书编号 + 姓名）/ certificates to verify:")
+            for number, holder, state in certificates:
+                self.stdout.write(f"  {number}  {holder}  [{state}]")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('filing', '0022_agreement_status'),
+        ('filing', '0013_agreement_status'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

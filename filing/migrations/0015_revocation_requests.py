@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('filing', '0023_attachment_history'),
+        ('filing', '0014_attachment_history'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

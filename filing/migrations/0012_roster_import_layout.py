@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('filing', '0010_contact_challenges_identified_objections'),
+        ('filing', '0011_evaluator_register_and_dates'),
     ]
 
     operations = [

@@ -17,7 +17,7 @@ def end_revoked(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('filing', '0021_roster_import_layout'),
+        ('filing', '0012_roster_import_layout'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
