@@ -54,7 +54,7 @@ def _staff(user) -> bool:
     return user.is_staff
 
 
-WORK = _("业务办理")
+WORK = _("日常工作")
 OVERVIEW = _("统计与监管")
 PUBLIC = _("公开查询")
 
