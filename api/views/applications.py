@@ -136,10 +136,6 @@ class LineDetail(APIView):
 class AttachmentUpload(APIView):
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(
-        request={"multipart/form-data": s.AttachmentUploadSerializer},
-        responses={201: s.AttachmentSerializer, **ERRORS},
-    )
     @extend_schema(responses={200: s.AttachmentVersionSerializer(many=True), **ERRORS})
     def get(self, request, pk):
         """Every file of the application, current and earlier versions (replaced or removed)."""
@@ -147,6 +143,10 @@ class AttachmentUpload(APIView):
         files = application.attachments.order_by("kind", "-uploaded_at", "-pk")
         return Response(s.AttachmentVersionSerializer(files, many=True).data)
 
+    @extend_schema(
+        request={"multipart/form-data": s.AttachmentUploadSerializer},
+        responses={201: s.AttachmentSerializer, **ERRORS},
+    )
     def post(self, request, pk):
         data = valid(s.AttachmentUploadSerializer, request)
         attachment = attachments.attachment_upload(
