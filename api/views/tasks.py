@@ -25,7 +25,6 @@ def _task_row(task) -> dict:
     process = task.process
     application = getattr(getattr(process, "filingreviewprocess", None), "application_id", None)
     plan = getattr(getattr(process, "planprocess", None), "plan_id", None)
-    revocation = getattr(getattr(process, "revocationprocess", None), "request_id", None)
     return {
         "id": task.pk,
         "node": task.flow_task.name,
@@ -34,7 +33,6 @@ def _task_row(task) -> dict:
         "owner": task.owner.get_username() if task.owner_id else None,
         "application": application,
         "plan": plan,
-        "revocation_request": revocation,
     }
 
 
