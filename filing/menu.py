@@ -50,6 +50,18 @@ def _auditor(user) -> bool:
     return user.is_superuser or (user.is_staff and user.has_perm("filing.view_auditevent"))
 
 
+def _register_visible(user) -> bool:
+    from filing.views.staffing import may_view_register  # the register page's own rule
+
+    return may_view_register(user)
+
+
+def _agreements_visible(user) -> bool:
+    from filing.services import agreements  # the agreements page's own rule
+
+    return agreements.may_view_agreements(user)
+
+
 def _staff(user) -> bool:
     return user.is_staff
 
@@ -99,6 +111,22 @@ MENU: list[Entry] = [
         "grid_view",
         "plans:coverage",
         _roles(Role.APPLICANT, Role.LEGAL_REPRESENTATIVE, Role.BODY_OPERATOR),
+        WORK,
+    ),
+    Entry(
+        "evaluators",
+        _("考评员库"),
+        "badge",
+        "plans:evaluators",
+        _register_visible,
+        WORK,
+    ),
+    Entry(
+        "agreements",
+        _("合作协议"),
+        "handshake",
+        "plans:agreement_list",
+        _agreements_visible,
         WORK,
     ),
     Entry("notifications", _("消息"), "notifications", "notifications:index", _anyone, WORK),

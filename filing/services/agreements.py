@@ -27,6 +27,15 @@ from filing.services.common import deny_unless, require_transition, save_transit
 
 SCHOOL_ROLES = (Role.APPLICANT, Role.LEGAL_REPRESENTATIVE)
 PARTNER_ROLES = (Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
+
+
+def may_view_agreements(user) -> bool:
+    """The agreements page: a school's or a partner body's people, or the city."""
+    return bool(
+        access.organisation_ids(user, *SCHOOL_ROLES)
+        or access.organisation_ids(user, *PARTNER_ROLES)
+        or access.oversees_city(user)
+    )
 MAX_TEXT = 500
 
 

@@ -97,10 +97,10 @@ class AgreementListView(TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         visible = selectors.agreements_visible_to(user).order_by("-created_at")
+        if not agreement_svc.may_view_agreements(user):
+            raise Http404
         schools = access.organisation_ids(user, *agreement_svc.SCHOOL_ROLES)
         partners = access.organisation_ids(user, *agreement_svc.PARTNER_ROLES)
-        if not (schools or partners or access.oversees_city(user)):
-            raise Http404
         status = self.request.GET.get("status", "")
         if status in AgreementStatus.values:
             visible = visible.filter(status=status)
