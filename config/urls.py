@@ -7,9 +7,11 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from filing.views import applications as app_views
+from filing.views import attachments as attachment_views
 from filing.views import certificates as cert_views
 from filing.views import coverage, public, verify
 from filing.views import plans as plan_views
+from filing.views import publicity as publicity_views
 from filing.views import roster as roster_views
 from filing.views import staffing as staffing_views
 from filing.views.home import HomeView
@@ -56,17 +58,17 @@ site = Site(
                 ),
                 path(
                     "<int:pk>/attachments/new/",
-                    app_views.AttachmentUploadView.as_view(),
+                    attachment_views.AttachmentUploadView.as_view(),
                     name="attachment_upload",
                 ),
                 path(
                     "<int:pk>/attachments/<int:attachment_pk>/replace/",
-                    app_views.AttachmentReplaceView.as_view(),
+                    attachment_views.AttachmentReplaceView.as_view(),
                     name="attachment_replace",
                 ),
                 path(
                     "<int:pk>/attachments/<int:attachment_pk>/remove/",
-                    app_views.AttachmentRemoveView.as_view(),
+                    attachment_views.AttachmentRemoveView.as_view(),
                     name="attachment_remove",
                 ),
                 path("<int:pk>/sign/", app_views.SignView.as_view(), name="sign"),
@@ -76,17 +78,17 @@ site = Site(
                 path("<int:pk>/extend/", app_views.ExtendClockView.as_view(), name="extend"),
                 path(
                     "<int:pk>/objections/dismiss/",
-                    app_views.ObjectionsDismissView.as_view(),
+                    publicity_views.ObjectionsDismissView.as_view(),
                     name="objections_dismiss",
                 ),
                 path(
                     "<int:pk>/objections/<int:objection_pk>/decide/",
-                    app_views.ObjectionDecideView.as_view(),
+                    publicity_views.ObjectionDecideView.as_view(),
                     name="objection_decide",
                 ),
                 path(
                     "attachments/<int:pk>/",
-                    app_views.AttachmentDownloadView.as_view(),
+                    attachment_views.AttachmentDownloadView.as_view(),
                     name="attachment_download",
                 ),
             ],

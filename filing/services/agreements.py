@@ -36,6 +36,8 @@ def may_view_agreements(user) -> bool:
         or access.organisation_ids(user, *PARTNER_ROLES)
         or access.oversees_city(user)
     )
+
+
 MAX_TEXT = 500
 
 

@@ -4,7 +4,7 @@ reviewers' objection handling. Each view validates a form, calls one service and
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -13,15 +13,15 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from filing import access, forms, selectors
 from filing.clock import clock_status
-from filing.errors import Denied, DomainError, Invalid, NotFound
+from filing.errors import DomainError, Invalid, NotFound
 from filing.listing import Column, FilteredListMixin, ListSpec
-from filing.models import ApplicationStatus, FilingLine, Objection, Organisation
+from filing.models import ApplicationStatus, FilingLine, Organisation
 from filing.roles import Role
 from filing.services import applications as svc
-from filing.services import attachments, corrections, publicity, review
+from filing.services import corrections, review
 from filing.services.experts import score_summary
 from filing.timeline import timeline_for
-from filing.views.base import DomainFormMixin, apply_errors, error_response
+from filing.views.base import DomainFormMixin, error_response
 from filing.views.extensions import application_panels
 
 
@@ -302,101 +302,6 @@ class ExtendClockView(ActionView):
         )
 
 
-class AttachmentUploadView(ApplicationMixin, DomainFormMixin, FormView):
-    template_name = "filing/form.html"
-    form_class = forms.AttachmentForm
-    extra_context = {"title": _("上传申请材料"), "multipart": True}
-
-    def get_initial(self):
-        return {"kind": self.request.GET.get("kind", "")}
-
-    def perform(self, form):
-        return attachments.attachment_upload(
-            actor=self.request.user,
-            application=self.application,
-            kind=form.cleaned_data["kind"],
-            uploaded_file=form.cleaned_data["file"],
-        )
-
-
-class AttachmentReplaceView(ApplicationMixin, DomainFormMixin, FormView):
-    template_name = "filing/form.html"
-    form_class = forms.AttachmentReplaceForm
-
-    def get(self, request, *args, **kwargs):
-        """The form only for a current file the user may replace now (draft, or the kind ticked)."""
-        self.current = self.application.attachments.filter(
-            pk=kwargs["attachment_pk"], superseded_at__isnull=True
-        ).first()
-        if self.current is None:
-            raise Http404
-        if self.current.kind not in corrections.edit_rights(request.user, self.application).attachments:
-            return error_response(
-                request,
-                Denied(
-                    _("现在不能替换该材料：只有草稿或标注需补正的材料可以替换。"),
-                    actor=request.user,
-                    action="attachment.replace",
-                    obj=self.application,
-                ),
-            )
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        current = (
-            getattr(self, "current", None)
-            or self.application.attachments.filter(pk=self.kwargs["attachment_pk"]).first()
-        )
-        if current is None:
-            raise Http404
-        context["title"] = _("替换材料：%(kind)s（%(name)s）") % {
-            "kind": current.get_kind_display(),
-            "name": current.original_name,
-        }
-        context["multipart"] = True
-        return context
-
-    def perform(self, form):
-        result = attachments.attachment_replace(
-            actor=self.request.user,
-            application=self.application,
-            pk=self.kwargs["attachment_pk"],
-            uploaded_file=form.cleaned_data["file"],
-        )
-        messages.success(self.request, _("已替换材料，原文件保留在版本记录中。"))
-        return result
-
-
-class AttachmentRemoveView(ActionView):
-    success_message = _("已删除材料，原文件保留在版本记录中。")
-
-    def act(self, request):
-        attachments.attachment_remove(
-            actor=request.user, application=self.application, pk=self.kwargs["attachment_pk"]
-        )
-
-
-class AttachmentDownloadView(View):
-    """Files are served only through this view, to users who may see the application (audited)."""
-
-    def get(self, request, pk):
-        try:
-            attachment = attachments.attachment_open(actor=request.user, pk=pk)
-        except NotFound as exc:
-            exc.record()
-            raise Http404 from None
-        response = FileResponse(
-            attachment.file.open("rb"),
-            content_type=attachment.content_type,
-            as_attachment=True,
-            filename=attachment.original_name,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
-
-
 class WithdrawView(ApplicationMixin, DomainFormMixin, FormView):
     template_name = "filing/form.html"
     form_class = forms.ReasonForm
@@ -427,52 +332,3 @@ class RespondView(ApplicationMixin, DomainFormMixin, FormView):
             comment=form.cleaned_data["comment"],
             version=form.cleaned_data["version"],
         )
-
-
-class ObjectionsDismissView(ApplicationMixin, View):
-    """Triage: several pending objections dismissed with one reason."""
-
-    def post(self, request, *args, **kwargs):
-        try:
-            publicity.require_objection_authority(request.user, self.application, "objection.dismiss")
-        except DomainError as exc:
-            return error_response(request, exc)
-        form = forms.ObjectionTriageForm(request.POST, application=self.application)
-        if not form.is_valid():
-            messages.error(request, _("请勾选要处理的异议并填写处理意见。"))
-            return redirect(self.detail_url())
-        try:
-            done = publicity.objections_dismiss(
-                actor=request.user,
-                application=self.application,
-                objections=form.cleaned_data["objections"],
-                reason=form.cleaned_data["reason"],
-            )
-        except Invalid as exc:
-            messages.error(request, exc.message)
-            return redirect(self.detail_url())
-        except DomainError as exc:
-            return error_response(request, exc)
-        messages.success(request, _("已处理%(n)d条异议（异议不成立）。") % {"n": len(done)})
-        return redirect(self.detail_url())
-
-
-class ObjectionDecideView(ApplicationMixin, View):
-    def post(self, request, *args, **kwargs):
-        try:
-            publicity.require_objection_authority(request.user, self.application, "objection.decide")
-        except DomainError as exc:
-            return error_response(request, exc)
-        objection = get_object_or_404(Objection, pk=kwargs["objection_pk"], application=self.application)
-        form = forms.ObjectionDecisionForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("请选择处理结论并填写处理意见。"))
-            return redirect(self.detail_url())
-        try:
-            publicity.objection_decide(actor=request.user, objection=objection, **form.cleaned_data)
-        except Invalid as exc:
-            apply_errors(form, exc)
-            messages.error(request, exc.message)
-        except DomainError as exc:
-            return error_response(request, exc)
-        return redirect(self.detail_url())

@@ -234,6 +234,8 @@ def test_operator_journey_in_the_browser(live_server, chromium_path, roles, cloc
         op.page.wait_for_load_state("networkidle")
         op.page.click("[data-action=publish_results]")
         op.page.wait_for_load_state("networkidle")
+        op.page.click("[data-action=confirm]")  # the confirmation page names the plan and the consequence
+        op.page.wait_for_load_state("networkidle")
         plan.refresh_from_db()
         assert plan.status == PlanStatus.RESULTS_PUBLICITY
         shot(op, "10_results_publicity")
@@ -244,11 +246,15 @@ def test_operator_journey_in_the_browser(live_server, chromium_path, roles, cloc
         op.go(f"/plans/{plan.pk}/")
         op.page.click("[data-action=submit_results]")
         op.page.wait_for_load_state("networkidle")
+        op.page.click("[data-action=confirm]")  # the confirmation page names the plan and the consequence
+        op.page.wait_for_load_state("networkidle")
         wf.task_results_audit(
             actor=municipal, task_pk=open_task(plan, "audit_results").pk, approve=True, comment="结果属实"
         )
         op.go(f"/plans/{plan.pk}/")
         op.page.click("[data-action=issue]")
+        op.page.wait_for_load_state("networkidle")
+        op.page.click("[data-action=confirm]")  # the confirmation page names the plan and the consequence
         op.page.wait_for_load_state("networkidle")
         shot(op, "11_certificates_issued")
         certificates = Certificate.objects.filter(batch__plan=plan)
