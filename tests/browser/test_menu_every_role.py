@@ -119,6 +119,7 @@ def test_every_menu_entry_reads_in_chinese(persona, world, live_server, chromium
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=ARGS)
         page = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+        page.set_default_timeout(120_000)  # two browsers and the suite share two cores in CI
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         login(page, base, user.username)

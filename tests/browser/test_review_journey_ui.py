@@ -30,6 +30,7 @@ PASSWORD = "pw-Test-12345"
 class Persona:
     def __init__(self, browser, base, username):
         self.page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+        self.page.set_default_timeout(120_000)  # two browsers and the suite share two cores in CI
         self.base = base
         self.page.goto(f"{base}/accounts/login/")
         self.page.fill("input[name=username]", username)

@@ -19,7 +19,8 @@ import pytest
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# A database of its own: other tests flush theirs (the Celery worker test uses 15, issuance 14).
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0] + "/13"
 pytestmark = pytest.mark.slow_subprocess
 
 
