@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from filing.errors import Conflict
@@ -20,6 +21,7 @@ from filing.models import (
 )
 
 
+@transaction.atomic
 def allocate_body_serial(province: str) -> str:
     """The province's next serial, from a counter row locked ``FOR UPDATE`` (never ``max()+1``)."""
     counter, _created = BodySerialCounter.objects.select_for_update().get_or_create(province_code=province)

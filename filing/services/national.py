@@ -95,6 +95,7 @@ def report_file(report: NationalReport) -> bytes:
     return ("\ufeff" + report.content).encode("utf-8")
 
 
+@transaction.atomic
 def report_acknowledge(*, actor, report: NationalReport) -> NationalReport:
     report = NationalReport.objects.select_for_update().get(pk=report.pk)
     deny_unless(

@@ -100,7 +100,7 @@ def evaluator_create(*, actor, body: EvaluationBody | None, **fields) -> Evaluat
 
 
 def _lock_own(actor, evaluator: Evaluator, action: str) -> Evaluator:
-    evaluator = Evaluator.objects.select_for_update().select_related("body").get(pk=evaluator.pk)
+    evaluator = Evaluator.objects.select_for_update(of=("self",)).select_related("body").get(pk=evaluator.pk)
     deny_unless(
         may_maintain(actor, evaluator.body),
         actor=actor,
