@@ -58,5 +58,6 @@ check-deploy: install
 	DJANGO_PRODUCTION=true DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(50))')" \
 	AUDIT_HMAC_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(40))')" \
 	PII_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(40))')" \
+	NATIONAL_REPORT_RECIPIENTS="$$($(BIN)/python -c 'from pyrage import x25519;print(x25519.Identity.generate().to_public())')" \
 	DJANGO_ALLOWED_HOSTS=filing.example.gov.cn REDIS_URL=redis://127.0.0.1:6379/0 \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING

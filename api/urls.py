@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from api.auth import SchemaAccess
 from api.views import applications as apps
 from api.views import certificates as certs
-from api.views import events, plans, public, reference, tasks
+from api.views import events, national, plans, public, reference, tasks
 from api.views.auth import TokenView
 
 
@@ -100,7 +100,8 @@ urlpatterns = [
         certificate_action("reissue"),
         name="api-reissue",
     ),
-    path("v1/national-reports/", certs.NationalReportList.as_view(), name="api-national-reports"),
+    path("v1/national-reports/", national.NationalReportList.as_view(), name="api-national-reports"),
+    path("v1/national-reports/answers/", national.NationalAnswers.as_view(), name="api-national-answers"),
     path("v1/verify/", public.Verify.as_view(), name="api-verify"),
     path("v1/verify/bulk/", public.VerifyBulk.as_view(), name="api-verify-bulk"),
     path("v1/statistics/certificates/", certs.Statistics.as_view(), name="api-statistics"),
@@ -108,10 +109,12 @@ urlpatterns = [
     path("v1/certificates/<int:pk>/", certs.CertificateDetail.as_view(), name="api-certificate"),
     path("v1/certificates/<int:pk>/pdf/", certs.CertificatePdf.as_view(), name="api-certificate-pdf"),
     path("v1/certificate-batches/<int:pk>/zip/", certs.BatchZip.as_view(), name="api-batch-zip"),
-    path("v1/national-reports/<int:pk>/file/", certs.NationalReportFile.as_view(), name="api-national-file"),
+    path(
+        "v1/national-reports/<int:pk>/file/", national.NationalReportFile.as_view(), name="api-national-file"
+    ),
     path(
         "v1/national-reports/<int:pk>/acknowledge/",
-        certs.NationalReportAcknowledge.as_view(),
+        national.NationalReportAcknowledge.as_view(),
         name="api-national-acknowledge",
     ),
     path("v1/offerings/", reference.OfferingList.as_view(), name="api-offerings"),

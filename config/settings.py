@@ -229,7 +229,20 @@ FILING = {
     "PLAN_FILING_WORKING_DAYS": env.int("FILING_PLAN_FILING_WORKING_DAYS", default=10),
     "RESULTS_PUBLICITY_WORKING_DAYS": env.int("FILING_RESULTS_PUBLICITY_WORKING_DAYS", default=5),
     "PROVINCE_CODE": "31",
+    # Personal data in the rosters of an archived plan (registrations' imported rows, import reports) is
+    # purged this many days after the plan was archived; certificates are kept. Batch dossiers are kept
+    # electronically for at least 5 years (DOMAIN.md §9), hence the default.
+    "ROSTER_RETENTION_DAYS": env.int("FILING_ROSTER_RETENTION_DAYS", default=1826),
 }
+
+# The national report (技能人才评价证书全国联网查询) carries full ID numbers: the file is encrypted with age
+# (X25519) to the recipients' public keys ("age1..."), at rest and for transfer; only the recipient's
+# identity decrypts it (manage.py decrypt_national_report). Required in production (system check
+# filing.E006); in development a throwaway identity is created under NATIONAL_REPORT_DEV_KEY_DIR on first use.
+NATIONAL_REPORT_RECIPIENTS = env.list("NATIONAL_REPORT_RECIPIENTS", default=[])
+NATIONAL_REPORT_DEV_KEY_DIR = Path(env.str("NATIONAL_REPORT_DEV_KEY_DIR", default=str(VAR_DIR / "keys")))
+# The national system's answer file (acknowledgements and rejects): refused above this size.
+NATIONAL_ANSWER_MAX_BYTES = env.int("NATIONAL_ANSWER_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- who the client is, and how hard it may knock -----------------------------------------------------
 BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)

@@ -10,6 +10,7 @@ from filing.views import applications as app_views
 from filing.views import attachments as attachment_views
 from filing.views import certificates as cert_views
 from filing.views import coverage, public, verify
+from filing.views import national as national_views
 from filing.views import plans as plan_views
 from filing.views import publicity as publicity_views
 from filing.views import roster as roster_views
@@ -172,10 +173,23 @@ site = Site(
                 path("plans/<int:plan_pk>/issue/", cert_views.IssueView.as_view(), name="issue"),
                 path("batches/<int:pk>/", cert_views.BatchView.as_view(), name="batch"),
                 path("batches/<int:pk>/zip/", cert_views.BatchZipView.as_view(), name="batch_zip"),
-                path("national/", cert_views.NationalReportView.as_view(), name="national"),
+                path("national/", national_views.NationalReportView.as_view(), name="national"),
+                path(
+                    "national/answers/", national_views.NationalAnswersView.as_view(), name="national_answers"
+                ),
+                path(
+                    "national/rejections/",
+                    national_views.RejectionListView.as_view(),
+                    name="national_rejections",
+                ),
+                path(
+                    "national/rejections/<int:pk>/resubmit/",
+                    national_views.RejectionResubmitView.as_view(),
+                    name="national_resubmit",
+                ),
                 path(
                     "national/<int:pk>/",
-                    cert_views.NationalReportDownloadView.as_view(),
+                    national_views.NationalReportDownloadView.as_view(),
                     name="national_download",
                 ),
                 path("statistics/", cert_views.StatisticsView.as_view(), name="statistics"),

@@ -58,3 +58,28 @@ def shared_cache_in_production(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(deploy=True)
+def national_report_recipients(app_configs, **kwargs):
+    """The national report carries full ID numbers: production seals it for configured age recipients,
+    never for a development key created on the server."""
+    from filing.sealed import SealError, parse_recipients
+
+    configured = list(settings.NATIONAL_REPORT_RECIPIENTS)
+    if not configured:
+        if getattr(settings, "PRODUCTION", False):
+            return [
+                Error(
+                    "NATIONAL_REPORT_RECIPIENTS is not set: the national report cannot be encrypted.",
+                    hint="Set it to the national system's age public key(s), age1..., comma-separated "
+                    "(docs/national-report.md).",
+                    id="filing.E006",
+                )
+            ]
+        return []
+    try:
+        parse_recipients(configured)
+    except SealError as exc:
+        return [Error(f"NATIONAL_REPORT_RECIPIENTS: {exc}", id="filing.E006")]
+    return []

@@ -29,6 +29,7 @@ from filing.models import (
     Sitting,
 )
 from filing.roles import Role
+from filing.services.national import open_rejections
 
 S = ApplicationStatus
 P = PlanStatus
@@ -164,6 +165,13 @@ def body_panel(user, today: datetime.date) -> dict | None:
         _figure(_("两周内的考核场次"), len(upcoming), plans_url),
         _figure(_("排队中的发证批次"), pending, reverse("certificates:index"), late=True),
         _figure(_("本年有效证书"), issued_year, reverse("certificates:index")),
+        # A record the national system sent back is the body's to-do until corrected or queued again.
+        _figure(
+            _("全国联网退回待处理"),
+            open_rejections().filter(certificate__body__organisation_id__in=orgs).count(),
+            reverse("certificates:national_rejections"),
+            late=True,
+        ),
     ]
     return {
         "key": "body",

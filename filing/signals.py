@@ -81,3 +81,7 @@ revocation_requested = Signal()
 revocation_decided = Signal()
 certificate_reissued = Signal()
 certificate_corrected = Signal()
+
+#: The national system sent records back (退回) in its answer file: the issuing body must correct and
+#: resubmit them. kwargs: body, records (NationalRecord list), actor.
+national_records_rejected = Signal()

@@ -151,6 +151,13 @@ KINDS.update(
         "certificate_corrected": Kind(
             _("证书已更正：{certificate}"), _("证书{certificate}已更正为第{version}版，旧版本作废。"), True
         ),
+        "national_rejected": Kind(
+            _("全国联网退回{count}条证书记录"),
+            _(
+                "全国联网查询系统退回了{count}条证书记录（{certificates}）。请在首页“全国联网退回”中更正或重新上报。"
+            ),
+            True,
+        ),
     }
 )
 OPTIONAL_KINDS = [k for k, v in KINDS.items() if not v.legally_required]

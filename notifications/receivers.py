@@ -303,8 +303,22 @@ def on_certificate_corrected(sender, certificate, actor, **kwargs):
     _certificate_event("certificate_corrected", certificate)
 
 
+def on_national_records_rejected(sender, body, records, actor, **kwargs):
+    numbers = sorted({r.number for r in records})
+    notify(
+        "national_rejected",
+        operators_of_body(body),
+        {
+            "count": len(records),
+            "certificates": "、".join(numbers[:10]) + ("……" if len(numbers) > 10 else ""),
+        },
+        link="/certificates/national/rejections/",
+    )
+
+
 CONNECTIONS += [
     (signals.certificates_issued, on_certificates_issued),
+    (signals.national_records_rejected, on_national_records_rejected),
     (signals.certificate_revoked, on_certificate_revoked),
     (signals.certificate_reissued, on_certificate_reissued),
     (signals.revocation_requested, on_revocation_requested),

@@ -24,8 +24,10 @@ def require(condition: bool, reason: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
-    """Uploaded files and PDFs go to a per-test folder, never into var/."""
+    """Uploaded files and PDFs go to a per-test folder, never into var/; so does the development
+    identity of the national report's recipient."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.NATIONAL_REPORT_DEV_KEY_DIR = tmp_path / "keys"
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,7 @@ PINNED_PREFIXES = (
     "PASSWORD_",
     "OTP_",
     "SMS_",
+    "NATIONAL_",
 )
 PINNED_NAMES = {
     "REDIS_URL",

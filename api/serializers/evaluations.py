@@ -190,9 +190,21 @@ class CertificateDetailSerializer(CertificateSerializer):
 
 
 class NationalReportSerializer(serializers.ModelSerializer):
+    """A report's facts; its content is only the sealed file (``file/``), never in JSON."""
+
     class Meta:
         model = NationalReport
-        fields = ["id", "created_at", "rows", "state", "content"]
+        fields = ["id", "created_at", "rows", "state", "acknowledged_at", "sha256"]
+
+
+class NationalAnswersUploadSerializer(StrictInput):
+    file = serializers.FileField(label=_("反馈文件"))
+
+
+class NationalAnswersResultSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    reports = serializers.ListField(child=serializers.IntegerField())
 
 
 class VerifyInput(StrictInput):

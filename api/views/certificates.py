@@ -1,9 +1,10 @@
-"""Certificates over the API: issuance batches, the certificate list, revoke and reissue, the national
-report."""
+"""Certificates over the API: issuance batches, the certificate list, revoke and reissue, statistics (the
+national report: ``api.views.national``)."""
 
 from __future__ import annotations
 
 import django_filters
+from django.db.models import F
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -18,10 +19,10 @@ from api.views.common import ERRORS, IDEMPOTENCY_KEY, valid
 from api.views.plans import _plan
 from filing import access, pdf, selectors, statistics
 from filing.errors import Denied, Invalid
-from filing.models import Certificate, IssuanceBatch, NationalReport, ReportState
+from filing.models import Certificate, IssuanceBatch, ReportState
 from filing.selectors import certificates_visible_to
 from filing.services import certificates as cert_svc
-from filing.services import issuance, national
+from filing.services import issuance
 
 
 class BatchCreate(APIView):
@@ -72,7 +73,8 @@ class CertificateFilter(django_filters.FilterSet):
     def filter_report_state(self, queryset, name, value):
         if value == ReportState.PENDING:
             return queryset.filter(report__isnull=True)
-        return queryset.filter(report__state=value)
+        # The answer to the record that carries the certificate's latest change (filing.NationalRecord).
+        return queryset.filter(national_records__report=F("report"), national_records__result=value)
 
 
 class CertificateList(generics.ListAPIView):
@@ -85,7 +87,7 @@ class CertificateList(generics.ListAPIView):
     def get_queryset(self):
         return (
             certificates_visible_to(self.request.user)
-            .select_related("report")
+            .prefetch_related("national_records")
             .order_by("-issue_date", "number", "-version")
         )
 
@@ -110,24 +112,6 @@ class CertificateAction(APIView):
         else:
             result = cert_svc.certificate_reissue(actor=request.user, certificate=certificate, reason=reason)
         return Response(s.CertificateSerializer(result).data)
-
-
-class NationalReportList(generics.ListAPIView):
-    serializer_class = s.NationalReportSerializer
-    filterset_fields = ["state"]
-    ordering_fields = ["created_at"]
-
-    def get_queryset(self):
-        if not access.is_municipal_reviewer(self.request.user):
-            return NationalReport.objects.none()
-        return NationalReport.objects.order_by("-created_at")
-
-    @extend_schema(request=None, responses={201: s.NationalReportSerializer, **ERRORS})
-    def post(self, request):
-        return Response(
-            s.NationalReportSerializer(national.report_export(actor=request.user)).data,
-            status=status.HTTP_201_CREATED,
-        )
 
 
 class CertificateDetail(APIView):
@@ -156,34 +140,6 @@ class BatchZip(APIView):
         response = HttpResponse(content, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="certificates-batch-{batch.pk}.zip"'
         return response
-
-
-def _report(request, pk) -> NationalReport:
-    visible = (
-        NationalReport.objects.all()
-        if access.is_municipal_reviewer(request.user)
-        else NationalReport.objects.none()
-    )
-    return selectors.one_visible(visible, request.user, pk)
-
-
-class NationalReportFile(APIView):
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY, **ERRORS})
-    def get(self, request, pk):
-        report = _report(request, pk)
-        response = HttpResponse(national.report_file(report), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="national-report-{report.pk}.csv"'
-        return response
-
-
-class NationalReportAcknowledge(APIView):
-    """The national system confirmed receipt: the report and its certificates become 已上报."""
-
-    @extend_schema(request=s.EmptyInput, responses={200: s.NationalReportSerializer, **ERRORS})
-    def post(self, request, pk):
-        valid(s.EmptyInput, request)
-        report = national.report_acknowledge(actor=request.user, report=_report(request, pk))
-        return Response(s.NationalReportSerializer(report).data)
 
 
 class Statistics(APIView):

@@ -75,11 +75,14 @@ class CertificateStatus(models.TextChoices):
 
 
 class ReportState(models.TextChoices):
-    """Where a national report stands; a certificate not (or no longer) in a report is pending."""
+    """Where a national report (or one record of it) stands; a certificate not (or no longer) in a report is
+    pending. A report is acknowledged once the national system has answered every record; a record is
+    acknowledged (接收) or rejected (退回)."""
 
     PENDING = "pending", _("待上报")
     REPORTED = "reported", _("已上报")
     ACKNOWLEDGED = "acknowledged", _("已确认")
+    REJECTED = "rejected", _("已退回")
 
 
 class Certificate(ConcurrentTransitionMixin, models.Model):
@@ -149,8 +152,14 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
 
     @property
     def report_state(self) -> str:
-        """Pending until a national report carries this version's latest change; then the report's state."""
-        return ReportState.PENDING if self.report_id is None else self.report.state
+        """Pending until a national report carries this version's latest change; then the national system's
+        answer to that record (reported while unanswered). Reads ``national_records`` (prefetch it)."""
+        if self.report_id is None:
+            return ReportState.PENDING
+        for record in self.national_records.all():
+            if record.report_id == self.report_id:
+                return record.result
+        return ReportState.REPORTED
 
     @transition(field=status, source=CertificateStatus.VALID, target=CertificateStatus.VALID)
     def reissue(self) -> None:
@@ -173,16 +182,22 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
 
 
 class NationalReport(ConcurrentTransitionMixin, models.Model):
-    """One export to the national lookup system (技能人才评价证书全国联网查询)."""
+    """One export to the national lookup system (技能人才评价证书全国联网查询). The file carries full ID
+    numbers, so only its age ciphertext (``filing.sealed``) is stored: no clear copy in the database or on
+    disk. Acknowledged once the national system has answered every record."""
 
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     rows = models.PositiveIntegerField(default=0)
-    content = models.TextField()
+    ciphertext = models.BinaryField(_("加密文件"), editable=False, default=b"")
+    sha256 = models.CharField(_("加密文件SHA-256"), max_length=64, editable=False, default="")
     state = FSMField(
         _("状态"),
         default=ReportState.REPORTED,
-        choices=[(v, label) for v, label in ReportState.choices if v != ReportState.PENDING],
+        choices=[
+            (ReportState.REPORTED, ReportState.REPORTED.label),
+            (ReportState.ACKNOWLEDGED, ReportState.ACKNOWLEDGED.label),
+        ],
         protected=True,
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -195,9 +210,57 @@ class NationalReport(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.rows} {self.get_state_display()}"
 
+    @property
+    def file_name(self) -> str:
+        return f"national-report-{self.pk}.csv.age"
+
     @transition(field=state, source=ReportState.REPORTED, target=ReportState.ACKNOWLEDGED)
     def acknowledge(self, at) -> None:
         self.acknowledged_at = at
+
+
+class NationalRecord(ConcurrentTransitionMixin, models.Model):
+    """One row of a national report (one certificate version's change) and the national system's answer
+    to it: 接收 (acknowledged) or 退回 (rejected, with the reason). A rejected record is the issuing body's
+    to-do until its certificate is corrected or queued again for the next report."""
+
+    report = models.ForeignKey(NationalReport, on_delete=models.PROTECT, related_name="records")
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="national_records")
+    number = models.CharField(_("证书编号"), max_length=40)
+    version = models.PositiveSmallIntegerField(_("版本"))
+    record_type = models.CharField(_("记录类型"), max_length=10)
+    result = FSMField(
+        _("结果"),
+        default=ReportState.REPORTED,
+        choices=[
+            (ReportState.REPORTED, ReportState.REPORTED.label),
+            (ReportState.ACKNOWLEDGED, ReportState.ACKNOWLEDGED.label),
+            (ReportState.REJECTED, ReportState.REJECTED.label),
+        ],
+        protected=True,
+    )
+    reason = models.CharField(_("退回原因"), max_length=500, blank=True)
+    answered_at = models.DateTimeField(_("反馈时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("全国联网上报记录")
+        verbose_name_plural = _("全国联网上报记录")
+        ordering = ["report", "number", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "certificate"], name="uniq_national_record"),
+        ]
+        indexes = [models.Index(fields=["number", "version", "result"], name="national_record_answer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} v{self.version} {self.get_result_display()}"
+
+    @transition(field=result, source=ReportState.REPORTED, target=ReportState.ACKNOWLEDGED)
+    def accept(self, at) -> None:
+        self.answered_at = at
+
+    @transition(field=result, source=ReportState.REPORTED, target=ReportState.REJECTED)
+    def reject(self, reason: str, at) -> None:
+        self.reason, self.answered_at = reason, at
 
 
 class RevocationStatus(models.TextChoices):

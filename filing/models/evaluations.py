@@ -61,6 +61,11 @@ class EvaluationPlan(ConcurrentTransitionMixin, models.Model):
     #: The day the authority confirmed the results: no certificate is dated earlier (filing.schedule).
     results_confirmed_on = models.DateField(_("结果确认日期"), null=True, blank=True)
     cancel_reason = models.TextField(_("取消理由"), blank=True)
+    #: The day every certificate of the plan was acknowledged by the national system (已归档): the
+    #: roster retention period (FILING["ROSTER_RETENTION_DAYS"]) runs from it.
+    archived_on = models.DateField(_("归档日期"), null=True, blank=True)
+    #: The day the retention timer purged the personal data of the plan's rosters (certificates kept).
+    roster_purged_on = models.DateField(_("名册个人信息清除日期"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -127,11 +132,12 @@ class EvaluationPlan(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=P.CERTIFICATES_ISSUED, target=P.REPORTED)
     def mark_reported(self) -> None:
-        pass
+        """Every certificate of the plan is in a national report."""
 
     @transition(field=status, source=P.REPORTED, target=P.ARCHIVED)
-    def archive(self) -> None:
-        pass
+    def archive(self, on) -> None:
+        """Every certificate of the plan is acknowledged by the national system."""
+        self.archived_on = on
 
     @transition(field=status, source=NOT_STARTED, target=P.CANCELLED)
     def cancel(self, reason: str) -> None:

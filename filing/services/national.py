@@ -1,21 +1,44 @@
 """Export to the national lookup system (技能人才评价证书全国联网查询) in the layout documented in
-docs/national-report.md, and the acknowledgement that marks certificates as accepted there."""
+docs/national-report.md, and the national system's answers coming back.
+
+The report is the one export that carries full ID numbers (DOMAIN.md §5): they are decrypted from the
+candidates' encrypted numbers only while the file is written in memory, and the file is stored and handed
+out only as its age ciphertext for the configured recipients (``filing.sealed``). Each row becomes a
+:class:`~filing.models.NationalRecord`; the answer file marks records acknowledged (接收) or rejected (退回).
+A rejected record is a to-do of the issuing body's operators until they correct the certificate or queue it
+again (:func:`record_resubmit`). A plan moves to 已上报 when all its certificates are in a report and to
+已归档 when all are acknowledged.
+"""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+from collections import defaultdict
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filing import access
+from filing import access, pii, signals
 from filing.audit import audit_record
-from filing.errors import WrongState
+from filing.errors import Invalid, WrongState
 from filing.exports import safe_cell
-from filing.models import Certificate, NationalReport, ReportState
-from filing.services.common import deny_unless
+from filing.models import (
+    Certificate,
+    CertificateStatus,
+    EvaluationPlan,
+    NationalRecord,
+    NationalReport,
+    PlanStatus,
+    ReportState,
+)
+from filing.national_answers import parse
+from filing.sealed import seal
+from filing.services.common import deny_unless, save_transition
 
 COLUMNS = [
     "证书编号",
@@ -23,7 +46,7 @@ COLUMNS = [
     "记录类型",
     "姓名",
     "证件类型",
-    "证件号码（脱敏）",
+    "证件号码",
     "职业编码",
     "职业名称",
     "工种",
@@ -38,20 +61,57 @@ COLUMNS = [
 RECORD_TYPE = {"valid": "新增", "superseded": "更正", "revoked": "撤销"}
 
 
-@transaction.atomic
-def report_export(*, actor) -> NationalReport:
-    """Every certificate (new, corrected, revoked) not yet reported goes into one report file."""
+def _deny_unless_city(actor, action: str, obj=None) -> None:
     deny_unless(
         access.is_municipal_reviewer(actor),
         actor=actor,
-        action="national.export",
-        obj=None,
-        message=_("只有市职业技能鉴定中心可以上报全国联网数据。"),
+        action=action,
+        obj=obj,
+        message=_("只有市职业技能鉴定中心可以办理全国联网上报。"),
     )
+
+
+def _full_number(certificate: Certificate) -> str:
+    candidate = certificate.registration.candidate
+    if not candidate.document_encrypted or candidate.document_index != certificate.document_index:
+        raise WrongState(
+            _("证书%(number)s的持证人证件号码已不可用，无法上报。") % {"number": certificate.number}
+        )
+    return pii.decrypt(candidate.document_encrypted)
+
+
+def _row(certificate: Certificate) -> list:
+    return [
+        safe_cell(v)
+        for v in [
+            certificate.number,
+            certificate.version,
+            RECORD_TYPE[certificate.status],
+            certificate.holder_name,
+            certificate.get_document_type_display(),
+            _full_number(certificate),
+            certificate.occupation_code,
+            certificate.occupation_name,
+            certificate.work_type,
+            certificate.level_label,
+            certificate.body.code,
+            certificate.body_name,
+            certificate.issue_date,
+            certificate.get_status_display(),
+            certificate.revoked_on or "",
+            certificate.revoked_reason,
+        ]
+    ]
+
+
+@transaction.atomic
+def report_export(*, actor) -> NationalReport:
+    """Every certificate (new, corrected, revoked) not yet reported goes into one sealed report file."""
+    _deny_unless_city(actor, "national.export")
     pending = list(
         Certificate.objects.select_for_update(of=("self",))
         .filter(report__isnull=True)
-        .select_related("body")
+        .select_related("body", "registration__candidate")
         .order_by("number", "version")
     )
     if not pending:
@@ -59,55 +119,223 @@ def report_export(*, actor) -> NationalReport:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    for c in pending:
-        writer.writerow(
-            [
-                safe_cell(v)
-                for v in [
-                    c.number,
-                    c.version,
-                    RECORD_TYPE[c.status],
-                    c.holder_name,
-                    c.get_document_type_display(),
-                    c.document_masked,
-                    c.occupation_code,
-                    c.occupation_name,
-                    c.work_type,
-                    c.level_label,
-                    c.body.code,
-                    c.body_name,
-                    c.issue_date,
-                    c.get_status_display(),
-                    c.revoked_on or "",
-                    c.revoked_reason,
-                ]
-            ]
+    for certificate in pending:
+        writer.writerow(_row(certificate))
+    # UTF-8 with a BOM (Excel opens it); the clear text lives only in this function's memory.
+    ciphertext = seal(("\ufeff" + out.getvalue()).encode("utf-8"))
+    del out
+    report = NationalReport.objects.create(
+        created_by=actor,
+        rows=len(pending),
+        ciphertext=ciphertext,
+        sha256=hashlib.sha256(ciphertext).hexdigest(),
+    )
+    NationalRecord.objects.bulk_create(
+        NationalRecord(
+            report=report,
+            certificate=c,
+            number=c.number,
+            version=c.version,
+            record_type=RECORD_TYPE[c.status],
         )
-    report = NationalReport.objects.create(created_by=actor, rows=len(pending), content=out.getvalue())
+        for c in pending
+    )
     Certificate.objects.filter(pk__in=[c.pk for c in pending]).update(report=report)
-    audit_record(actor=actor, action="national.export", obj=report, payload={"rows": len(pending)})
+    audit_record(
+        actor=actor,
+        action="national.export",
+        obj=report,
+        payload={"rows": len(pending), "sha256": report.sha256, "full_document_numbers": len(pending)},
+    )
+    _advance_plans(actor, {c.registration.plan_id for c in pending})
     return report
 
 
-@transaction.atomic
 def report_file(report: NationalReport) -> bytes:
-    """The report as the file handed to the national system: UTF-8 CSV with a BOM (Excel opens it)."""
-    return ("\ufeff" + report.content).encode("utf-8")
+    """The file handed to the national system: the age ciphertext, exactly as stored."""
+    return bytes(report.ciphertext)
+
+
+def _finish_reports(report_ids, now) -> list[NationalReport]:
+    """Reports whose every record has an answer become acknowledged."""
+    finished = []
+    for report in NationalReport.objects.select_for_update().filter(
+        pk__in=report_ids, state=ReportState.REPORTED
+    ):
+        if not report.records.filter(result=ReportState.REPORTED).exists():
+            report.acknowledge(now)
+            save_transition(report)
+            finished.append(report)
+    return finished
+
+
+def _advance_plans(actor, plan_ids) -> None:
+    """已上报 when every certificate of the plan is in a report; 已归档 when the national system acknowledged
+    the record that carries each one's latest change."""
+    today = timezone.localdate()
+    plans = EvaluationPlan.objects.select_for_update().filter(
+        pk__in=plan_ids, status__in=[PlanStatus.CERTIFICATES_ISSUED, PlanStatus.REPORTED]
+    )
+    current = ~Q(registrations__certificates__status=CertificateStatus.SUPERSEDED)
+    for plan in plans.annotate(
+        current=Count("registrations__certificates", filter=current, distinct=True),
+        unreported=Count(
+            "registrations__certificates",
+            filter=Q(registrations__certificates__report__isnull=True),
+            distinct=True,
+        ),
+    ):
+        if not plan.current or plan.unreported:
+            continue
+        if plan.status == PlanStatus.CERTIFICATES_ISSUED:
+            plan.mark_reported()
+            save_transition(plan)
+            audit_record(
+                actor=actor, action="plan.reported", obj=plan, payload={"certificates": plan.current}
+            )
+        acknowledged = (
+            NationalRecord.objects.filter(
+                certificate__registration__plan=plan,
+                report=F("certificate__report"),
+                result=ReportState.ACKNOWLEDGED,
+            )
+            .exclude(certificate__status=CertificateStatus.SUPERSEDED)
+            .count()
+        )
+        if acknowledged == plan.current:
+            plan.archive(on=today)
+            save_transition(plan)
+            audit_record(actor=actor, action="plan.archive", obj=plan, payload={"certificates": plan.current})
 
 
 @transaction.atomic
 def report_acknowledge(*, actor, report: NationalReport) -> NationalReport:
+    """The national system confirmed receipt of the whole report: every unanswered record is acknowledged."""
     report = NationalReport.objects.select_for_update().get(pk=report.pk)
-    deny_unless(
-        access.is_municipal_reviewer(actor),
-        actor=actor,
-        action="national.acknowledge",
-        obj=report,
-        message=_("只有市职业技能鉴定中心可以确认上报结果。"),
-    )
+    _deny_unless_city(actor, "national.acknowledge", report)
     if report.state == ReportState.ACKNOWLEDGED:
         raise WrongState(_("该批次已确认。"))
-    report.acknowledge(timezone.now())
-    report.save()
-    audit_record(actor=actor, action="national.acknowledge", obj=report)
+    now = timezone.now()
+    records = list(
+        report.records.select_for_update(of=("self",))
+        .filter(result=ReportState.REPORTED)
+        .select_related("certificate__registration")
+    )
+    for record in records:
+        record.accept(now)
+    NationalRecord.objects.bulk_update(records, ["result", "answered_at"])
+    _finish_reports([report.pk], now)
+    report.refresh_from_db()
+    audit_record(actor=actor, action="national.acknowledge", obj=report, payload={"records": len(records)})
+    _advance_plans(actor, {r.certificate.registration.plan_id for r in records})
     return report
+
+
+@transaction.atomic
+def answers_import(*, actor, data: bytes, file_name: str = "") -> dict:
+    """Read the national system's answer file. All or nothing: any file or row error (unknown number, a
+    record already answered, a duplicate, bad cells) raises ``Invalid`` with every row error and changes
+    nothing. Returns ``{"accepted": n, "rejected": n, "reports": [...]}``."""
+    _deny_unless_city(actor, "national.answers")
+    parsed = parse(data, max_bytes=settings.NATIONAL_ANSWER_MAX_BYTES)
+    errors = list(parsed.errors)
+    open_records = {}
+    numbers = sorted({answer.number for answer in parsed.answers})
+    for start in range(0, len(numbers), 500):  # bounded IN lists, whatever the file's size
+        for record in (
+            NationalRecord.objects.select_for_update(of=("self",))
+            .filter(
+                number__in=numbers[start : start + 500],
+                result=ReportState.REPORTED,
+                report=F("certificate__report"),
+            )
+            .select_related("certificate__body", "certificate__registration")
+        ):
+            open_records[(record.number, record.version)] = record
+    for answer in parsed.answers:
+        if (answer.number, answer.version) not in open_records:
+            errors.append(
+                {
+                    "row": answer.row,
+                    "column": "证书编号",
+                    "reason": _("没有待反馈的上报记录（证书编号或版本不符，或已反馈）。"),
+                }
+            )
+    if errors:
+        errors.sort(key=lambda e: e["row"])
+        messages = [
+            _("第 %(row)d 行 %(column)s：%(reason)s") % e if e["row"] else e["reason"] for e in errors[:200]
+        ]
+        raise Invalid(
+            _("反馈文件有 %(n)d 处错误，未导入任何记录。") % {"n": len(errors)},
+            errors={"file": messages},
+            rows=errors[:1000],
+        )
+    now = timezone.now()
+    accepted, rejected = [], []
+    for answer in parsed.answers:
+        record = open_records[(answer.number, answer.version)]
+        if answer.accepted:
+            record.accept(now)
+            accepted.append(record)
+        else:
+            record.reject(answer.reason, now)
+            rejected.append(record)
+    NationalRecord.objects.bulk_update(accepted + rejected, ["result", "reason", "answered_at"])
+    report_ids = {r.report_id for r in accepted + rejected}
+    _finish_reports(report_ids, now)
+    audit_record(
+        actor=actor,
+        action="national.answers",
+        payload={
+            "file": file_name[:200],
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "accepted": len(accepted),
+            "rejected": len(rejected),
+            "reports": sorted(report_ids),
+        },
+    )
+    _advance_plans(actor, {r.certificate.registration.plan_id for r in accepted})
+    by_body = defaultdict(list)
+    for record in rejected:
+        by_body[record.certificate.body].append(record)
+    for body, records in by_body.items():
+        signals.national_records_rejected.send(sender=NationalRecord, body=body, records=records, actor=actor)
+    return {"accepted": len(accepted), "rejected": len(rejected), "reports": sorted(report_ids)}
+
+
+def open_rejections(bodies=None):
+    """Rejected records still waiting for the body: the certificate still carries the rejecting report
+    (not queued again) and was not corrected or reissued since (not superseded)."""
+    qs = NationalRecord.objects.filter(result=ReportState.REJECTED, report=F("certificate__report")).exclude(
+        certificate__status=CertificateStatus.SUPERSEDED
+    )
+    if bodies is not None:
+        qs = qs.filter(certificate__body__in=bodies)
+    return qs.select_related("certificate", "report").order_by("answered_at", "pk")
+
+
+@transaction.atomic
+def record_resubmit(*, actor, record: NationalRecord) -> NationalRecord:
+    """The body's operator answers a rejected record: the certificate (as corrected, if it needed no new
+    version) goes into the next national report."""
+    record = NationalRecord.objects.select_for_update().select_related("certificate__body").get(pk=record.pk)
+    certificate = Certificate.objects.select_for_update().get(pk=record.certificate_id)
+    if not open_rejections().filter(pk=record.pk).exists():
+        raise WrongState(_("该退回记录已处理。"))
+    deny_unless(
+        access.operates_body(actor, record.certificate.body),
+        actor=actor,
+        action="national.resubmit",
+        obj=certificate,
+        message=_("只有发证机构的考务人员可以处理退回记录。"),
+    )
+    certificate.report = None
+    certificate.save(update_fields=["report"])
+    audit_record(
+        actor=actor,
+        action="national.resubmit",
+        obj=certificate,
+        payload={"number": record.number, "version": record.version, "record": record.pk},
+    )
+    return record

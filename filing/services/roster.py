@@ -433,6 +433,8 @@ def reveal_document_number(*, actor, registration: Registration) -> str:
     deny_unless(
         allowed, actor=actor, action="pii.reveal", obj=registration, message=_("无权查看完整证件号码。")
     )
+    if not registration.candidate.document_encrypted:
+        raise WrongState(_("该考生的证件号码已按名册保存期限清除。"))
     with transaction.atomic():
         audit_record(
             actor=actor,

@@ -1,7 +1,8 @@
 """The periodic work, in one place (Celery beat in production, ``manage.py run_timers`` from cron or by
 hand): file applications whose publicity ended, lapse corrections whose deadline passed, remind of near
-deadlines. Other apps add their own timers with :func:`register` (the flows remind reviewers of waiting
-tasks), so that one call runs everything on the date it is given."""
+deadlines, purge the roster personal data of archived plans past the retention period. Other apps add their
+own timers with :func:`register` (the flows remind reviewers of waiting tasks), so that one call runs
+everything on the date it is given."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from filing.services.corrections import lapse_overdue_corrections, remind_corrections
 from filing.services.publicity import close_ended_publicity
+from filing.services.retention import purge_expired_rosters
 
 #: name -> ``timer(today) -> result``; run in this order after the domain's own.
 REGISTERED: dict[str, Callable] = {}
@@ -28,6 +30,7 @@ def run_timers(today: datetime.date | None = None) -> dict:
         "filed": close_ended_publicity(today),
         "lapsed": lapse_overdue_corrections(today),
         "correction_reminders": remind_corrections(today),
+        "rosters_purged": purge_expired_rosters(today),
     }
     for name, timer in REGISTERED.items():
         results[name] = timer(today)

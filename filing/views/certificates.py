@@ -1,5 +1,5 @@
 """Certificate pages: issue a plan's certificates (idempotent), watch the batch, download PDFs, revoke,
-reissue, correct; the national report; statistics."""
+reissue, correct; statistics (the national report: ``filing.views.national``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import uuid
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,11 +20,11 @@ from filing import access, pdf, selectors, statistics
 from filing.errors import DomainError, Invalid
 from filing.exports import safe_cell
 from filing.listing import Column, FilteredListMixin, ListSpec
-from filing.models import Certificate, CertificateStatus, IssuanceBatch, NationalReport, RevocationStatus
+from filing.models import Certificate, CertificateStatus, IssuanceBatch, RevocationStatus
 from filing.selectors import certificates_visible_to
 from filing.services import certificates as svc
-from filing.services import issuance, national
-from filing.views.base import error_response, messages_from, posted_pk, visible_or_404
+from filing.services import issuance
+from filing.views.base import error_response, messages_from, visible_or_404
 
 CERTIFICATE_LIST = ListSpec(
     # The holder's name and the certificate number; never the ID number (only its masked form is stored).
@@ -213,48 +213,6 @@ class CertificatePdfView(View):
         certificate = visible_or_404(certificates_visible_to(request.user), request, pk)
         response = HttpResponse(pdf.current_pdf(certificate), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{pdf.file_name(certificate)}"'
-        return response
-
-
-class NationalReportView(View):
-    template_name = "filing/national.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not access.is_municipal_reviewer(request.user):
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-    def get(self, request):
-        return render(
-            request,
-            self.template_name,
-            {
-                "reports": NationalReport.objects.all()[:50],
-                "pending": Certificate.objects.filter(report__isnull=True).count(),
-            },
-        )
-
-    def post(self, request):
-        try:
-            if request.POST.get("acknowledge"):
-                national.report_acknowledge(
-                    actor=request.user,
-                    report=get_object_or_404(NationalReport, pk=posted_pk(request.POST["acknowledge"])),
-                )
-            else:
-                national.report_export(actor=request.user)
-        except DomainError as exc:
-            return error_response(request, exc)
-        return redirect("certificates:national")
-
-
-class NationalReportDownloadView(View):
-    def get(self, request, pk):
-        if not access.is_municipal_reviewer(request.user):
-            raise Http404
-        report = get_object_or_404(NationalReport, pk=pk)
-        response = HttpResponse(national.report_file(report), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="national-report-{report.pk}.csv"'
         return response
 
 

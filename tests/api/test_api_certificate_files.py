@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from filing.models import AuditEvent, Certificate
+from filing.sealed import dev_identity, unseal
 from filing.services import national
 from tests import factories
 from tests.filing.issued import issue
@@ -71,7 +72,9 @@ def test_the_city_reads_the_national_file_and_acknowledges_it(issued, municipal_
     report = national.report_export(actor=municipal_reviewer)
     city = api_for(municipal_reviewer)
     file = city.get(f"/api/v1/national-reports/{report.pk}/file/")
-    assert file.status_code == 200 and file.content.startswith("\ufeff证书编号".encode())
+    # The sealed file (age): the clear CSV is only what the recipient's identity decrypts.
+    assert file.status_code == 200 and file.content.startswith(b"age-encryption.org/v1\n")
+    assert unseal(file.content, dev_identity()).startswith("\ufeff证书编号".encode())
     assert api_for(operator).get(f"/api/v1/national-reports/{report.pk}/file/").status_code == 404
     assert api_for(operator).post(f"/api/v1/national-reports/{report.pk}/acknowledge/").status_code == 404
     done = city.post(
