@@ -12,7 +12,7 @@ from pyrage import x25519
 
 from filing import pii
 from filing.errors import Denied, WrongState
-from filing.models import AuditEvent, Certificate, EvaluationPlan, NationalReport, PlanStatus
+from filing.models import AuditEvent, Certificate, NationalReport, PlanStatus
 from filing.sealed import dev_identity, dev_identity_path, unseal
 from filing.services import national
 from tests import factories
@@ -28,7 +28,8 @@ def body(college, roles):
 
 
 def clear_numbers(plan) -> set[str]:
-    return {pii.decrypt(r.candidate.document_encrypted) for r in plan.registrations.select_related("candidate")}
+    registrations = plan.registrations.select_related("candidate")
+    return {pii.decrypt(r.candidate.document_encrypted) for r in registrations}
 
 
 def rows_of(report, identity=None) -> list[dict]:
