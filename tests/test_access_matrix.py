@@ -257,6 +257,13 @@ def build_world():
             receivers.plan_filed(sender=EvaluationPlan, plan=filed_plan)
             tasks["own:plan"] = Task.objects.get(process__planprocess__plan=filed_plan, status=STATUS.NEW)
     report = national.report_export(actor=u.municipal_reviewer)
+    # The national system sends back the own and the other college's records (the bodies' to-dos); the
+    # same-district college's stays unanswered, so the report is still open.
+    answers = "证书编号,版本,结果,原因\n" + "".join(
+        f"{certificates[k].number},{certificates[k].version},退回,姓名有误\n" for k in ("own", "other")
+    )
+    national.answers_import(actor=u.municipal_reviewer, data=answers.encode())
+    rejections = {k: report.records.get(certificate=certificates[k]) for k in ("own", "other")}
     revocation = certificate_services.revocation_request(
         actor=u.body_operator, certificate=certificates["own"], reason="考试作弊"
     )
@@ -383,6 +390,7 @@ def build_world():
         sittings=sittings,
         staff=staff,
         report=report,
+        rejections=rejections,
         messages=messages,
         admin_objects=admin_objects,
         organisation_type=ContentType.objects.get_for_model(Organisation).pk,
@@ -548,6 +556,8 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {**{k: {"pk": w.certificates[k].pk} for k in ORG_LABELS}, "none": none}
     if kind == "report":
         return {"report": {"pk": w.report.pk}, "none": none}
+    if kind == "rejection":
+        return {**{k: {"pk": r.pk} for k, r in w.rejections.items()}, "none": none}
     if kind == "message":
         mine = w.messages["applicant" if persona == "anonymous" else persona]
         return {"mine": {"pk": mine.pk}, "theirs": {"pk": w.messages["theirs"].pk}, "none": none}
@@ -739,6 +749,7 @@ KINDS = {
     "certificates/batches/<int:pk>/": "batch",
     "certificates/batches/<int:pk>/zip/": "batch",
     "certificates/national/<int:pk>/": "report",
+    "certificates/national/rejections/<int:pk>/resubmit/": "rejection",
     "certificates/<int:pk>/": "certificate",
     "certificates/<int:pk>/pdf/": "certificate",
     "tasks/<int:task_pk>/": "task",
