@@ -16,11 +16,15 @@ PRODUCTION_ENV = {
     "PII_KEY": "pii-key-for-the-test-0123456789abcdefghijklmn",
     "DJANGO_ALLOWED_HOSTS": "filing.example.gov.cn",
     "REDIS_URL": "redis://127.0.0.1:6379/0",  # rate limits shared by every process (filing.E005)
+    # The national system's age public key (filing.E006): the national report is sealed for it.
+    "NATIONAL_REPORT_RECIPIENTS": "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj",
 }
 
 
 def run_check(extra_env):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AUDIT_", "PII_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "AUDIT_", "PII_", "NATIONAL_"))
+    }
     env.update(extra_env)
     env.pop("DATABASE_URL", None)
     return subprocess.run(
@@ -41,7 +45,15 @@ def test_check_deploy_passes_with_documented_production_variables():
 
 @pytest.mark.slow_subprocess
 @pytest.mark.parametrize(
-    "missing", ["DJANGO_PRODUCTION", "DJANGO_SECRET_KEY", "AUDIT_HMAC_KEY", "PII_KEY", "REDIS_URL"]
+    "missing",
+    [
+        "DJANGO_PRODUCTION",
+        "DJANGO_SECRET_KEY",
+        "AUDIT_HMAC_KEY",
+        "PII_KEY",
+        "REDIS_URL",
+        "NATIONAL_REPORT_RECIPIENTS",
+    ],
 )
 def test_check_deploy_fails_without_each_variable(missing):
     env = dict(PRODUCTION_ENV)
