@@ -161,6 +161,9 @@ class Certificate(ConcurrentTransitionMixin, models.Model):
                 return record.result
         return ReportState.REPORTED
 
+    def get_report_state_display(self) -> str:
+        return str(ReportState(self.report_state).label)
+
     @transition(field=status, source=CertificateStatus.VALID, target=CertificateStatus.VALID)
     def reissue(self) -> None:
         """补发: same number, new print serial, version+1."""
