@@ -173,18 +173,24 @@ def _advance_plans(actor, plan_ids) -> None:
     """已上报 when every certificate of the plan is in a report; 已归档 when the national system acknowledged
     the record that carries each one's latest change."""
     today = timezone.localdate()
-    plans = EvaluationPlan.objects.select_for_update().filter(
-        pk__in=plan_ids, status__in=[PlanStatus.CERTIFICATES_ISSUED, PlanStatus.REPORTED]
+    # Lock first, count apart: PostgreSQL refuses FOR UPDATE together with GROUP BY.
+    locked = list(
+        EvaluationPlan.objects.select_for_update()
+        .filter(pk__in=plan_ids, status__in=[PlanStatus.CERTIFICATES_ISSUED, PlanStatus.REPORTED])
+        .order_by("pk")
     )
     current = ~Q(registrations__certificates__status=CertificateStatus.SUPERSEDED)
-    for plan in plans.annotate(
+    counts = EvaluationPlan.objects.filter(pk__in=[p.pk for p in locked]).annotate(
         current=Count("registrations__certificates", filter=current, distinct=True),
         unreported=Count(
             "registrations__certificates",
             filter=Q(registrations__certificates__report__isnull=True),
             distinct=True,
         ),
-    ):
+    )
+    counted = {c.pk: c for c in counts}
+    for plan in locked:
+        plan.current, plan.unreported = counted[plan.pk].current, counted[plan.pk].unreported
         if not plan.current or plan.unreported:
             continue
         if plan.status == PlanStatus.CERTIFICATES_ISSUED:

@@ -46,12 +46,14 @@ def roster_purge(*, plan: EvaluationPlan, today: datetime.date, actor=None) -> d
         .exclude(plan=plan)
         .exclude(plan__roster_purged_on__isnull=False)
     )
-    purgeable = (
-        Candidate.objects.select_for_update()
-        .filter(pk__in=candidate_ids, registrations__certificates__isnull=True)
+    purgeable_ids = set(
+        Candidate.objects.filter(pk__in=candidate_ids)
+        .exclude(registrations__certificates__isnull=False)
         .exclude(pk__in=kept_elsewhere.values("candidate_id"))
-        .distinct()
+        .values_list("pk", flat=True)
     )
+    # Locked by primary key alone: PostgreSQL refuses FOR UPDATE with DISTINCT or joins to nullable sides.
+    purgeable = Candidate.objects.select_for_update().filter(pk__in=purgeable_ids).order_by("pk")
     n_candidates = 0
     for candidate in purgeable:
         # The keyed index is released too: the same person registering again later is a new candidate.
