@@ -19,6 +19,7 @@ install: $(STAMP)
 demo: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=true $(BIN)/python manage.py seed_demo
+	DJANGO_DEBUG=true $(BIN)/python manage.py generate_credential_key
 
 run: demo
 	@echo "Serving on http://127.0.0.1:8000/ (Ctrl-C stops)"
@@ -55,6 +56,7 @@ bench: install
 	  DATABASE_URL="$(PG_URL)" $(BIN)/python -m bench review roster issuance verification; fi
 
 check-deploy: install
+	$(BIN)/python manage.py generate_credential_key >/dev/null
 	DJANGO_PRODUCTION=true DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(50))')" \
 	AUDIT_HMAC_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(40))')" \
 	PII_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(40))')" \

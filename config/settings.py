@@ -178,6 +178,16 @@ CERTIFICATE_NUMBER_FORMATTER = env.str(
 CERTIFICATE_FONT = env.str("CERTIFICATE_FONT", default="")
 # Absolute links in e-mails and in the certificates' QR codes.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Verifiable credentials (W3C VC 2.0 as a JWS, ES256) beside the PDF: the issuer's private key is a PEM file
+# outside the database (development generates one under var/keys/ on first use; production must provide
+# it, `manage.py check --deploy` says so). Earlier keys' public PEM files stay published for verifiers.
+CREDENTIAL_SIGNING_KEY = env.str(
+    "CREDENTIAL_SIGNING_KEY", default=str(VAR_DIR / "keys" / "credential-signing.pem")
+)
+CREDENTIAL_PREVIOUS_PUBLIC_KEYS = env.list("CREDENTIAL_PREVIOUS_PUBLIC_KEYS", default=[])
+CREDENTIAL_ISSUER_NAME = env.str("CREDENTIAL_ISSUER_NAME", default="上海市职业技能等级认定备案与证书查验系统")
+# How long a verifier may keep the status list before asking again (seconds).
+CREDENTIAL_STATUS_LIST_TTL = env.int("CREDENTIAL_STATUS_LIST_TTL", default=300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -58,3 +58,23 @@ def shared_cache_in_production(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(deploy=True)
+def credential_signing_key(app_configs, **kwargs):
+    """Production never invents the key verifiable credentials are signed with (development does)."""
+    from pathlib import Path
+
+    from joserfc.jwk import ECKey
+
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    path = Path(settings.CREDENTIAL_SIGNING_KEY)
+    hint = "Create one with `manage.py generate_credential_key --path FILE` and set CREDENTIAL_SIGNING_KEY."
+    if not path.is_file():
+        return [Error(f"CREDENTIAL_SIGNING_KEY ({path}) does not exist.", hint=hint, id="filing.E006")]
+    try:
+        ECKey.import_key(path.read_bytes())
+    except Exception as exc:  # any parse failure of the file is the same configuration error
+        return [Error(f"CREDENTIAL_SIGNING_KEY ({path}) is not a P-256 private key: {exc}", id="filing.E006")]
+    return []

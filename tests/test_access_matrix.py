@@ -553,6 +553,8 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {"mine": {"pk": mine.pk}, "theirs": {"pk": w.messages["theirs"].pk}, "none": none}
     if kind == "token":
         return {"valid": {"token": w.certificates["own"].verification_token}, "bogus": {"token": "x" * 32}}
+    if kind == "status_list":
+        return {"valid": {"list_id": "1"}, "bogus": {"list_id": "x" * 32}}
     if kind == "reset":
         return {
             "valid": {"uidb64": w.reset[0], "token": w.reset[1]},
@@ -663,6 +665,7 @@ KINDS = {
     "public/publicity/<int:pk>/objection/": "application",
     "public/results/<int:pk>/": "plan_public",
     "verify/t/<str:token>/": "token",
+    "credentials/status/<str:list_id>/": "status_list",
     "api/v1/organisations/<int:pk>/majors/": "organisation",
     "api/v1/applications/<int:pk>/": "application",
     "api/v1/applications/<int:pk>/lines/": "application",
@@ -694,6 +697,7 @@ KINDS = {
     "api/v1/certificates/<int:pk>/revoke/": "certificate",
     "api/v1/certificates/<int:pk>/": "certificate",
     "api/v1/certificates/<int:pk>/pdf/": "certificate",
+    "api/v1/certificates/<int:pk>/credential/": "certificate",
     "api/v1/certificate-batches/<int:pk>/zip/": "batch",
     "api/v1/national-reports/<int:pk>/file/": "report",
     "api/v1/national-reports/<int:pk>/acknowledge/": "report",
@@ -741,6 +745,7 @@ KINDS = {
     "certificates/national/<int:pk>/": "report",
     "certificates/<int:pk>/": "certificate",
     "certificates/<int:pk>/pdf/": "certificate",
+    "certificates/<int:pk>/credential/": "certificate",
     "tasks/<int:task_pk>/": "task",
     "tasks/<int:task_pk>/claim/": "task",
     "tasks/<int:task_pk>/release/": "task",
