@@ -61,4 +61,5 @@ check-deploy: install
 	AUDIT_HMAC_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(40))')" \
 	PII_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(40))')" \
 	DJANGO_ALLOWED_HOSTS=filing.example.gov.cn REDIS_URL=redis://127.0.0.1:6379/0 \
+	CREDENTIAL_SIGNING_KEY=var/keys/credential-signing.pem \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -180,9 +180,9 @@ CERTIFICATE_FONT = env.str("CERTIFICATE_FONT", default="")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Verifiable credentials (W3C VC 2.0 as a JWS, ES256) beside the PDF: the issuer's private key is a PEM file
 # outside the database (development generates one under var/keys/ on first use; production must provide
-# it, `manage.py check --deploy` says so). Earlier keys' public PEM files stay published for verifiers.
+# it explicitly, `manage.py check --deploy` says so). Earlier keys' public PEM files stay published.
 CREDENTIAL_SIGNING_KEY = env.str(
-    "CREDENTIAL_SIGNING_KEY", default=str(VAR_DIR / "keys" / "credential-signing.pem")
+    "CREDENTIAL_SIGNING_KEY", default="" if PRODUCTION else str(VAR_DIR / "keys" / "credential-signing.pem")
 )
 CREDENTIAL_PREVIOUS_PUBLIC_KEYS = env.list("CREDENTIAL_PREVIOUS_PUBLIC_KEYS", default=[])
 CREDENTIAL_ISSUER_NAME = env.str("CREDENTIAL_ISSUER_NAME", default="上海市职业技能等级认定备案与证书查验系统")

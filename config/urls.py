@@ -9,7 +9,7 @@ from viewflow.urls import Application, Site
 from filing.views import applications as app_views
 from filing.views import attachments as attachment_views
 from filing.views import certificates as cert_views
-from filing.views import coverage, credentials, public, verify, verify_person
+from filing.views import coverage, credentials, holders, public, verify, verify_person
 from filing.views import plans as plan_views
 from filing.views import publicity as publicity_views
 from filing.views import roster as roster_views
@@ -224,6 +224,21 @@ urlpatterns = [
     path("verify/t/<str:token>/", verify.VerifyTokenView.as_view(), name="verify_token"),
     path("verify/list/", verify.VerifyListView.as_view(), name="verify_list"),
     path("verify/person/", verify_person.VerifyPersonView.as_view(), name="verify_person"),
+    path("holder/", holders.SignInView.as_view(), name="holder_sign_in"),
+    path("holder/code/", holders.CodeView.as_view(), name="holder_code"),
+    path("holder/records/", holders.RecordsView.as_view(), name="holder_records"),
+    path("holder/certificates/<int:pk>/pdf/", holders.HolderPdfView.as_view(), name="holder_pdf"),
+    path(
+        "holder/certificates/<int:pk>/credential/",
+        holders.HolderCredentialView.as_view(),
+        name="holder_credential",
+    ),
+    path(
+        "holder/certificates/<int:pk>/correction/",
+        holders.CorrectionView.as_view(),
+        name="holder_correction",
+    ),
+    path("holder/sign-out/", holders.SignOutView.as_view(), name="holder_sign_out"),
     path(".well-known/jwks.json", credentials.IssuerKeysView.as_view(), name="credential_keys"),
     path(
         "credentials/status/<str:list_id>/",

@@ -69,8 +69,10 @@ def credential_signing_key(app_configs, **kwargs):
 
     if not getattr(settings, "PRODUCTION", False):
         return []
-    path = Path(settings.CREDENTIAL_SIGNING_KEY)
     hint = "Create one with `manage.py generate_credential_key --path FILE` and set CREDENTIAL_SIGNING_KEY."
+    if not settings.CREDENTIAL_SIGNING_KEY:
+        return [Error("CREDENTIAL_SIGNING_KEY is not set.", hint=hint, id="filing.E006")]
+    path = Path(settings.CREDENTIAL_SIGNING_KEY)
     if not path.is_file():
         return [Error(f"CREDENTIAL_SIGNING_KEY ({path}) does not exist.", hint=hint, id="filing.E006")]
     try:

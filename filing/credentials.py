@@ -87,9 +87,9 @@ def _load(path: str, modified: float) -> ECKey:
 
 def signing_key() -> ECKey:
     """The issuer's private key (from ``CREDENTIAL_SIGNING_KEY``); development creates one on first use."""
-    path = Path(settings.CREDENTIAL_SIGNING_KEY)
-    if not path.exists():
-        if getattr(settings, "PRODUCTION", False):
+    path = Path(settings.CREDENTIAL_SIGNING_KEY or "")
+    if not settings.CREDENTIAL_SIGNING_KEY or not path.exists():
+        if getattr(settings, "PRODUCTION", False) or not settings.CREDENTIAL_SIGNING_KEY:
             raise Unavailable(_("电子证照签名密钥未配置，暂不能签发可验证凭证。"))
         generate_key_file(path)
     return _load(str(path), path.stat().st_mtime)

@@ -81,3 +81,7 @@ revocation_requested = Signal()
 revocation_decided = Signal()
 certificate_reissued = Signal()
 certificate_corrected = Signal()
+#: A holder asked the issuing body to correct their certificate (kwargs: request); the body's operator
+#: corrected it or declined (kwargs: request, actor).
+holder_correction_requested = Signal()
+holder_correction_decided = Signal()

@@ -56,6 +56,7 @@ from .evaluations import (
     StaffingRule,
     StaffRole,
 )
+from .holders import HolderCorrectionRequest, HolderRequestStatus
 from .organisations import (
     Major,
     MajorOccupation,
@@ -139,4 +140,6 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "WorkType",
+    "HolderCorrectionRequest",
+    "HolderRequestStatus",
 ]
