@@ -396,7 +396,7 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
                 expected_graduation=r["expected_graduation"],
                 full_time=r["full_time"],
                 row_number=r["row"],
-                contact_encrypted=pii.encrypt(r["contact"]) if r["contact"] else "",
+                contact_encrypted=pii.encrypt_text(r["contact"]) if r["contact"] else "",
                 contact_index=contact_index(r["contact"]) if r["contact"] else "",
                 status=RegistrationStatus.ELIGIBLE if ok else RegistrationStatus.INELIGIBLE,
                 eligibility=checks,

@@ -18,7 +18,7 @@ from django.views import View
 
 from filing import credentials, pdf, ratelimit
 from filing.errors import DomainError, Invalid
-from filing.models import HolderCorrectionRequest
+from filing.models import Candidate, HolderCorrectionRequest
 from filing.services import holders
 from filing.validators import DocumentType
 from filing.views.base import apply_errors, error_response
@@ -177,6 +177,7 @@ class RecordsView(HolderMixin, View):
             "certificates": certificates,
             "requests": requests,
             "contact": self.identity.contact_masked,
+            "holder_name": Candidate.objects.only("name").get(pk=self.identity.candidate_id).name,
         }
         return public(render(request, "filing/holder_records.html", context))
 

@@ -41,7 +41,7 @@ def give_contacts(plan, template="holder{n}@example.com"):
     contacts = {}
     for n, registration in enumerate(plan.registrations.order_by("pk")):
         address = template.format(n=n)
-        registration.contact_encrypted = pii.encrypt(address)
+        registration.contact_encrypted = pii.encrypt_text(address)
         registration.contact_index = challenges.contact_index(address)
         registration.save(update_fields=["contact_encrypted", "contact_index"])
         contacts[registration.candidate_id] = address
@@ -168,7 +168,7 @@ def test_a_second_body_with_its_own_contact_learns_nothing_the_first_collected(w
     plan_b, _ = factories.plan_with_results(body_b, passed=1)
     registration = plan_b.registrations.get()
     registration.candidate = mine.registration.candidate
-    registration.contact_encrypted = pii.encrypt("attacker@example.com")
+    registration.contact_encrypted = pii.encrypt_text("attacker@example.com")
     registration.contact_index = challenges.contact_index("attacker@example.com")
     registration.save()
     sign_in(client, mine, "attacker@example.com")
@@ -249,3 +249,36 @@ def test_sign_in_is_rate_limited_and_bad_input_is_a_form_error(world, client):
     assert 429 in codes
     assert client.get("/holder/code/").status_code in (200, 302)
     assert client.post("/holder/code/", {"code": "x" * 5000}).status_code in (302, 422)
+
+
+def test_the_request_is_a_task_in_the_issuing_bodys_queue(world, client, roles):
+    from workflows import services as wf
+    from workflows.selectors import open_task, tasks_visible_to
+
+    operator, mine, _, contacts = world
+    sign_in(client, mine, contacts[mine.registration.candidate_id])
+    client.post(
+        f"/holder/certificates/{mine.pk}/correction/", {"work_type": "维修电工", "reason": "工种漏印"}
+    )
+    request = HolderCorrectionRequest.objects.get()
+    task = open_task(request, "review_holder_correction")
+    assert task in tasks_visible_to(operator)["queue"]
+    stranger_org = factories.organisation(district_code="310104", name="别家学院")
+    stranger = factories.user("holders_queue_stranger", role=Role.BODY_OPERATOR, organisation=stranger_org)
+    assert task not in tasks_visible_to(stranger)["queue"]
+    operator_client = client.__class__()
+    operator_client.force_login(operator)
+    page = operator_client.get(f"/tasks/{task.pk}/")
+    assert page.status_code == 200 and "维修电工" in page.content.decode()
+    stranger_client = client.__class__()
+    stranger_client.force_login(stranger)
+    assert stranger_client.get(f"/tasks/{task.pk}/").status_code == 404
+    wf.task_claim(actor=operator, task_pk=task.pk)
+    wf.task_holder_correction_review(
+        actor=operator, task_pk=task.pk, approve=False, comment="工种与计划一致，无需更正"
+    )
+    request.refresh_from_db()
+    task.refresh_from_db()
+    assert request.status == "declined" and task.status == "DONE"
+    text = client.get("/holder/records/").content.decode()
+    assert 'data-request="declined"' in text and "无需更正" in text
