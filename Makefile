@@ -19,6 +19,7 @@ install: $(STAMP)
 demo: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=true $(BIN)/python manage.py seed_demo
+	DJANGO_DEBUG=true $(BIN)/python manage.py generate_credential_key
 
 run: demo
 	@echo "Serving on http://127.0.0.1:8000/ (Ctrl-C stops)"
@@ -55,9 +56,11 @@ bench: install
 	  DATABASE_URL="$(PG_URL)" $(BIN)/python -m bench review roster issuance verification; fi
 
 check-deploy: install
+	$(BIN)/python manage.py generate_credential_key >/dev/null
 	DJANGO_PRODUCTION=true DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(50))')" \
 	AUDIT_HMAC_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(40))')" \
 	PII_KEY="$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(40))')" \
 	NATIONAL_REPORT_RECIPIENTS="$$($(BIN)/python -c 'from pyrage import x25519;print(x25519.Identity.generate().to_public())')" \
 	DJANGO_ALLOWED_HOSTS=filing.example.gov.cn REDIS_URL=redis://127.0.0.1:6379/0 \
+	CREDENTIAL_SIGNING_KEY=var/keys/credential-signing.pem \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING

@@ -104,10 +104,16 @@ urlpatterns = [
     path("v1/national-reports/answers/", national.NationalAnswers.as_view(), name="api-national-answers"),
     path("v1/verify/", public.Verify.as_view(), name="api-verify"),
     path("v1/verify/bulk/", public.VerifyBulk.as_view(), name="api-verify-bulk"),
+    path("v1/verify/person/", public.VerifyPerson.as_view(), name="api-verify-person"),
     path("v1/statistics/certificates/", certs.Statistics.as_view(), name="api-statistics"),
     path("v1/events/", events.EventFeed.as_view(), name="api-events"),
     path("v1/certificates/<int:pk>/", certs.CertificateDetail.as_view(), name="api-certificate"),
     path("v1/certificates/<int:pk>/pdf/", certs.CertificatePdf.as_view(), name="api-certificate-pdf"),
+    path(
+        "v1/certificates/<int:pk>/credential/",
+        certs.CertificateCredential.as_view(),
+        name="api-certificate-credential",
+    ),
     path("v1/certificate-batches/<int:pk>/zip/", certs.BatchZip.as_view(), name="api-batch-zip"),
     path(
         "v1/national-reports/<int:pk>/file/", national.NationalReportFile.as_view(), name="api-national-file"

@@ -178,6 +178,16 @@ CERTIFICATE_NUMBER_FORMATTER = env.str(
 CERTIFICATE_FONT = env.str("CERTIFICATE_FONT", default="")
 # Absolute links in e-mails and in the certificates' QR codes.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Verifiable credentials (W3C VC 2.0 as a JWS, ES256) beside the PDF: the issuer's private key is a PEM file
+# outside the database (development generates one under var/keys/ on first use; production must provide
+# it explicitly, `manage.py check --deploy` says so). Earlier keys' public PEM files stay published.
+CREDENTIAL_SIGNING_KEY = env.str(
+    "CREDENTIAL_SIGNING_KEY", default="" if PRODUCTION else str(VAR_DIR / "keys" / "credential-signing.pem")
+)
+CREDENTIAL_PREVIOUS_PUBLIC_KEYS = env.list("CREDENTIAL_PREVIOUS_PUBLIC_KEYS", default=[])
+CREDENTIAL_ISSUER_NAME = env.str("CREDENTIAL_ISSUER_NAME", default="上海市职业技能等级认定备案与证书查验系统")
+# How long a verifier may keep the status list before asking again (seconds).
+CREDENTIAL_STATUS_LIST_TTL = env.int("CREDENTIAL_STATUS_LIST_TTL", default=300)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -238,7 +248,7 @@ FILING = {
 # The national report (技能人才评价证书全国联网查询) carries full ID numbers: the file is encrypted with age
 # (X25519) to the recipients' public keys ("age1..."), at rest and for transfer; only the recipient's
 # identity decrypts it (manage.py decrypt_national_report). Required in production (system check
-# filing.E006); in development a throwaway identity is created under NATIONAL_REPORT_DEV_KEY_DIR on first use.
+# filing.E007); in development a throwaway identity is created under NATIONAL_REPORT_DEV_KEY_DIR on first use.
 NATIONAL_REPORT_RECIPIENTS = env.list("NATIONAL_REPORT_RECIPIENTS", default=[])
 NATIONAL_REPORT_DEV_KEY_DIR = Path(env.str("NATIONAL_REPORT_DEV_KEY_DIR", default=str(VAR_DIR / "keys")))
 # The national system's answer file (acknowledgements and rejects): refused above this size.

@@ -9,7 +9,7 @@ from viewflow.urls import Application, Site
 from filing.views import applications as app_views
 from filing.views import attachments as attachment_views
 from filing.views import certificates as cert_views
-from filing.views import coverage, public, verify
+from filing.views import coverage, credentials, holders, public, verify, verify_person
 from filing.views import national as national_views
 from filing.views import plans as plan_views
 from filing.views import publicity as publicity_views
@@ -195,6 +195,9 @@ site = Site(
                 path("statistics/", cert_views.StatisticsView.as_view(), name="statistics"),
                 path("<int:pk>/", cert_views.CertificateDetailView.as_view(), name="detail"),
                 path("<int:pk>/pdf/", cert_views.CertificatePdfView.as_view(), name="pdf"),
+                path(
+                    "<int:pk>/credential/", credentials.CertificateCredentialView.as_view(), name="credential"
+                ),
             ],
         ),
         Application(
@@ -234,6 +237,28 @@ urlpatterns = [
     path("verify/", verify.VerifyView.as_view(), name="verify"),
     path("verify/t/<str:token>/", verify.VerifyTokenView.as_view(), name="verify_token"),
     path("verify/list/", verify.VerifyListView.as_view(), name="verify_list"),
+    path("verify/person/", verify_person.VerifyPersonView.as_view(), name="verify_person"),
+    path("holder/", holders.SignInView.as_view(), name="holder_sign_in"),
+    path("holder/code/", holders.CodeView.as_view(), name="holder_code"),
+    path("holder/records/", holders.RecordsView.as_view(), name="holder_records"),
+    path("holder/certificates/<int:pk>/pdf/", holders.HolderPdfView.as_view(), name="holder_pdf"),
+    path(
+        "holder/certificates/<int:pk>/credential/",
+        holders.HolderCredentialView.as_view(),
+        name="holder_credential",
+    ),
+    path(
+        "holder/certificates/<int:pk>/correction/",
+        holders.CorrectionView.as_view(),
+        name="holder_correction",
+    ),
+    path("holder/sign-out/", holders.SignOutView.as_view(), name="holder_sign_out"),
+    path(".well-known/jwks.json", credentials.IssuerKeysView.as_view(), name="credential_keys"),
+    path(
+        "credentials/status/<str:list_id>/",
+        credentials.StatusListView.as_view(),
+        name="credential_status_list",
+    ),
     # The API authenticates itself (token or session) and answers 401/403 in JSON, never a login redirect.
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),

@@ -25,6 +25,11 @@ def organisation_permission(organisation_id: int) -> str:
 CITY_REVIEW_PERMISSION = "filing.review_city"
 
 
+def body_permission(organisation_id: int) -> str:
+    """The queue of a filed body's operators (its organisation's id): holders' correction requests."""
+    return f"filing.operate_org_{organisation_id}"
+
+
 class MembershipBackend(BaseBackend):
     def get_all_permissions(self, user_obj, obj=None):
         if not user_obj.is_active or user_obj.is_anonymous:
@@ -49,6 +54,8 @@ class MembershipBackend(BaseBackend):
                 perms.add(CITY_REVIEW_PERMISSION)
             elif m.role in (Role.APPLICANT, Role.LEGAL_REPRESENTATIVE) and m.organisation_id:
                 perms.add(organisation_permission(m.organisation_id))
+            elif m.role == Role.BODY_OPERATOR and m.organisation_id:
+                perms.add(body_permission(m.organisation_id))
         user_obj._membership_perm_cache = perms
         return perms
 

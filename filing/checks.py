@@ -74,12 +74,34 @@ def national_report_recipients(app_configs, **kwargs):
                     "NATIONAL_REPORT_RECIPIENTS is not set: the national report cannot be encrypted.",
                     hint="Set it to the national system's age public key(s), age1..., comma-separated "
                     "(docs/national-report.md).",
-                    id="filing.E006",
+                    id="filing.E007",
                 )
             ]
         return []
     try:
         parse_recipients(configured)
     except SealError as exc:
-        return [Error(f"NATIONAL_REPORT_RECIPIENTS: {exc}", id="filing.E006")]
+        return [Error(f"NATIONAL_REPORT_RECIPIENTS: {exc}", id="filing.E007")]
+    return []
+
+
+@register(deploy=True)
+def credential_signing_key(app_configs, **kwargs):
+    """Production never invents the key verifiable credentials are signed with (development does)."""
+    from pathlib import Path
+
+    from joserfc.jwk import ECKey
+
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    hint = "Create one with `manage.py generate_credential_key --path FILE` and set CREDENTIAL_SIGNING_KEY."
+    if not settings.CREDENTIAL_SIGNING_KEY:
+        return [Error("CREDENTIAL_SIGNING_KEY is not set.", hint=hint, id="filing.E006")]
+    path = Path(settings.CREDENTIAL_SIGNING_KEY)
+    if not path.is_file():
+        return [Error(f"CREDENTIAL_SIGNING_KEY ({path}) does not exist.", hint=hint, id="filing.E006")]
+    try:
+        ECKey.import_key(path.read_bytes())
+    except Exception as exc:  # any parse failure of the file is the same configuration error
+        return [Error(f"CREDENTIAL_SIGNING_KEY ({path}) is not a P-256 private key: {exc}", id="filing.E006")]
     return []

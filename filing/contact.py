@@ -23,9 +23,10 @@ log = logging.getLogger(__name__)
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
-def normalise(contact: str) -> str:
+def normalise(contact: str, *, sendable: bool = True) -> str:
     """A mobile number without spaces, dashes or +86; an e-mail address in lower case. Raises
-    ``ValidationError`` for anything else."""
+    ``ValidationError`` for anything else. ``sendable=False`` accepts a mobile number even where no SMS
+    gateway is configured (a contact stored for later, e.g. with a roster)."""
     text = str(contact or "").strip()
     digits = re.sub(r"[\s\-()]", "", text)
     if digits.startswith("+86"):
@@ -33,9 +34,11 @@ def normalise(contact: str) -> str:
     elif digits.startswith("0086"):
         digits = digits[4:]
     if MOBILE.match(digits):
-        if not sms_available():
+        if sendable and not sms_available():
             raise ValidationError(_("暂不支持短信验证码，请填写电子邮箱。"), code="no_sms")
         return digits
+    if len(text) > 254:
+        raise ValidationError(_("请填写有效的电子邮箱或手机号码。"), code="contact")
     try:
         validate_email(text)
     except ValidationError:

@@ -33,6 +33,11 @@ def encrypt(number: str) -> str:
     return _fernet(settings.PII_KEY).encrypt(normalise_document_number(number).encode()).decode()
 
 
+def encrypt_text(text: str) -> str:
+    """Encrypt personal data that is not a document number (a contact), exactly as given."""
+    return _fernet(settings.PII_KEY).encrypt(text.encode()).decode()
+
+
 def decrypt(token: str) -> str:
     return _fernet(settings.PII_KEY).decrypt(token.encode()).decode()
 

@@ -40,9 +40,13 @@ COLUMNS = {
     "full_time": "是否全日制",
     "school_uscc": "就读院校统一社会信用代码",
     "major_name": "专业名称",
+    "contact": "联系方式",
 }
 #: The template's columns (专业名称 is read when a school's own list gives the major by name).
-TEMPLATE_COLUMNS = tuple(k for k in COLUMNS if k != "major_name")
+TEMPLATE_COLUMNS = tuple(k for k in COLUMNS if k not in ("major_name", "contact"))
+#: The template's sheet also offers 联系方式 (optional): the holder later signs in with a code sent there
+#: to see their own results and certificates.
+TEMPLATE_SHEET_COLUMNS = (*TEMPLATE_COLUMNS, "contact")
 REQUIRED = ("name", "document_number", "expected_graduation", "full_time")
 #: Headers as schools write them (compared without spaces, full-width folded). 专业 alone may hold a code
 #: or a name: the validator tries the code first, then the name.
@@ -68,6 +72,13 @@ HEADER_ALIASES = {label: key for key, label in COLUMNS.items()} | {
     "是否全日制学生": "full_time",
     "院校统一社会信用代码": "school_uscc",
     "学校统一社会信用代码": "school_uscc",
+    "联系电话": "contact",
+    "手机": "contact",
+    "手机号": "contact",
+    "手机号码": "contact",
+    "电子邮箱": "contact",
+    "邮箱": "contact",
+    "联系方式（手机或邮箱）": "contact",
 }
 #: Header columns that name only citizen ID numbers: with no 证件类型 column, rows are 居民身份证.
 CITIZEN_ID_HEADERS = {"身份证号", "身份证号码", "身份证件号码", "公民身份号码"}
@@ -370,6 +381,7 @@ TEMPLATE_EXAMPLE = {
     "expected_graduation": "2026-06-30",
     "full_time": "是",
     "school_uscc": "",
+    "contact": "zhangsan@example.com",
 }
 
 INSTRUCTIONS = [
@@ -379,7 +391,10 @@ INSTRUCTIONS = [
     gettext_lazy("预计毕业时间写作2026-06-30；只写年份（如2027）时按当年6月30日读取。"),
     gettext_lazy("是否全日制填“是”或“否”；就读院校统一社会信用代码仅在考生不是本校学生时填写。"),
     gettext_lazy(
-        "也可上传学校自己的名单：标题行、序号、性别、学号、联系电话等列会被忽略，导入结果会说明使用了哪一行表头和哪些列。"
+        "也可上传学校自己的名单：标题行、序号、性别、学号等列会被忽略，导入结果会说明使用了哪一行表头和哪些列。"
+    ),
+    gettext_lazy(
+        "联系方式（手机号码或电子邮箱）可不填；填写后，考生可凭姓名、证件号码和发送到该联系方式的验证码查询本人成绩和证书。"
     ),
     gettext_lazy("第一列写“示例”的行不会导入。"),
 ]
@@ -394,14 +409,14 @@ def template_xlsx() -> bytes:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.title = "考生名册"
-    sheet.append([COLUMNS[k] for k in TEMPLATE_COLUMNS])
+    sheet.append([COLUMNS[k] for k in TEMPLATE_SHEET_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=1, max_row=1000, min_col=3, max_col=3):
         for cell in row:
             cell.number_format = "@"
-    widths = (10, 14, 22, 10, 14, 14, 10, 26)
-    for column, width in zip("ABCDEFGH", widths, strict=True):
+    widths = (10, 14, 22, 10, 14, 14, 10, 26, 24)
+    for column, width in zip("ABCDEFGHI", widths, strict=True):
         sheet.column_dimensions[column].width = width
     notes = workbook.create_sheet("填写说明")
     notes.column_dimensions["A"].width = 12
@@ -410,8 +425,8 @@ def template_xlsx() -> bytes:
     for number, text in enumerate(INSTRUCTIONS, 1):
         notes.append([number, str(text)])
     notes.append([])
-    notes.append([str(_("示例"))] + [COLUMNS[k] for k in TEMPLATE_COLUMNS])
-    notes.append([str(_("示例"))] + [TEMPLATE_EXAMPLE[k] for k in TEMPLATE_COLUMNS])
+    notes.append([str(_("示例"))] + [COLUMNS[k] for k in TEMPLATE_SHEET_COLUMNS])
+    notes.append([str(_("示例"))] + [TEMPLATE_EXAMPLE[k] for k in TEMPLATE_SHEET_COLUMNS])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

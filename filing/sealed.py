@@ -5,7 +5,7 @@ ciphertext) and in transfer; only a holder of a matching identity (secret key) d
 
 In development, with no recipient configured, a throwaway identity is written once under
 ``settings.NATIONAL_REPORT_DEV_KEY_DIR`` (mode 0600) and its public key is the recipient; production refuses
-to start without configured recipients (system check ``filing.E006``).
+to start without configured recipients (system check ``filing.E007``).
 """
 
 from __future__ import annotations

@@ -85,3 +85,7 @@ certificate_corrected = Signal()
 #: The national system sent records back (退回) in its answer file: the issuing body must correct and
 #: resubmit them. kwargs: body, records (NationalRecord list), actor.
 national_records_rejected = Signal()
+#: A holder asked the issuing body to correct their certificate (kwargs: request); the body's operator
+#: corrected it or declined (kwargs: request, actor).
+holder_correction_requested = Signal()
+holder_correction_decided = Signal()

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from filing import pii
 from filing.models import Certificate, CertificateStatus
+from filing.validators import DocumentType
 
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -97,3 +99,42 @@ def verify_by_token(token: str) -> VerificationResult | None:
         return None
     certificate = Certificate.objects.filter(verification_token=token).first()
     return _result(certificate) if certificate else None
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    """One valid certificate of the person an employer named (the national lookup's mode)."""
+
+    number: str
+    occupation: str
+    work_type: str
+    level: str
+    body: str
+    issue_date: str
+
+
+def verify_person(name: str, document_type: str, number: str) -> list[PersonMatch]:
+    """An employer who was shown the holder's name and ID document asks which valid certificates that person
+    holds. One person at a time, never a list of people: the keyed index of the document finds the person's
+    certificates, and the name must match the one printed on them. Unknown person, wrong name and "no valid
+    certificate" are the same empty answer; nothing else about the person is returned."""
+    name = _normal(name)
+    if not name or len(name) > 60 or not number or len(number) > 40 or "\x00" in name + number:
+        return []
+    if document_type not in DocumentType.values:
+        return []
+    found = Certificate.objects.filter(
+        document_index=pii.index(document_type, number), status=CertificateStatus.VALID
+    ).order_by("-issue_date", "number")
+    return [
+        PersonMatch(
+            number=c.number,
+            occupation=f"{c.occupation_name}（{c.occupation_code}）",
+            work_type=c.work_type,
+            level=c.level_label,
+            body=c.body_name,
+            issue_date=str(c.issue_date),
+        )
+        for c in found[:50]
+        if _normal(c.holder_name) == name
+    ]

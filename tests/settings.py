@@ -9,6 +9,7 @@ environments, ``settings`` overrides).
 """
 
 import os
+import tempfile
 
 #: Kept: the database ``make test`` points at, the settings module itself, CI's own flag and test-only knobs.
 KEPT = {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
@@ -24,6 +25,7 @@ PINNED_PREFIXES = (
     "SESSION_",
     "PASSWORD_",
     "OTP_",
+    "CREDENTIAL_",
     "SMS_",
     "NATIONAL_",
 )
@@ -55,3 +57,7 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"user": "1000000/min", "anon": "1000000/min"},
 }
+
+# Verifiable credentials are signed with a key created on first use in the machine's temporary directory
+# (never the developer's var/keys/); every worker of a run shares it (creation is atomic).
+CREDENTIAL_SIGNING_KEY = os.path.join(tempfile.gettempdir(), "skill-filing-tests", "credential-signing.pem")

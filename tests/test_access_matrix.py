@@ -60,7 +60,12 @@ PERSONAS = [
     "administrator",
     "outsider",
     "supervisor",
+    # Not a user: a certificate holder signed in with name, ID document and a code to their contact
+    # (filing.services.holders); the session holds the own certificate's candidate.
+    "holder",
 ]
+#: Personas that are not logged-in users.
+SESSIONLESS = ("anonymous", "holder")
 MISSING = 999999
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -310,7 +315,8 @@ def build_world():
     evaluators["city"] = factories.evaluator("市督导员", supervisor=True)
 
     # In-app messages: one for each persona, and one for somebody else.
-    messages = {name: _message(getattr(u, name), i) for i, name in enumerate(PERSONAS[1:])}
+    users = [name for name in PERSONAS if name not in SESSIONLESS]
+    messages = {name: _message(getattr(u, name), i) for i, name in enumerate(users)}
     messages["theirs"] = _message(u.district_lead, 99)
 
     token = Token.objects.create(user=u.applicant)
@@ -374,7 +380,20 @@ def build_world():
         "notifications/delivery": Delivery.objects.first().pk,
         "notifications/outboxevent": event.pk,
     }
+    # The holder persona: the own certificate's registration was given a contact with the roster.
+    from filing import pii
+    from filing.services.challenges import contact_index
+    from filing.services.holders import HolderIdentity
+
+    holder_registration = certificates["own"].registration
+    holder_registration.contact_encrypted = pii.encrypt_text("holder@example.com")
+    holder_registration.contact_index = contact_index("holder@example.com")
+    holder_registration.save(update_fields=["contact_encrypted", "contact_index"])
+    holder = HolderIdentity(
+        holder_registration.candidate_id, holder_registration.contact_index, "h***@example.com"
+    )
     return SimpleNamespace(
+        holder=holder,
         users=u,
         orgs=orgs,
         apps=apps,
@@ -559,10 +578,12 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
     if kind == "rejection":
         return {**{k: {"pk": r.pk} for k, r in w.rejections.items()}, "none": none}
     if kind == "message":
-        mine = w.messages["applicant" if persona == "anonymous" else persona]
+        mine = w.messages["applicant" if persona in SESSIONLESS else persona]
         return {"mine": {"pk": mine.pk}, "theirs": {"pk": w.messages["theirs"].pk}, "none": none}
     if kind == "token":
         return {"valid": {"token": w.certificates["own"].verification_token}, "bogus": {"token": "x" * 32}}
+    if kind == "status_list":
+        return {"valid": {"list_id": "1"}, "bogus": {"list_id": "x" * 32}}
     if kind == "reset":
         return {
             "valid": {"uidb64": w.reset[0], "token": w.reset[1]},
@@ -598,7 +619,8 @@ def admin_kind(route: str) -> str | None:
 # --- requests --------------------------------------------------------------------------------------------
 
 _addresses = itertools.count(1)
-LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
+#: Sign-in pages: the site's, the admin's and the holder's (filing.views.holders).
+LOGIN_PATHS = ("/accounts/login/", "/admin/login/", "/holder/")
 
 
 def outcome_of(response, path: str) -> str:
@@ -644,14 +666,28 @@ def _close_streaming(response) -> None:
         request_finished.connect(close_old_connections)
 
 
+def holder_session(client: Client, world) -> None:
+    """What the holder's code page leaves in the session (filing.views.holders)."""
+    import time
+
+    from filing.views import holders as holder_views
+
+    session = client.session
+    session[holder_views.SESSION_IDENTITY] = world.holder.as_session()
+    session[holder_views.SESSION_UNTIL] = int(time.time()) + 3600
+    session.save()
+
+
 def run_matrix(world, persona: str, routes) -> dict:
     """{route: {method: {label: outcome}}} for one persona."""
     client = Client()
-    user = None if persona == "anonymous" else getattr(world.users, persona)
+    user = None if persona in SESSIONLESS else getattr(world.users, persona)
 
     def login():
         if user is not None:
             client.force_login(user)
+        if persona == "holder":
+            holder_session(client, world)
 
     login()
     observed: dict = {}
@@ -663,7 +699,7 @@ def run_matrix(world, persona: str, routes) -> dict:
                 observed.setdefault(route.route, {}).setdefault(method, {})[label] = request(
                     client, method, path
                 )
-                if method != "GET" and "logout" in route.route:
+                if method != "GET" and ("logout" in route.route or "sign-out" in route.route):
                     login()
     return observed
 
@@ -673,6 +709,7 @@ KINDS = {
     "public/publicity/<int:pk>/objection/": "application",
     "public/results/<int:pk>/": "plan_public",
     "verify/t/<str:token>/": "token",
+    "credentials/status/<str:list_id>/": "status_list",
     "api/v1/organisations/<int:pk>/majors/": "organisation",
     "api/v1/applications/<int:pk>/": "application",
     "api/v1/applications/<int:pk>/lines/": "application",
@@ -704,6 +741,7 @@ KINDS = {
     "api/v1/certificates/<int:pk>/revoke/": "certificate",
     "api/v1/certificates/<int:pk>/": "certificate",
     "api/v1/certificates/<int:pk>/pdf/": "certificate",
+    "api/v1/certificates/<int:pk>/credential/": "certificate",
     "api/v1/certificate-batches/<int:pk>/zip/": "batch",
     "api/v1/national-reports/<int:pk>/file/": "report",
     "api/v1/national-reports/<int:pk>/acknowledge/": "report",
@@ -752,6 +790,10 @@ KINDS = {
     "certificates/national/rejections/<int:pk>/resubmit/": "rejection",
     "certificates/<int:pk>/": "certificate",
     "certificates/<int:pk>/pdf/": "certificate",
+    "certificates/<int:pk>/credential/": "certificate",
+    "holder/certificates/<int:pk>/pdf/": "certificate",
+    "holder/certificates/<int:pk>/credential/": "certificate",
+    "holder/certificates/<int:pk>/correction/": "certificate",
     "tasks/<int:task_pk>/": "task",
     "tasks/<int:task_pk>/claim/": "task",
     "tasks/<int:task_pk>/release/": "task",
@@ -784,6 +826,9 @@ PUBLIC = (
     "api/schema/",
     "api/v1/publicity/",
     "api/v1/verify/",
+    "holder/",
+    ".well-known/",
+    "credentials/",
     "api/v1/auth/token/",
     "admin/login/",
 )
@@ -893,12 +938,14 @@ JSON_BODIES = [
 def run_malformed(world, persona: str, routes) -> list[str]:
     """Every unsafe route the persona can reach with every object label: malformed form data and JSON."""
     client = Client()
-    user = None if persona == "anonymous" else getattr(world.users, persona)
+    user = None if persona in SESSIONLESS else getattr(world.users, persona)
     if user is not None:
         client.force_login(user)
+    if persona == "holder":
+        holder_session(client, world)
     errors = []
     for route in routes:
-        if "logout" in route.route:
+        if "logout" in route.route or "sign-out" in route.route:
             continue
         kind = route_kind(route.route)
         for label, values in targets(kind, persona, world).items():
@@ -1005,3 +1052,26 @@ def test_anonymous_users_reach_only_the_public_pages(world):
         if outcome not in ("login", "401")
     ]
     assert through == []
+
+
+def test_a_holder_reaches_only_their_own_certificate(world):
+    """The holder routes are public (no account), so the scope oracle above skips them: here the holder
+    persona gets their own certificate and every other one answers exactly as a missing pk."""
+    observed = observed_for(world, "holder")
+    wrong = []
+    for route, methods in observed.items():
+        if not route.startswith("holder/certificates/"):
+            continue
+        for method, labels in methods.items():
+            if labels["own"] not in GRANTED:
+                wrong.append(f"{method} {route} [own]: {labels['own']}")
+            for label in ("same", "other"):
+                if labels[label] != labels["none"]:
+                    wrong.append(f"{method} {route} [{label}]: {labels[label]} vs {labels['none']}")
+    assert wrong == []
+    # Everybody else (signed in or not) is sent to the holder's sign-in page, never shown a record.
+    for persona in ("anonymous", "body_operator", "municipal_reviewer"):
+        for label, outcome in observed_for(world, persona)["holder/certificates/<int:pk>/pdf/"][
+            "GET"
+        ].items():
+            assert outcome == "login", (persona, label, outcome)

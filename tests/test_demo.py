@@ -66,3 +66,21 @@ def test_seed_demo_twice(client):
     number, name = revoked[0]
     answer = client.post("/verify/", {"number": number, "name": name}).content.decode()
     assert 'data-result="found"' in answer and "撤销" in answer
+
+    # The holder printed next to them signs in with the code the console e-mail backend shows.
+    from django.core import mail
+    from django.test import TestCase
+
+    holder = re.search(r"^  姓名 (\S+)  证件号码 (\S+)  联系方式 (\S+)$", out.getvalue(), flags=re.M)
+    assert holder, out.getvalue()
+    name, number, contact = holder.groups()
+    mail.outbox.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        started = client.post(
+            "/holder/", {"name": name, "document_type": "citizen_id", "number": number, "contact": contact}
+        )
+    assert started.status_code == 302 and len(mail.outbox) == 1
+    code = re.search(r"\d{6}", mail.outbox[0].body).group(0)
+    assert client.post("/holder/code/", {"code": code}).status_code == 302
+    records = client.get("/holder/records/").content.decode()
+    assert 'data-certificate="' in records and name in records

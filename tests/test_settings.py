@@ -3,11 +3,18 @@
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The credential signing key production must be given (filing.E006): one created for this test run.
+SIGNING_KEY = Path(tempfile.gettempdir()) / "skill-filing-tests" / "check-deploy-credential.pem"
+if not SIGNING_KEY.exists():
+    from filing.credentials import generate_key_file
+
+    generate_key_file(SIGNING_KEY)
 
 PRODUCTION_ENV = {
     "DJANGO_PRODUCTION": "true",
@@ -16,8 +23,9 @@ PRODUCTION_ENV = {
     "PII_KEY": "pii-key-for-the-test-0123456789abcdefghijklmn",
     "DJANGO_ALLOWED_HOSTS": "filing.example.gov.cn",
     "REDIS_URL": "redis://127.0.0.1:6379/0",  # rate limits shared by every process (filing.E005)
-    # The national system's age public key (filing.E006): the national report is sealed for it.
+    # The national system's age public key (filing.E007): the national report is sealed for it.
     "NATIONAL_REPORT_RECIPIENTS": "age1zvkyg2lqzraa2lnjvqej32nkuu0ues2s82hzrye869xeexvn73equnujwj",
+    "CREDENTIAL_SIGNING_KEY": str(SIGNING_KEY),  # verifiable credentials (filing.E006)
 }
 
 
@@ -53,6 +61,7 @@ def test_check_deploy_passes_with_documented_production_variables():
         "PII_KEY",
         "REDIS_URL",
         "NATIONAL_REPORT_RECIPIENTS",
+        "CREDENTIAL_SIGNING_KEY",
     ],
 )
 def test_check_deploy_fails_without_each_variable(missing):

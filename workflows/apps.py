@@ -12,7 +12,9 @@ class WorkflowsConfig(AppConfig):
 
         from . import flows, receivers, registry, reminders, roles, selectors
 
-        registry.register(flows.FilingReviewFlow, flows.PlanFlow, flows.RevocationFlow)
+        registry.register(
+            flows.FilingReviewFlow, flows.PlanFlow, flows.RevocationFlow, flows.HolderCorrectionFlow
+        )
         roles.register()
         # Same transaction as the domain change: no submitted application without a process.
         receivers.connect()

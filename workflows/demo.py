@@ -239,15 +239,22 @@ DEMO_NAMES = [
 ]
 
 
+def demo_contact(seq: int) -> str:
+    """The contact a demo roster gives for a candidate (codes go to the console e-mail backend)."""
+    return f"student{seq}@demo.example.cn"
+
+
 def _roster(plan, operator, seed: int, count: int):
     from filing.eligibility import academic_year_end
     from filing.services import roster
 
     graduation = academic_year_end(plan.first_sitting_on).replace(month=6, day=30)
-    header = "姓名,证件类型,证件号码,专业代码,班级,预计毕业时间,是否全日制,就读院校统一社会信用代码\n"
+    header = (
+        "姓名,证件类型,证件号码,专业代码,班级,预计毕业时间,是否全日制,就读院校统一社会信用代码,联系方式\n"
+    )
     rows = [
         f"{DEMO_NAMES[i % len(DEMO_NAMES)]},居民身份证,{_demo_id(seed + i, f'2008{i % 12 + 1:02d}15')},"
-        f"660103,数控{i % 2 + 1}班,{graduation.isoformat()},是,"
+        f"660103,数控{i % 2 + 1}班,{graduation.isoformat()},是,,{demo_contact(seed + i)}"
         for i in range(count)
     ]
     record = roster.roster_import(
@@ -411,3 +418,25 @@ def demo_certificates():
             state += _("，已补发（第%(serial)d次印制）") % {"serial": c.print_serial}
         rows.append((c.number, c.holder_name, state))
     return rows
+
+
+def demo_holder() -> tuple[str, str, str] | None:
+    """(name, ID number, contact) of a demo holder with a valid certificate, for the holder's sign-in."""
+    from filing import pii
+    from filing.models import Certificate
+
+    certificate = (
+        Certificate.objects.filter(body__organisation__name=ORGS[0].name, status="valid")
+        .exclude(registration__contact_encrypted="")
+        .select_related("registration__candidate")
+        .order_by("number")
+        .first()
+    )
+    if certificate is None:
+        return None
+    registration = certificate.registration
+    return (
+        certificate.holder_name,
+        pii.decrypt(registration.candidate.document_encrypted),
+        pii.decrypt(registration.contact_encrypted),
+    )

@@ -11,12 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
 
-from filing.auth import CITY_REVIEW_PERMISSION, district_permission, organisation_permission
+from filing.auth import CITY_REVIEW_PERMISSION, body_permission, district_permission, organisation_permission
 from filing.models import ApplicationStatus as S
 from filing.models import ExpertAssignment
 from filing.models import PlanStatus as PS
 
-from .models import FilingReviewProcess, PlanProcess, RevocationProcess
+from .models import FilingReviewProcess, HolderCorrectionProcess, PlanProcess, RevocationProcess
 from .nodes import PanelSplit
 from .views import TaskView
 
@@ -30,6 +30,10 @@ def status_is(*statuses):
 
 def _district_permission(activation):
     return district_permission(activation.process.application.district.code)
+
+
+def _issuing_body_permission(activation):
+    return body_permission(activation.process.request.certificate.body.organisation_id)
 
 
 def _organisation_permission(activation):
@@ -267,4 +271,31 @@ class RevocationFlow(flow.Flow):
 
     def start_process(self, activation, revocation):
         activation.process.request = revocation
+        return activation.process
+
+
+class HolderCorrectionFlow(flow.Flow):
+    """持证人更正申请: 持证人在线申请 → 发证机构考务人员处理（更正出具新版，或不予更正）."""
+
+    process_class = HolderCorrectionProcess
+    process_title = _("持证人更正申请")
+    process_description = _("持证人申请更正证书上的姓名或工种，由发证机构的考务人员处理")
+    process_summary_template = "{{ process.request }}"
+    lock_impl = lock.select_for_update_lock
+
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("持证人申请更正"))
+        .Next(this.review_holder_correction)
+    )
+    review_holder_correction = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("处理持证人更正申请"))
+        .Permission(_issuing_body_permission)
+        .Next(this.end)
+    )
+    end = flow.End().Annotation(title=_("办结"))
+
+    def start_process(self, activation, request):
+        activation.process.request = request
         return activation.process

@@ -197,6 +197,23 @@ class RevocationDecisionForm(TaskForm):
     comment = forms.CharField(widget=forms.Textarea, label=_("审核意见"), max_length=5000)
 
 
+class HolderCorrectionDecisionForm(TaskForm):
+    approve = forms.TypedChoiceField(
+        choices=[("yes", _("同意更正")), ("no", _("不予更正"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        label=_("处理结论"),
+        help_text=_("同意后出具更正后的新版证书（新编号版本与新查验码），旧版即显示“已被取代”。"),
+    )
+    comment = forms.CharField(
+        widget=forms.Textarea,
+        label=_("处理意见"),
+        max_length=5000,
+        required=False,
+        help_text=_("不予更正时必须填写理由，持证人可在自助查询页看到。"),
+    )
+
+
 def transfer_candidates(task):
     """Colleagues who could claim the task themselves (its queue permission)."""
     User = get_user_model()

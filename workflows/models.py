@@ -32,6 +32,21 @@ class RevocationProcess(Process):
         verbose_name_plural = _("证书撤销审核流程")
 
 
+class HolderCorrectionProcess(Process):
+    """One process per holder's correction request: the issuing body's operator decides it."""
+
+    request = models.OneToOneField(
+        "filing.HolderCorrectionRequest",
+        on_delete=models.PROTECT,
+        related_name="process",
+        verbose_name=_("持证人更正申请"),
+    )
+
+    class Meta:
+        verbose_name = _("持证人更正申请流程")
+        verbose_name_plural = _("持证人更正申请流程")
+
+
 class PlanProcess(Process):
     """One process per evaluation plan: the authority's confirmation and, later, its audit of the results."""
 

@@ -11,7 +11,7 @@ from viewflow.workflow.status import STATUS
 from filing import signals
 from filing.models import FilingApplication
 
-from .flows import FilingReviewFlow, PlanFlow, RevocationFlow
+from .flows import FilingReviewFlow, HolderCorrectionFlow, PlanFlow, RevocationFlow
 from .models import FilingReviewProcess, PlanProcess
 from .selectors import OPEN, open_tasks
 
@@ -75,6 +75,11 @@ def start_revocation(sender, revocation, **kwargs):
     RevocationFlow.start.run(revocation=revocation)
 
 
+def start_holder_correction(sender, request, **kwargs):
+    """A holder's correction request gets its task for the issuing body's operators."""
+    HolderCorrectionFlow.start.run(request=request)
+
+
 def plan_cancelled(sender, plan, **kwargs):
     process = PlanProcess.objects.filter(plan=plan).first()
     if process is not None and process.finished is None:
@@ -92,6 +97,7 @@ CONNECTIONS = [
     (signals.results_submitted, plan_results_submitted),
     (signals.plan_cancelled, plan_cancelled),
     (signals.revocation_requested, start_revocation),
+    (signals.holder_correction_requested, start_holder_correction),
 ]
 
 

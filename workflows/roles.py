@@ -6,12 +6,14 @@ from filing.roles import Role, extend_role
 SEES_REVIEW_TASKS = "workflows.view_filingreviewprocess"
 SEES_PLAN_TASKS = "workflows.view_planprocess"
 SEES_REVOCATION_TASKS = "workflows.view_revocationprocess"
+SEES_HOLDER_TASKS = "workflows.view_holdercorrectionprocess"
 
 FLOW_PERMISSIONS = {
     Role.APPLICANT: (SEES_REVIEW_TASKS,),
     Role.DISTRICT_REVIEWER: (SEES_REVIEW_TASKS,),
     Role.MUNICIPAL_REVIEWER: (SEES_REVIEW_TASKS, SEES_PLAN_TASKS, SEES_REVOCATION_TASKS),
     Role.EXPERT: (SEES_REVIEW_TASKS,),
+    Role.BODY_OPERATOR: (SEES_HOLDER_TASKS,),
 }
 
 

@@ -12,11 +12,11 @@ from viewflow.workflow.status import STATUS
 
 from filing import access
 from filing.errors import NotFound
-from filing.models import EvaluationPlan, FilingApplication, RevocationRequest
+from filing.models import EvaluationPlan, FilingApplication, HolderCorrectionRequest, RevocationRequest
 from filing.roles import Role
 
 from . import registry
-from .models import FilingReviewProcess, PlanProcess, RevocationProcess
+from .models import FilingReviewProcess, HolderCorrectionProcess, PlanProcess, RevocationProcess
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
@@ -83,6 +83,11 @@ def open_task(subject, node: str) -> Task:
             registry.flow_named("revocationprocess"),
             {"process__revocationprocess__request": subject},
         )
+    elif isinstance(subject, HolderCorrectionRequest):
+        flow, lookup = (
+            registry.flow_named("holdercorrectionprocess"),
+            {"process__holdercorrectionprocess__request": subject},
+        )
     else:
         flow, lookup = (
             registry.flow_named("filingreviewprocess"),
@@ -118,6 +123,13 @@ def subject_of(task: Task):
     )
     if revocation is not None:
         return revocation.request
+    holder = (
+        HolderCorrectionProcess.objects.filter(pk=task.process_id)
+        .select_related("request__certificate__body", "request__candidate")
+        .first()
+    )
+    if holder is not None:
+        return holder.request
     return PlanProcess.objects.select_related("plan").get(pk=task.process_id).plan
 
 

@@ -114,6 +114,13 @@ class DecisionInput(TaskInput):
         }
 
 
+class HolderCorrectionDecisionInput(TaskInput):
+    """持证人更正申请: correct as asked (a new version) or decline with a reason."""
+
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+
+
 class RevocationDecisionInput(TaskInput):
     """证书撤销审核: approve (the certificate is revoked) or decline, with the opinion."""
 

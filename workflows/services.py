@@ -21,7 +21,7 @@ from viewflow.workflow.status import STATUS
 from filing import access, signals
 from filing.audit import audit_record
 from filing.errors import Conflict, Denied, Invalid, WrongState
-from filing.models import EvaluationPlan, FilingApplication, RevocationRequest
+from filing.models import EvaluationPlan, FilingApplication, HolderCorrectionRequest, RevocationRequest
 from filing.services import review
 
 from .selectors import node_name, subject_of
@@ -40,6 +40,7 @@ def _locked(task_pk: int, body: Callable[[Any, Task], Any]):
             FilingApplication.objects.select_for_update().filter(review_process=task.process_id).exists()
             EvaluationPlan.objects.select_for_update().filter(process=task.process_id).exists()
             RevocationRequest.objects.select_for_update().filter(process=task.process_id).exists()
+            HolderCorrectionRequest.objects.select_for_update().filter(process=task.process_id).exists()
             with task.activation() as activation:
                 return body(activation, activation.task)
     except FlowLockFailed as exc:
@@ -217,3 +218,10 @@ def task_results_audit(*, actor, task_pk: int, approve: bool, comment: str, toda
 def task_revocation_review(*, actor, task_pk: int, approve: bool, comment: str):
     arguments = {"approve": approve, "comment": comment}
     return task_complete(actor=actor, task_pk=task_pk, arguments=arguments, nodes={"review_revocation"})
+
+
+def task_holder_correction_review(*, actor, task_pk: int, approve: bool, comment: str = ""):
+    arguments = {"approve": approve, "comment": comment}
+    return task_complete(
+        actor=actor, task_pk=task_pk, arguments=arguments, nodes={"review_holder_correction"}
+    )

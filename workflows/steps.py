@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from filing.models import ExpertAssignment, ReviewStep
 from filing.roles import Role
-from filing.services import certificates, plans, results, review
+from filing.services import certificates, holders, plans, results, review
 from filing.services import experts as expert_services
 
 from . import forms, serializers
@@ -54,6 +54,10 @@ def _decide_revocation(actor, revocation, task, spec, *, approve: bool, comment:
     return certificates.revocation_decide(
         actor=actor, revocation=revocation, approve=approve, comment=comment
     )
+
+
+def _decide_holder_correction(actor, request, task, spec, *, approve: bool, comment: str = ""):
+    return holders.holder_correction_decide(actor=actor, request=request, approve=approve, comment=comment)
 
 
 @dataclass(frozen=True)
@@ -152,6 +156,12 @@ NODES: dict[str, NodeSpec] = {
         serializers.RevocationDecisionInput,
         _decide_revocation,
         unit_role=Role.MUNICIPAL_REVIEWER,
+    ),
+    "review_holder_correction": NodeSpec(
+        None,
+        forms.HolderCorrectionDecisionForm,
+        serializers.HolderCorrectionDecisionInput,
+        _decide_holder_correction,
     ),
 }
 

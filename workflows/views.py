@@ -19,7 +19,13 @@ from django.views.generic import TemplateView
 from filing import access, selectors
 from filing.clock import clock_status
 from filing.errors import Denied, DomainError, Invalid, NotFound
-from filing.models import EvaluationPlan, ExpertAssignment, FilingApplication, RevocationRequest
+from filing.models import (
+    EvaluationPlan,
+    ExpertAssignment,
+    FilingApplication,
+    HolderCorrectionRequest,
+    RevocationRequest,
+)
 from filing.services import review
 from filing.services.corrections import changes_since, last_answered
 from filing.services.experts import score_summary
@@ -58,6 +64,12 @@ class InboxView(TemplateView):
                 "certificate", "process"
             )
         }
+        holder_requests = {
+            r.process.pk: r
+            for r in HolderCorrectionRequest.objects.filter(process__in=process_ids).select_related(
+                "certificate", "process"
+            )
+        }
         for name, tasks in lists.items():
             rows = []
             for t in tasks:
@@ -69,6 +81,7 @@ class InboxView(TemplateView):
                         "application": application,
                         "plan": plans.get(t.process_id),
                         "revocation": revocations.get(t.process_id),
+                        "holder_request": holder_requests.get(t.process_id),
                         "clock": clock,
                     }
                 )
@@ -150,6 +163,20 @@ class TaskView(TaskPageMixin, View):
     def render_page(self, form, status=200):
         if isinstance(self.subject, EvaluationPlan):
             return self.render_plan(form, status)
+        if isinstance(self.subject, HolderCorrectionRequest):
+            return render(
+                self.request,
+                "workflows/holder_correction_task.html",
+                {
+                    "task": self.task,
+                    "node": self.node,
+                    "request_obj": self.subject,
+                    "certificate": self.subject.certificate,
+                    "form": form,
+                    "can_act": self.can_act(),
+                },
+                status=status,
+            )
         if isinstance(self.subject, RevocationRequest):
             return render(
                 self.request,

@@ -3,3 +3,4 @@ the service each endpoint calls. Views use them as ``from api import serializers
 
 from api.serializers.applications import *  # noqa: F403
 from api.serializers.evaluations import *  # noqa: F403
+from api.serializers.verification import *  # noqa: F403

@@ -17,7 +17,7 @@ from api import serializers as s
 from api.idempotency import key as idempotency_key
 from api.views.common import ERRORS, IDEMPOTENCY_KEY, valid
 from api.views.plans import _plan
-from filing import access, pdf, selectors, statistics
+from filing import access, credentials, pdf, selectors, statistics
 from filing.errors import Denied, Invalid
 from filing.models import Certificate, IssuanceBatch, ReportState
 from filing.selectors import certificates_visible_to
@@ -129,6 +129,21 @@ class CertificatePdf(APIView):
         certificate = selectors.one_visible(certificates_visible_to(request.user), request.user, pk)
         response = HttpResponse(pdf.current_pdf(certificate), content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="{pdf.file_name(certificate)}"'
+        return response
+
+
+class CertificateCredential(APIView):
+    """The version's W3C Verifiable Credential as a compact JWS (``docs/verification.md``)."""
+
+    @extend_schema(responses={(200, "application/vc+jwt"): OpenApiTypes.STR, **ERRORS})
+    def get(self, request, pk):
+        certificate = selectors.one_visible(
+            certificates_visible_to(request.user).select_related("registration__candidate", "body"),
+            request.user,
+            pk,
+        )
+        response = HttpResponse(credentials.credential_for(certificate), content_type=credentials.MEDIA_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{credentials.file_name(certificate)}"'
         return response
 
 

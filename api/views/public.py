@@ -160,3 +160,25 @@ class VerifyBulk(APIView):
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Cache-Control"] = "no-store"
         return response
+
+
+class VerifyPerson(APIView):
+    """An employer checks one person by name + ID document (the national lookup's mode): which valid
+    certificates they hold, or nothing. Posted, never in the address; counted against the verification
+    limit; unknown person, wrong name and no valid certificate give the same answer."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        request=s.PersonCheckInput,
+        responses={200: s.PersonCheckSerializer, 400: s.ErrorSerializer, 429: s.ErrorSerializer},
+    )
+    def post(self, request):
+        data = valid(s.PersonCheckInput, request)
+        _public_throttle(request)
+        matches = verification.verify_person(data["name"], data["document_type"], data["number"])
+        response = Response({"found": bool(matches), "certificates": [m.__dict__ for m in matches]})
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        response["Cache-Control"] = "no-store"
+        return response

@@ -44,6 +44,7 @@ class TaskList(APIView):
             "process__filingreviewprocess",
             "process__planprocess",
             "process__revocationprocess",
+            "process__holdercorrectionprocess",
             "owner",
         )
         tasks = [*lists["inbox"].select_related(*related), *lists["queue"].select_related(*related)]

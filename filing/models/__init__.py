@@ -57,6 +57,7 @@ from .evaluations import (
     StaffingRule,
     StaffRole,
 )
+from .holders import HolderCorrectionRequest, HolderRequestStatus
 from .organisations import (
     Major,
     MajorOccupation,
@@ -141,4 +142,6 @@ __all__ = [
     "Organisation",
     "OrganisationKind",
     "WorkType",
+    "HolderCorrectionRequest",
+    "HolderRequestStatus",
 ]

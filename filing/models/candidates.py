@@ -62,6 +62,10 @@ class Registration(ConcurrentTransitionMixin, models.Model):
     expected_graduation = models.DateField(_("预计毕业时间"))
     full_time = models.BooleanField(_("全日制"))
     row_number = models.PositiveIntegerField(_("名册行号"), null=True, blank=True)
+    #: The contact (mobile or e-mail) the school gave for this person with the roster, encrypted like the ID
+    #: number; its keyed hash lets the holder sign in with it (``filing.services.holders``).
+    contact_encrypted = models.TextField(blank=True)
+    contact_index = models.CharField(max_length=64, blank=True, db_index=True)
     status = FSMField(_("状态"), default=R.SUBMITTED, choices=R.choices, protected=True)
     #: [{"rule": "graduating_year", "passed": true, "detail": "..."}]
     eligibility = models.JSONField(_("资格审核记录"), default=list, blank=True)

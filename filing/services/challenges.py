@@ -46,8 +46,12 @@ def parse_contact(raw: str) -> str:
 
 
 @transaction.atomic
-def challenge_issue(*, purpose: str, raw_contact: str, payload: dict, purpose_text: str) -> ContactChallenge:
-    """Send a 6-digit code to the contact; the challenge remembers ``payload`` until the code comes back."""
+def challenge_issue(
+    *, purpose: str, raw_contact: str, payload: dict, purpose_text: str, deliver: bool = True
+) -> ContactChallenge:
+    """Send a 6-digit code to the contact; the challenge remembers ``payload`` until the code comes back.
+    ``deliver=False`` records the same challenge without sending anything (a caller that must answer
+    alike whether or not the contact belongs to anyone: no code exists that could verify it)."""
     normalised = parse_contact(raw_contact)
     index = contact_index(normalised)
     since = timezone.now() - datetime.timedelta(hours=1)
@@ -68,7 +72,8 @@ def challenge_issue(*, purpose: str, raw_contact: str, payload: dict, purpose_te
     audit_record(
         action="challenge.issue", obj=challenge, payload={"purpose": purpose, "to": challenge.contact_masked}
     )
-    transaction.on_commit(lambda: contact.send_code(normalised, code, purpose_text))
+    if deliver:
+        transaction.on_commit(lambda: contact.send_code(normalised, code, purpose_text))
     return challenge
 
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from filing import access, eligibility, pii
+from filing import access, contact, eligibility, pii
 from filing.audit import audit_record
 from filing.errors import WrongState
 from filing.models import (
@@ -40,6 +40,7 @@ from filing.roster import (
     is_formula,
     read_table,
 )
+from filing.services.challenges import contact_index
 from filing.services.common import deny_unless
 from filing.validators import (
     DocumentType,
@@ -219,6 +220,13 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
         full_time_text = clean_text(values.get("full_time")).upper()
         if full_time_text not in YES | NO:
             err("full_time", _("是否全日制应填“是”或“否”。"))
+        contact_text = clean_text(values.get("contact"))
+        contact_value = ""
+        if contact_text:
+            try:
+                contact_value = contact.normalise(contact_text, sendable=False)
+            except ValidationError as exc:
+                err("contact", exc.messages[0])
         if number and doc_type:
             key = pii.index(doc_type, number)
             if key in seen:
@@ -240,6 +248,7 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
                 "class_name": clean_text(values.get("class_name"))[:60],
                 "expected_graduation": graduation,
                 "full_time": full_time_text in YES,
+                "contact": contact_value,
             }
         )
     if cleaned:
@@ -387,6 +396,8 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
                 expected_graduation=r["expected_graduation"],
                 full_time=r["full_time"],
                 row_number=r["row"],
+                contact_encrypted=pii.encrypt_text(r["contact"]) if r["contact"] else "",
+                contact_index=contact_index(r["contact"]) if r["contact"] else "",
                 status=RegistrationStatus.ELIGIBLE if ok else RegistrationStatus.INELIGIBLE,
                 eligibility=checks,
                 ineligible_reason=reason,

@@ -25,11 +25,16 @@ ARGS = [
 
 
 def login(page, base, username):
+    """Sign in and wait for the answer: on a loaded machine the next ``goto`` would otherwise abort the
+    login POST in flight, and the page after it would be the login page again."""
+    page.set_default_timeout(120_000)  # two browsers and the suite share two cores in CI
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", "pw-Test-12345")
-    page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" not in page.url, page.url
 
 
 def test_unread_count_changes_when_reviewer_returns(live_server, chromium_path, roles):

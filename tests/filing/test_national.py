@@ -118,9 +118,9 @@ def test_production_needs_configured_recipients(settings):
     from filing.checks import national_report_recipients
 
     settings.PRODUCTION, settings.NATIONAL_REPORT_RECIPIENTS = True, []
-    assert [e.id for e in national_report_recipients(None)] == ["filing.E006"]
+    assert [e.id for e in national_report_recipients(None)] == ["filing.E007"]
     settings.NATIONAL_REPORT_RECIPIENTS = ["age1notakey"]
-    assert [e.id for e in national_report_recipients(None)] == ["filing.E006"]
+    assert [e.id for e in national_report_recipients(None)] == ["filing.E007"]
     settings.NATIONAL_REPORT_RECIPIENTS = [str(x25519.Identity.generate().to_public())]
     assert national_report_recipients(None) == []
     from django.core.exceptions import ImproperlyConfigured

@@ -909,8 +909,12 @@ def test_a_schools_own_list_imports_and_the_report_says_how_it_was_read(open_pla
         ("G", "班级", "班级"),
         ("H", "毕业年份", "预计毕业时间"),
         ("I", "是否全日制", "是否全日制"),
+        ("J", "联系电话", "联系方式"),
     ]
-    assert [c["header"] for c in layout["ignored"]] == ["序号", "性别", "学号", "联系电话"]
+    assert [c["header"] for c in layout["ignored"]] == ["序号", "性别", "学号"]
+    # The contact is kept (encrypted, with its keyed hash) for the holder's own sign-in, never in clear.
+    registration = plan.registrations.first()
+    assert registration.contact_index and "13800138000" not in registration.contact_encrypted
     assert any("居民身份证" in d for d in layout["defaults"])
     assert not layout["skipped"]
 
