@@ -220,6 +220,7 @@ urlpatterns = [
     path("verify/", verify.VerifyView.as_view(), name="verify"),
     path("verify/t/<str:token>/", verify.VerifyTokenView.as_view(), name="verify_token"),
     path("verify/list/", verify.VerifyListView.as_view(), name="verify_list"),
+    path("verify/pdf/", verify.VerifyPdfView.as_view(), name="verify_pdf"),
     # The API authenticates itself (token or session) and answers 401/403 in JSON, never a login redirect.
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),

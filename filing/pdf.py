@@ -22,7 +22,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from filing.models import Certificate
+from filing import pii, signing
+from filing.models import Certificate, CertificateStatus
 from filing.validators import DocumentType
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,55 @@ def qr_png(data: str) -> bytes:
     return buffer.getvalue()
 
 
+def status_stamp(certificate: Certificate) -> str:
+    """The words stamped across every page of a copy downloaded after the certificate stopped being
+    valid ("" for a valid one)."""
+    if certificate.status == CertificateStatus.REVOKED:
+        return "已撤销"
+    if certificate.status == CertificateStatus.SUPERSEDED:
+        latest = (
+            Certificate.objects.filter(number=certificate.number)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+        return f"已被第{latest or certificate.version + 1}版取代"
+    return ""
+
+
+def _stamp(pdf: canvas.Canvas, font: str, text: str, certificate: Certificate) -> None:
+    width, height = A4
+    pdf.saveState()
+    pdf.setFillColorRGB(0.8, 0.05, 0.05)
+    pdf.setStrokeColorRGB(0.8, 0.05, 0.05)
+    pdf.setFillAlpha(0.55)
+    pdf.translate(width / 2, height / 2)
+    pdf.rotate(30)
+    size = min(96, 150 * mm / max(len(text), 1))
+    pdf.setFont(font, size)
+    pdf.drawCentredString(0, -size / 3, text)
+    pdf.restoreState()
+    pdf.saveState()
+    pdf.setFillColorRGB(0.8, 0.05, 0.05)
+    pdf.setFont(font, 11)
+    note = f"{text}：本副本仅供查档，不作为有效证书使用（状态以扫码核验结果为准）"
+    if certificate.status == CertificateStatus.REVOKED and certificate.revoked_on:
+        note = f"本证书已于{certificate.revoked_on.strftime('%Y年%m月%d日')}撤销，不再有效"
+    pdf.drawCentredString(width / 2, height - 20 * mm, note)
+    pdf.restoreState()
+
+
+def full_document_number(certificate: Certificate) -> str:
+    """The clear number, for the paper only (the holder's own document, DOMAIN.md §5): never shown on a
+    page, in a list, an export or a public answer."""
+    return pii.decrypt(certificate.registration.candidate.document_encrypted)
+
+
 def render(certificate: Certificate) -> bytes:
+    """The certificate's pages, unsigned (:func:`signed` adds the seal), stamped when it is no longer
+    valid."""
     font = font_name()
+    stamp = status_stamp(certificate)
     buffer = io.BytesIO()
     # initialFontName: otherwise every page also references reportlab's default, non-embedded Helvetica.
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1, initialFontName=font, initialFontSize=12)
@@ -84,7 +132,7 @@ def render(certificate: Certificate) -> bytes:
     rows = [
         ("姓名 Name", certificate.holder_name),
         ("证件类型 ID type", str(DocumentType(certificate.document_type).label)),
-        ("证件号码 ID number", certificate.document_masked),
+        ("证件号码 ID number", full_document_number(certificate)),
         ("职业名称 Occupation", f"{certificate.occupation_name}（{certificate.occupation_code}）"),
         ("工种 Work type", certificate.work_type or "--"),
         ("等级 Level", certificate.level_label),
@@ -107,18 +155,32 @@ def render(certificate: Certificate) -> bytes:
     pdf.drawString(72 * mm, 44 * mm, "扫描二维码核验本证书 Scan to verify")
     pdf.setFont(font, 8)
     pdf.drawString(72 * mm, 34 * mm, f"印制流水号 {certificate.print_serial} · 版本 {certificate.version}")
+    if stamp:
+        _stamp(pdf, font, stamp, certificate)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
 
 
+def signed(certificate: Certificate) -> bytes:
+    """The rendered certificate with the issuing body's seal (a PAdES signature over the whole file)."""
+    return signing.sign(
+        render(certificate), body=certificate.body, number=certificate.number, version=certificate.version
+    )
+
+
 def current_pdf(certificate: Certificate) -> bytes:
-    """The stored PDF of the current version; one not rendered yet (the worker is behind) is rendered in
-    memory for this download only — reading writes nothing."""
-    if certificate.pdf and certificate.pdf_version == certificate.version:
+    """The stored, signed PDF of a valid certificate's current version. A revoked or superseded
+    certificate gets a freshly signed copy stamped with what happened to it; one not rendered yet (the
+    worker is behind) is rendered in memory for this download only — reading writes nothing."""
+    if (
+        certificate.status == CertificateStatus.VALID
+        and certificate.pdf
+        and certificate.pdf_version == certificate.version
+    ):
         with certificate.pdf.open("rb") as handle:
             return handle.read()
-    return render(certificate)
+    return signed(certificate)
 
 
 def file_name(certificate: Certificate) -> str:
@@ -126,13 +188,12 @@ def file_name(certificate: Certificate) -> str:
 
 
 def archive(certificates) -> bytes:
-    """A zip of the certificates' stored PDFs (those not rendered yet are left out, as the batch page
-    says)."""
+    """A zip of the certificates' PDFs (those not rendered yet are left out, as the batch page says; a
+    revoked or superseded one is its stamped copy)."""
     import zipfile
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for certificate in certificates.exclude(pdf=""):
-            with certificate.pdf.open("rb") as handle:
-                bundle.writestr(file_name(certificate), handle.read())
+        for certificate in certificates.exclude(pdf="").select_related("body", "registration__candidate"):
+            bundle.writestr(file_name(certificate), current_pdf(certificate))
     return buffer.getvalue()

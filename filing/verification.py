@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zoneinfo
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
 from filing.models import Certificate, CertificateStatus
 
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 STATUS_TEXT = {
@@ -97,3 +99,28 @@ def verify_by_token(token: str) -> VerificationResult | None:
         return None
     certificate = Certificate.objects.filter(verification_token=token).first()
     return _result(certificate) if certificate else None
+
+
+@dataclass(frozen=True)
+class PdfVerification:
+    genuine: bool
+    message: str
+    result: VerificationResult | None = None
+    signed_at: str = ""
+    readable: bool = True
+
+
+def verify_pdf(content: bytes) -> PdfVerification:
+    """Is an uploaded PDF an untouched original sealed by one of our keys, and which certificate (version,
+    current state) is it? The answer carries the public fields only, as the other checks do."""
+    from filing import signing
+
+    check = signing.verify(content)
+    if not check.genuine or check.certificate is None:
+        return PdfVerification(False, check.message, readable=check.readable)
+    return PdfVerification(
+        True,
+        check.message,
+        _result(check.certificate),
+        signed_at=check.signed_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if check.signed_at else "",
+    )

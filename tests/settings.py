@@ -54,3 +54,13 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"user": "1000000/min", "anon": "1000000/min"},
 }
+
+# Signing keys in a temporary directory of this process (tests/conftest.py creates them once).
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+CERTIFICATE_SIGNING = "city"
+CERTIFICATE_SIGNING_DIR = Path(tempfile.mkdtemp(prefix="test-signing-"))
+CERTIFICATE_SIGNING_KEY = str(CERTIFICATE_SIGNING_DIR / "city.key.pem")
+CERTIFICATE_SIGNING_CERT = str(CERTIFICATE_SIGNING_DIR / "city.cert.pem")
+CERTIFICATE_SIGNING_ROOT = str(CERTIFICATE_SIGNING_DIR / "root.cert.pem")

@@ -21,6 +21,9 @@ class Candidate(models.Model):
     document_index = models.CharField(max_length=64, unique=True)
     document_masked = models.CharField(_("证件号码"), max_length=32)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    #: The certificate photo: a JPEG re-encoded by Pillow (no metadata), encrypted like the ID number
+    #: (:func:`filing.pii.encrypt_bytes`); "" while none was collected.
+    photo_encrypted = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -29,6 +32,10 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.document_masked}"
+
+    @property
+    def has_photo(self) -> bool:
+        return bool(self.photo_encrypted)
 
 
 class RegistrationStatus(models.TextChoices):

@@ -61,6 +61,9 @@ class EvaluationPlan(ConcurrentTransitionMixin, models.Model):
     #: The day the authority confirmed the results: no certificate is dated earlier (filing.schedule).
     results_confirmed_on = models.DateField(_("结果确认日期"), null=True, blank=True)
     cancel_reason = models.TextField(_("取消理由"), blank=True)
+    #: 免交照片: certificates of this plan may be issued without the holders' photos (DOMAIN.md §5 makes the
+    #: photo mandatory content otherwise).
+    photos_waived = models.BooleanField(_("免交照片"), default=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

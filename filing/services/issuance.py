@@ -237,7 +237,7 @@ def render_certificate_pdf(certificate_id: int) -> int:
         certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
         if certificate is None or certificate.pdf_version == certificate.version:
             return 0
-        content = pdf.render(certificate)
+        content = pdf.signed(certificate)
         if certificate.pdf:
             certificate.pdf.delete(save=False)
         certificate.pdf.save(
