@@ -143,7 +143,10 @@ class BatchZipView(View):
 
     def get(self, request, pk):
         batch = visible_or_404(selectors.batches_visible_to(request.user), request, pk)
-        content = pdf.archive(certificates_visible_to(request.user).filter(batch=batch))
+        try:
+            content = pdf.archive(certificates_visible_to(request.user).filter(batch=batch))
+        except DomainError as exc:  # no signing key configured
+            return error_response(request, exc)
         response = HttpResponse(content, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="certificates-batch-{batch.pk}.zip"'
         return response
@@ -206,12 +209,17 @@ class CertificateDetailView(View):
 
 
 class CertificatePdfView(View):
-    """The stored PDF of the current version; one not rendered yet (the worker is behind) is rendered in
-    memory for this download only — a GET writes nothing."""
+    """The stored, signed PDF of the current version; a revoked or superseded one is a signed copy stamped
+    so; one not rendered yet (the worker is behind) is rendered in memory for this download only — a GET
+    writes nothing."""
 
     def get(self, request, pk):
         certificate = visible_or_404(certificates_visible_to(request.user), request, pk)
-        response = HttpResponse(pdf.current_pdf(certificate), content_type="application/pdf")
+        try:
+            content = pdf.current_pdf(certificate)
+        except DomainError as exc:  # no signing key configured
+            return error_response(request, exc)
+        response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{pdf.file_name(certificate)}"'
         return response
 

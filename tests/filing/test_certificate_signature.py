@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import shutil
+import subprocess
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,23 +21,30 @@ from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 from filing import pdf, signing
-from filing.models import Certificate
+from filing.models import Certificate, CertificateStatus
+from filing.services import certificates as svc
 from filing.services import issuance
 from tests import factories
+from tests.conftest import require
 
 pytestmark = pytest.mark.django_db
 ISSUE = datetime.date(2026, 7, 1)
 
 
 @pytest.fixture
-def certificate(college, roles):
+def issued(college, roles):
     body = factories.filed_body(college)
     plan, operator = factories.plan_with_results(body, passed=1)
     plan.photos_waived = True
     plan.save(update_fields=["photos_waived"])
     batch = issuance.issuance_request(actor=operator, plan=plan, idempotency_key="sig", issue_date=ISSUE)
     issuance.issue(batch.pk)
-    return Certificate.objects.select_related("body", "registration__candidate").get()
+    return Certificate.objects.select_related("body", "registration__candidate").get(), operator
+
+
+@pytest.fixture
+def certificate(issued):
+    return issued[0]
 
 
 @pytest.fixture
@@ -171,10 +180,54 @@ def test_the_upload_page_is_rate_limited(client, certificate, settings, signed_p
     assert upload(client, signed_pdf).status_code == 429
 
 
-def test_a_revoked_certificate_verifies_as_genuine_and_says_revoked(certificate, signed_pdf, client):
-    from filing.models import CertificateStatus
+def pdf_text(content: bytes) -> str:
+    tool = shutil.which("pdftotext")
+    require(tool is not None, "`pdftotext` is not installed (apt-get install poppler-utils)")
+    return subprocess.run([tool, "-", "-"], input=content, capture_output=True, timeout=60).stdout.decode()
 
-    Certificate.objects.filter(pk=certificate.pk).update(status=CertificateStatus.REVOKED)
-    response = upload(client, signed_pdf)
-    body = response.content.decode()
+
+def download(client, user, certificate) -> bytes:
+    client.force_login(user)
+    response = client.get(reverse("certificates:pdf", args=[certificate.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    return response.content
+
+
+def test_a_revoked_certificate_downloaded_afterwards_is_stamped_and_still_signed(
+    issued, signed_pdf, municipal_reviewer, client
+):
+    certificate, operator = issued
+    assert "已撤销" not in pdf_text(download(client, operator, certificate))
+    revocation = svc.revocation_request(actor=operator, certificate=certificate, reason="冒名顶替")
+    svc.revocation_decide(actor=municipal_reviewer, revocation=revocation, approve=True, comment="属实")
+
+    stamped = download(client, operator, certificate)
+    text = pdf_text(stamped)
+    assert "撤销，不再有效" in text  # the line at the top of the page
+    # The large diagonal 已撤销 across the page (pdftotext splits rotated text into single characters).
+    assert all(text.count(char) >= 2 for char in "已撤销"), text
+    check = signing.verify(stamped)
+    assert check.genuine and check.certificate.status == CertificateStatus.REVOKED
+    # The original, downloaded before, still verifies as untouched and the page says it is revoked now.
+    client.logout()
+    body = upload(client, signed_pdf).content.decode()
     assert "未经改动的证书原件" in body and "已撤销" in body
+
+
+def test_a_superseded_version_is_stamped_with_the_version_that_replaced_it(issued, client):
+    certificate, operator = issued
+    reissued = svc.certificate_reissue(actor=operator, certificate=certificate, reason="遗失补发")
+    certificate.refresh_from_db()
+    old = download(client, operator, certificate)
+    assert "已被第2版取代" in pdf_text(old)  # the line at the top of the page
+    assert signing.verify(old).genuine
+    new = download(client, operator, reissued)
+    assert "取代" not in pdf_text(new) and "已撤销" not in pdf_text(new)
+
+
+def test_a_missing_signing_key_is_a_clear_503_not_a_500(issued, client, settings, tmp_path):
+    certificate, operator = issued
+    settings.CERTIFICATE_SIGNING_KEY = str(tmp_path / "absent.key.pem")
+    client.force_login(operator)
+    response = client.get(reverse("certificates:pdf", args=[certificate.pk]))
+    assert response.status_code == 503 and "签章密钥" in response.content.decode()
