@@ -159,6 +159,7 @@ site = Site(
                 ),
                 path("<int:pk>/scores/", plan_views.ScoreEntryView.as_view(), name="scores"),
                 path("<int:pk>/reveal/", roster_views.RevealView.as_view(), name="reveal"),
+                path("<int:pk>/photo/", roster_views.PhotoUploadView.as_view(), name="photo"),
                 path("<int:pk>/<str:action>/", plan_views.PlanActionView.as_view(), name="action"),
             ],
         ),

@@ -24,6 +24,7 @@ from reportlab.pdfgen import canvas
 
 from filing import pii, signing
 from filing.models import Certificate, CertificateStatus
+from filing.services import photos
 from filing.validators import DocumentType
 
 log = logging.getLogger(__name__)
@@ -124,11 +125,17 @@ def render(certificate: Certificate) -> bytes:
     pdf.drawCentredString(width / 2, height - 45 * mm, "职业技能等级证书")
     pdf.setFont(font, 12)
     pdf.drawCentredString(width / 2, height - 53 * mm, "Vocational Skill Level Certificate")
-    # Photo frame (the photo is pasted or printed by the body; the system keeps no photos).
+    # The holder's photo (35 × 45 mm), decrypted for the paper only; an empty frame when the plan waives it.
     pdf.setLineWidth(0.8)
+    holder_photo = photos.photo(certificate.registration)
+    if holder_photo:
+        pdf.drawImage(
+            ImageReader(io.BytesIO(holder_photo)), width - 62 * mm, height - 110 * mm, 35 * mm, 45 * mm
+        )
+    else:
+        pdf.setFont(font, 9)
+        pdf.drawCentredString(width - 44.5 * mm, height - 90 * mm, "照片 Photo")
     pdf.rect(width - 62 * mm, height - 110 * mm, 35 * mm, 45 * mm)
-    pdf.setFont(font, 9)
-    pdf.drawCentredString(width - 44.5 * mm, height - 90 * mm, "照片 Photo")
     rows = [
         ("姓名 Name", certificate.holder_name),
         ("证件类型 ID type", str(DocumentType(certificate.document_type).label)),

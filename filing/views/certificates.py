@@ -23,7 +23,7 @@ from filing.listing import Column, FilteredListMixin, ListSpec
 from filing.models import Certificate, CertificateStatus, IssuanceBatch, NationalReport, RevocationStatus
 from filing.selectors import certificates_visible_to
 from filing.services import certificates as svc
-from filing.services import issuance, national
+from filing.services import issuance, national, photos
 from filing.views.base import error_response, messages_from, posted_pk, visible_or_404
 
 CERTIFICATE_LIST = ListSpec(
@@ -77,6 +77,7 @@ class IssueView(View):
         if not access.operates_body(request.user, plan.body):
             raise Http404
         passed = plan.registrations.filter(status="passed").count()
+        missing = list(photos.missing_photos(plan)[:200])
         return render(
             request,
             "filing/confirm.html",
@@ -96,6 +97,13 @@ class IssueView(View):
                 "back_url": reverse("plans:detail", args=[plan.pk]),
                 # A fresh key per confirmation: a double click or a resubmitted form creates no second batch.
                 "hidden": {"idempotency_key": f"plan-{plan.pk}-{uuid.uuid4().hex}"},
+                "blockers": [
+                    _("第%(row)s行 %(name)s") % {"row": r.row_number or "—", "name": r.candidate.name}
+                    for r in missing
+                ],
+                "blockers_title": _(
+                    "以下合格考生尚未上传证书照片，上传后才能发证（或在计划中设为免交照片）："
+                ),
             },
         )
 

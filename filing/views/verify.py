@@ -161,7 +161,11 @@ class VerifyPdfView(View):
             return _limited(request, self.template_name, context)
         if not form.is_valid():
             return public(render(request, self.template_name, context, status=422))
-        answer = verification.verify_pdf(form.cleaned_data["file"])
+        try:
+            answer = verification.verify_pdf(form.cleaned_data["file"])
+        except signing.SigningUnavailable as exc:
+            context["limited"] = exc.message
+            return public(render(request, self.template_name, context, status=503))
         if not answer.readable:
             form.add_error("file", answer.message)
             return public(render(request, self.template_name, context, status=422))

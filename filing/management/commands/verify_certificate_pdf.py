@@ -18,7 +18,10 @@ class Command(BaseCommand):
             content = file.read_bytes()
         except OSError as exc:
             raise CommandError(f"cannot read {file}: {exc.strerror}") from exc
-        check = signing.verify(content)
+        try:
+            check = signing.verify(content)
+        except signing.SigningUnavailable as exc:
+            raise CommandError(exc.message) from exc
         self.stdout.write(check.message)
         if check.signer:
             self.stdout.write(f"签章证书 / signer: {check.signer}")
