@@ -1,5 +1,7 @@
-"""The certificate PDF: A4, every mandatory item (DOMAIN.md §5), Chinese text in an embedded TrueType font,
-and a QR code that carries only the public verification URL with the opaque token.
+"""The certificate PDF: A4, every mandatory item (DOMAIN.md §5) — the full ID number and the photo included,
+on the paper only — Chinese text in an embedded TrueType font, and a QR code that carries only the public
+verification URL with the opaque token. :func:`signed` adds the body's seal (:mod:`filing.signing`); a
+revoked or superseded certificate is rendered with a stamp saying so (docs/certificates.md).
 
 The font comes from Debian's ``fonts-wqy-zenhei`` (installed by `.ci/run`; ``CERTIFICATE_FONT`` points
 elsewhere). Without it the PDF falls back to reportlab's built-in ``STSong-Light`` CID font, which is
