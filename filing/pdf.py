@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 from pathlib import Path
 
 import qrcode
@@ -171,10 +172,58 @@ def render(certificate: Certificate) -> bytes:
     return buffer.getvalue()
 
 
+def seal_appearance(body_name: str) -> bytes:
+    """The seal's appearance: a red ring, a star, the body's name and 评价机构电子印章 (reportlab, the
+    certificate's embedded font)."""
+    font = font_name()
+    width = signing.SEAL_BOX[2] - signing.SEAL_BOX[0]
+    buffer = io.BytesIO()
+    seal = canvas.Canvas(buffer, pagesize=(width, width), invariant=1, initialFontName=font)
+    red = (0.78, 0.08, 0.08)
+    seal.setStrokeColorRGB(*red)
+    seal.setFillColorRGB(*red)
+    seal.setLineWidth(3)
+    centre = width / 2
+    seal.circle(centre, centre, centre - 3, stroke=1, fill=0)
+    _star(seal, centre, centre + 14, 13)
+    lines = _wrap(body_name, 9)
+    size = min(11.0, (width - 26) / max(len(line) for line in lines))
+    seal.setFont(font, size)
+    y = centre - 8
+    for line in lines:
+        seal.drawCentredString(centre, y, line)
+        y -= size + 2
+    seal.setFont(font, 8)
+    seal.drawCentredString(centre, 16, signing.SEAL_LABEL)
+    seal.showPage()
+    seal.save()
+    return buffer.getvalue()
+
+
+def _wrap(text: str, per_line: int) -> list[str]:
+    text = text or "—"
+    return [text[i : i + per_line] for i in range(0, len(text), per_line)][:3]
+
+
+def _star(seal, x: float, y: float, radius: float) -> None:
+    path = seal.beginPath()
+    for i in range(10):
+        r = radius if i % 2 == 0 else radius * 0.4
+        angle = math.pi / 2 + i * math.pi / 5
+        point = (x + r * math.cos(angle), y + r * math.sin(angle))
+        path.moveTo(*point) if i == 0 else path.lineTo(*point)
+    path.close()
+    seal.drawPath(path, stroke=0, fill=1)
+
+
 def signed(certificate: Certificate) -> bytes:
     """The rendered certificate with the issuing body's seal (a PAdES signature over the whole file)."""
     return signing.sign(
-        render(certificate), body=certificate.body, number=certificate.number, version=certificate.version
+        render(certificate),
+        body=certificate.body,
+        number=certificate.number,
+        version=certificate.version,
+        appearance=seal_appearance(certificate.body.name),
     )
 
 

@@ -90,65 +90,16 @@ def signer_for(body):
     return _signer(str(key), str(cert), str(root), max(p.stat().st_mtime for p in (key, cert, root)))
 
 
-def _seal_pdf(body_name: str) -> bytes:
-    """The seal's appearance: a red ring, a star, the body's name and 评价机构电子印章 (reportlab, the
-    certificate's embedded font)."""
-    from reportlab.pdfgen import canvas
-
-    from filing.pdf import font_name
-
-    font = font_name()
-    width = SEAL_BOX[2] - SEAL_BOX[0]
-    buffer = io.BytesIO()
-    seal = canvas.Canvas(buffer, pagesize=(width, width), invariant=1, initialFontName=font)
-    red = (0.78, 0.08, 0.08)
-    seal.setStrokeColorRGB(*red)
-    seal.setFillColorRGB(*red)
-    seal.setLineWidth(3)
-    centre = width / 2
-    seal.circle(centre, centre, centre - 3, stroke=1, fill=0)
-    _star(seal, centre, centre + 14, 13)
-    lines = _wrap(body_name, 9)
-    size = min(11.0, (width - 26) / max(len(line) for line in lines))
-    seal.setFont(font, size)
-    y = centre - 8
-    for line in lines:
-        seal.drawCentredString(centre, y, line)
-        y -= size + 2
-    seal.setFont(font, 8)
-    seal.drawCentredString(centre, 16, SEAL_LABEL)
-    seal.showPage()
-    seal.save()
-    return buffer.getvalue()
-
-
-def _wrap(text: str, per_line: int) -> list[str]:
-    text = text or "—"
-    return [text[i : i + per_line] for i in range(0, len(text), per_line)][:3]
-
-
-def _star(seal, x: float, y: float, radius: float) -> None:
-    import math
-
-    path = seal.beginPath()
-    for i in range(10):
-        r = radius if i % 2 == 0 else radius * 0.4
-        angle = math.pi / 2 + i * math.pi / 5
-        point = (x + r * math.cos(angle), y + r * math.sin(angle))
-        path.moveTo(*point) if i == 0 else path.lineTo(*point)
-    path.close()
-    seal.drawPath(path, stroke=0, fill=1)
-
-
-def sign(content: bytes, *, body, number: str, version: int) -> bytes:
-    """Sign a rendered certificate PDF for ``body``: the whole document, a visible seal on page one."""
+def sign(content: bytes, *, body, number: str, version: int, appearance: bytes) -> bytes:
+    """Sign a rendered certificate PDF for ``body``: the whole document, a visible seal on page one drawn
+    by ``appearance`` (a one-page PDF of :data:`SEAL_BOX`'s size, :func:`filing.pdf.seal_appearance`)."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko.stamp import StaticStampStyle
 
     signer = signer_for(body)
     with tempfile.NamedTemporaryFile(suffix=".pdf") as seal:
-        seal.write(_seal_pdf(body.name))
+        seal.write(appearance)
         seal.flush()
         writer = IncrementalPdfFileWriter(io.BytesIO(content))
         meta = signers.PdfSignatureMetadata(
