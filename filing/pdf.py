@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import math
+from functools import lru_cache
 from pathlib import Path
 
 import qrcode
@@ -172,6 +173,7 @@ def render(certificate: Certificate) -> bytes:
     return buffer.getvalue()
 
 
+@lru_cache(maxsize=256)
 def seal_appearance(body_name: str) -> bytes:
     """The seal's appearance: a red ring, a star, the body's name and 评价机构电子印章 (reportlab, the
     certificate's embedded font)."""

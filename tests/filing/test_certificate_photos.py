@@ -214,3 +214,22 @@ def test_the_paper_prints_the_photo_and_the_full_number_and_nothing_else_does(
 
     answer = verification.verify_pdf(content)
     assert answer.genuine and full not in str(answer) and certificate.document_masked not in str(answer)
+
+
+def test_the_plan_says_whether_photos_are_waived(college, roles, body_operator):
+    from filing.forms import PlanForm
+    from filing.services import plans
+
+    body = factories.filed_body(college)
+    assert "photos_waived" in PlanForm(user=body_operator).fields
+    plan = plans.plan_create(
+        actor=body_operator,
+        body=body,
+        line=body.lines.first(),
+        title="免交照片的计划",
+        expected_headcount=10,
+        first_sitting_on=datetime.date.today() + datetime.timedelta(days=60),
+        photos_waived=True,
+    )
+    assert plan.photos_waived
+    assert AuditEvent.objects.get(action="plan.create").payload["photos_waived"] is True

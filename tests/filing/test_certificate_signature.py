@@ -231,3 +231,14 @@ def test_a_missing_signing_key_is_a_clear_503_not_a_500(issued, client, settings
     client.force_login(operator)
     response = client.get(reverse("certificates:pdf", args=[certificate.pk]))
     assert response.status_code == 503 and "签章密钥" in response.content.decode()
+
+
+def test_the_upload_form_is_csrf_protected(certificate, signed_pdf):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(
+        reverse("verify_pdf"),
+        {"file": SimpleUploadedFile("c.pdf", signed_pdf, content_type="application/pdf")},
+    )
+    assert response.status_code == 403
