@@ -242,3 +242,22 @@ def test_the_upload_form_is_csrf_protected(certificate, signed_pdf):
         {"file": SimpleUploadedFile("c.pdf", signed_pdf, content_type="application/pdf")},
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda c: b"%PDF-1.7\n" + bytes(range(256)) * 20 + b"\n%%EOF\n",  # passes the form's check
+        lambda c: c[: len(c) // 2] + b"\n%%EOF\n",  # truncated in the middle
+        lambda c: c[:-400] + b"\n%%EOF\n",  # the cross-reference table cut off
+        lambda c: c + b"1 0 obj\n<< /Type /Catalog >>\nendobj\nstartxref\n0\n%%EOF\n",  # a bogus update
+        lambda c: c.replace(b"/ByteRange", b"/ByteRangX", 1),
+    ],
+)
+def test_damaged_pdfs_are_answered_never_500(client, signed_pdf, mangle):
+    content = mangle(signed_pdf)
+    check = signing.verify(content)
+    assert not check.genuine
+    response = upload(client, content)
+    assert response.status_code in (200, 422)
+    assert "未经改动的证书原件" not in response.content.decode()
