@@ -18,6 +18,7 @@ install: $(STAMP)
 
 demo: install
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=true $(BIN)/python manage.py generate_signing_key
 	DJANGO_DEBUG=true $(BIN)/python manage.py seed_demo
 	DJANGO_DEBUG=true $(BIN)/python manage.py generate_credential_key
 

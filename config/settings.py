@@ -176,6 +176,20 @@ CERTIFICATE_NUMBER_FORMATTER = env.str(
     "CERTIFICATE_NUMBER_FORMATTER", default="filing.numbering.NationalFormat"
 )
 CERTIFICATE_FONT = env.str("CERTIFICATE_FONT", default="")
+# PAdES seal on every certificate PDF (filing/signing.py, docs/certificates.md): "city" signs with one city
+# key, "body" with each body's key under CERTIFICATE_SIGNING_DIR. Key files live outside the database;
+# `manage.py generate_signing_key` creates demo ones (make run does).
+CERTIFICATE_SIGNING = env.str("CERTIFICATE_SIGNING", default="city")
+CERTIFICATE_SIGNING_DIR = Path(env.str("CERTIFICATE_SIGNING_DIR", default=str(VAR_DIR / "signing")))
+CERTIFICATE_SIGNING_KEY = env.str(
+    "CERTIFICATE_SIGNING_KEY", default=str(CERTIFICATE_SIGNING_DIR / "city.key.pem")
+)
+CERTIFICATE_SIGNING_CERT = env.str(
+    "CERTIFICATE_SIGNING_CERT", default=str(CERTIFICATE_SIGNING_DIR / "city.cert.pem")
+)
+CERTIFICATE_SIGNING_ROOT = env.str(
+    "CERTIFICATE_SIGNING_ROOT", default=str(CERTIFICATE_SIGNING_DIR / "root.cert.pem")
+)
 # Absolute links in e-mails and in the certificates' QR codes.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Verifiable credentials (W3C VC 2.0 as a JWS, ES256) beside the PDF: the issuer's private key is a PEM file

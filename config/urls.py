@@ -160,6 +160,7 @@ site = Site(
                 ),
                 path("<int:pk>/scores/", plan_views.ScoreEntryView.as_view(), name="scores"),
                 path("<int:pk>/reveal/", roster_views.RevealView.as_view(), name="reveal"),
+                path("<int:pk>/photo/", roster_views.PhotoUploadView.as_view(), name="photo"),
                 path("<int:pk>/<str:action>/", plan_views.PlanActionView.as_view(), name="action"),
             ],
         ),
@@ -259,6 +260,7 @@ urlpatterns = [
         credentials.StatusListView.as_view(),
         name="credential_status_list",
     ),
+    path("verify/pdf/", verify.VerifyPdfView.as_view(), name="verify_pdf"),
     # The API authenticates itself (token or session) and answers 401/403 in JSON, never a login redirect.
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),

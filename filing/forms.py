@@ -179,6 +179,11 @@ class PlanEditForm(forms.Form):
     first_sitting_on = forms.DateField(
         label=_("首场考核日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
+    photos_waived = forms.BooleanField(
+        label=_("免交照片"),
+        required=False,
+        help_text=_("勾选后，本计划的证书可以不印照片发放；否则每名合格考生须先上传证书照片。"),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user=None, **kwargs):
@@ -201,7 +206,7 @@ class PlanForm(PlanEditForm):
         label=_("备案项目"),
         help_text=_("只能在本机构已备案的职业（工种）等级内组织认定。"),
     )
-    field_order = ["line", "title", "expected_headcount", "first_sitting_on"]
+    field_order = ["line", "title", "expected_headcount", "first_sitting_on", "photos_waived"]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -42,6 +42,15 @@ def decrypt(token: str) -> str:
     return _fernet(settings.PII_KEY).decrypt(token.encode()).decode()
 
 
+def encrypt_bytes(content: bytes) -> str:
+    """Other personal data at rest (the certificate photo), under the same key as the numbers."""
+    return _fernet(settings.PII_KEY).encrypt(content).decode()
+
+
+def decrypt_bytes(token: str) -> bytes:
+    return _fernet(settings.PII_KEY).decrypt(token.encode())
+
+
 def index(document_type: str, number: str) -> str:
     """A keyed hash of (type, number): equal documents give equal indexes, nothing reversible is stored."""
     message = f"{document_type}:{normalise_document_number(number)}".encode()

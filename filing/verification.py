@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zoneinfo
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from filing import pii
 from filing.models import Certificate, CertificateStatus
 from filing.validators import DocumentType
 
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 STATUS_TEXT = {
@@ -138,3 +140,28 @@ def verify_person(name: str, document_type: str, number: str) -> list[PersonMatc
         for c in found[:50]
         if _normal(c.holder_name) == name
     ]
+
+
+@dataclass(frozen=True)
+class PdfVerification:
+    genuine: bool
+    message: str
+    result: VerificationResult | None = None
+    signed_at: str = ""
+    readable: bool = True
+
+
+def verify_pdf(content: bytes) -> PdfVerification:
+    """Is an uploaded PDF an untouched original sealed by one of our keys, and which certificate (version,
+    current state) is it? The answer carries the public fields only, as the other checks do."""
+    from filing import signing
+
+    check = signing.verify(content)
+    if not check.genuine or check.certificate is None:
+        return PdfVerification(False, check.message, readable=check.readable)
+    return PdfVerification(
+        True,
+        check.message,
+        _result(check.certificate),
+        signed_at=check.signed_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if check.signed_at else "",
+    )

@@ -22,6 +22,15 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _signing_keys():
+    """A demo trust root and the city's signing key in this process's temporary signing folder
+    (tests/settings.py), made once; tests that switch to per-body keys make theirs with the same call."""
+    from filing import signing
+
+    signing.generate()
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files and PDFs go to a per-test folder, never into var/; so does the development

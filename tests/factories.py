@@ -213,10 +213,18 @@ def roster_csv(rows, encoding="utf-8") -> bytes:
 
 
 def plan_with_results(
-    body, *, passed: int, failed: int = 0, level: int = 4, title: str | None = None, first_sitting_on=None
+    body,
+    *,
+    passed: int,
+    failed: int = 0,
+    level: int = 4,
+    title: str | None = None,
+    first_sitting_on=None,
+    photos: bool = True,
 ):
     """A plan whose results are confirmed, with ``passed`` passing registrations — built directly (bulk) so
-    that large batches are cheap to set up. tests/filing/test_plans.py walks the real path."""
+    that large batches are cheap to set up. tests/filing/test_plans.py walks the real path. Every passing
+    registration has a certificate photo (one small shared JPEG) unless ``photos=False``."""
     import datetime
 
     from filing import pii
@@ -270,7 +278,34 @@ def plan_with_results(
         ],
         batch_size=2000,
     )
+    if photos:
+        from filing.models import RegistrationPhoto
+
+        token = pii.encrypt_bytes(photo_jpeg())
+        RegistrationPhoto.objects.bulk_create(
+            [
+                RegistrationPhoto(registration=r, encrypted=token, sha256="factory", uploaded_by=operator)
+                for r in plan.registrations.filter(status=RegistrationStatus.PASSED)
+            ],
+            batch_size=2000,
+        )
     return plan, operator
+
+
+def photo_jpeg(size=(60, 78), colour=(90, 130, 180), fmt="JPEG", **save) -> bytes:
+    """A small photo-like picture: a coloured background with a light head-and-shoulders shape."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, colour)
+    draw = ImageDraw.Draw(image)
+    w, h = size
+    draw.ellipse((w * 0.3, h * 0.15, w * 0.7, h * 0.55), fill=(235, 205, 180))
+    draw.rectangle((w * 0.15, h * 0.6, w * 0.85, h), fill=(40, 40, 60))
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **save)
+    return buffer.getvalue()
 
 
 TEST_CALENDAR_SOURCE = "测试数据：该年安排未随 chinesecalendar 发布，按周一至周五计（仅用于测试）"

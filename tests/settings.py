@@ -61,3 +61,12 @@ REST_FRAMEWORK = {
 # Verifiable credentials are signed with a key created on first use in the machine's temporary directory
 # (never the developer's var/keys/); every worker of a run shares it (creation is atomic).
 CREDENTIAL_SIGNING_KEY = os.path.join(tempfile.gettempdir(), "skill-filing-tests", "credential-signing.pem")
+# Signing keys in a temporary directory of this process (tests/conftest.py creates them once).
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+CERTIFICATE_SIGNING = "city"
+CERTIFICATE_SIGNING_DIR = Path(tempfile.mkdtemp(prefix="test-signing-"))
+CERTIFICATE_SIGNING_KEY = str(CERTIFICATE_SIGNING_DIR / "city.key.pem")
+CERTIFICATE_SIGNING_CERT = str(CERTIFICATE_SIGNING_DIR / "city.cert.pem")
+CERTIFICATE_SIGNING_ROOT = str(CERTIFICATE_SIGNING_DIR / "root.cert.pem")

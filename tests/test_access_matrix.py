@@ -788,6 +788,7 @@ KINDS = {
     "plans/<int:pk>/roster/<int:import_pk>/report/": "plan_import",
     "plans/<int:pk>/scores/": "plan",
     "plans/<int:pk>/reveal/": "plan",
+    "plans/<int:pk>/photo/": "plan",
     "plans/<int:pk>/<str:action>/": "plan_action",
     "certificates/plans/<int:plan_pk>/issue/": "plan",
     "certificates/batches/<int:pk>/": "batch",

@@ -244,6 +244,26 @@ def demo_contact(seq: int) -> str:
     return f"student{seq}@demo.example.cn"
 
 
+def _demo_photo(seed: int) -> bytes:
+    """A generated head-and-shoulders picture (PNG) standing in for a demo candidate's certificate photo."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    backgrounds = [(67, 119, 196), (200, 60, 60), (245, 245, 245)]  # the usual blue, red, white
+    image = Image.new("RGB", (413, 531), backgrounds[seed % len(backgrounds)])
+    draw = ImageDraw.Draw(image)
+    skin = (240 - seed % 4 * 8, 205 - seed % 3 * 6, 180)
+    draw.ellipse((126, 90, 287, 290), fill=skin)
+    draw.ellipse((116, 70, 297, 190), fill=(35, 30, 30))
+    draw.ellipse((136, 120, 277, 290), fill=skin)
+    draw.rectangle((190, 280, 223, 340), fill=skin)
+    draw.ellipse((40, 320, 373, 700), fill=(30, 45, 80))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def _roster(plan, operator, seed: int, count: int):
     from filing.eligibility import academic_year_end
     from filing.services import roster
@@ -312,8 +332,9 @@ def _seed_pool(body, users, until):
 def _seed_plans(body, users, today) -> list[str]:
     """Three plans of the filed body: one with certificates issued (one revoked, one reissued), one with
     results under publicity, one open for registration. The past ones are run on their own dates."""
+    from filing import signing
     from filing.schedule import chinese_date, latest_filing_day
-    from filing.services import certificates, issuance
+    from filing.services import certificates, issuance, photos
     from workflows import scenarios
     from workflows import selectors as wf_selectors
     from workflows import services as wf_services
@@ -345,6 +366,11 @@ def _seed_plans(body, users, today) -> list[str]:
         plan, operator, held_on=held, score=lambda r, part: 55 if r.row_number == 7 else 82
     )
     plan = scenarios.confirm_results(plan, operator, authority)
+    signing.generate(bodies=[body])  # the demo seal's key (idempotent; `make run` made the city's)
+    for registration in plan.registrations.filter(status="passed").select_related("candidate"):
+        photos.registration_photo_upload(
+            actor=operator, registration=registration, data=_demo_photo(registration.row_number or 0)
+        )
     batch = issuance.issuance_request(
         actor=operator, plan=plan, idempotency_key=f"demo-{plan.pk}", issue_date=plan.results_confirmed_on
     )

@@ -42,7 +42,7 @@ def seal_legacy_reports(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("filing", "0015_revocation_requests"),
+        ("filing", "0017_certificate_photos"),
     ]
 
     operations = [

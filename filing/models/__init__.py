@@ -28,6 +28,7 @@ from .candidates import (
     EligibilityRule,
     PartScore,
     Registration,
+    RegistrationPhoto,
     RegistrationStatus,
     RosterImport,
 )
@@ -92,6 +93,7 @@ __all__ = [
     "RecusalDeclaration",
     "RecusalRelation",
     "Registration",
+    "RegistrationPhoto",
     "RegistrationStatus",
     "RosterImport",
     "Sitting",

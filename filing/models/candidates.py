@@ -31,6 +31,28 @@ class Candidate(models.Model):
         return f"{self.name} {self.document_masked}"
 
 
+class RegistrationPhoto(models.Model):
+    """The certificate photo (证书照片) the body collected for one registration: a JPEG re-encoded by Pillow
+    (nothing of the upload's metadata survives), encrypted like the ID number
+    (:func:`filing.pii.encrypt_bytes`). Its own table, so that lists of registrations never carry it, and
+    per registration, so that what one body collected is not another's."""
+
+    registration = models.OneToOneField(
+        "filing.Registration", on_delete=models.CASCADE, related_name="photo", verbose_name=_("报名")
+    )
+    encrypted = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("证书照片")
+        verbose_name_plural = _("证书照片")
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} {self.sha256[:12]}"
+
+
 class RegistrationStatus(models.TextChoices):
     SUBMITTED = "submitted", _("已报名")
     ELIGIBLE = "eligible", _("资格审核通过")

@@ -66,6 +66,9 @@ class EvaluationPlan(ConcurrentTransitionMixin, models.Model):
     archived_on = models.DateField(_("归档日期"), null=True, blank=True)
     #: The day the retention timer purged the personal data of the plan's rosters (certificates kept).
     roster_purged_on = models.DateField(_("名册个人信息清除日期"), null=True, blank=True)
+    #: 免交照片: certificates of this plan may be issued without the holders' photos (DOMAIN.md §5 makes the
+    #: photo mandatory content otherwise).
+    photos_waived = models.BooleanField(_("免交照片"), default=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -31,6 +31,7 @@ from filing.models import (
     RegistrationStatus,
 )
 from filing.numbering import NumberParts, formatter
+from filing.services import photos
 from filing.services.common import deny_unless, save_transition
 
 PROGRESS_KEY = "issuance-progress:{}"
@@ -78,6 +79,7 @@ def issuance_request(
         raise WrongState(_("本计划已有发放批次。"))
     issue_date = issue_date or schedule.today()
     schedule.require_issue_date(plan, issue_date)
+    photos.require_photos(plan)
     batch = IssuanceBatch.objects.create(
         plan=plan,
         idempotency_key=key,
@@ -160,6 +162,7 @@ def issue(batch_id: int) -> IssuanceBatch:
         _check_scope(plan, batch.issue_date)
         if plan.status != PlanStatus.RESULTS_CONFIRMED:
             raise WrongState(_("认定结果未确认或证书已发放。"))
+        photos.require_photos(plan)
         registrations = list(
             Registration.objects.filter(plan=plan, status=RegistrationStatus.PASSED)
             .select_related("candidate")
@@ -234,10 +237,15 @@ def progress(batch: IssuanceBatch) -> int:
 def render_certificate_pdf(certificate_id: int) -> int:
     """Idempotent: renders only when the stored PDF is not of the certificate's current version."""
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("body", "registration__candidate")
+            .filter(pk=certificate_id)
+            .first()
+        )
         if certificate is None or certificate.pdf_version == certificate.version:
             return 0
-        content = pdf.render(certificate)
+        content = pdf.signed(certificate)
         if certificate.pdf:
             certificate.pdf.delete(save=False)
         certificate.pdf.save(

@@ -73,6 +73,7 @@ def plan_create(
     title: str,
     expected_headcount: int,
     first_sitting_on: datetime.date,
+    photos_waived: bool = False,
 ) -> EvaluationPlan:
     require_operator(actor, body, "plan.create")
     body = EvaluationBody.objects.select_for_update().get(pk=body.pk)
@@ -85,9 +86,15 @@ def plan_create(
         title=title,
         expected_headcount=expected_headcount,
         first_sitting_on=first_sitting_on,
+        photos_waived=bool(photos_waived),
         created_by=actor,
     )
-    audit_record(actor=actor, action="plan.create", obj=plan, payload={"line": str(line.offering)})
+    audit_record(
+        actor=actor,
+        action="plan.create",
+        obj=plan,
+        payload={"line": str(line.offering), "photos_waived": plan.photos_waived},
+    )
     return plan
 
 
@@ -118,6 +125,7 @@ def plan_update(
     first_sitting_on: datetime.date,
     version=None,
     today: datetime.date | None = None,
+    photos_waived: bool | None = None,
     **_ignored,
 ) -> EvaluationPlan:
     """Edit a draft plan (name, headcount, first sitting date); the change is audited field by field."""
@@ -139,6 +147,8 @@ def plan_update(
         "expected_headcount": expected_headcount,
         "first_sitting_on": first_sitting_on,
     }
+    if photos_waived is not None:
+        new["photos_waived"] = bool(photos_waived)
     changed = {k: [str(getattr(plan, k)), str(v)] for k, v in new.items() if getattr(plan, k) != v}
     for key, value in new.items():
         setattr(plan, key, value)

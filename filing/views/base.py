@@ -56,7 +56,7 @@ def error_response(request, exc: DomainError):
     elif isinstance(exc, WrongState | Conflict):
         status = 409
     else:
-        status = exc.http_status
+        status = exc.http_status  # 400, or 503 when the certificate signing key is missing
     context = {"message": exc.message, "status": status, "waiting": bool(exc.details.get("waits_for"))}
     return render(request, "filing/error.html", context, status=status)
 

@@ -23,7 +23,7 @@ from filing.listing import Column, FilteredListMixin, ListSpec
 from filing.models import Certificate, CertificateStatus, IssuanceBatch, RevocationStatus
 from filing.selectors import certificates_visible_to
 from filing.services import certificates as svc
-from filing.services import issuance
+from filing.services import issuance, photos
 from filing.views.base import error_response, messages_from, visible_or_404
 
 CERTIFICATE_LIST = ListSpec(
@@ -77,6 +77,7 @@ class IssueView(View):
         if not access.operates_body(request.user, plan.body):
             raise Http404
         passed = plan.registrations.filter(status="passed").count()
+        missing = list(photos.missing_photos(plan)[:200])
         return render(
             request,
             "filing/confirm.html",
@@ -96,6 +97,13 @@ class IssueView(View):
                 "back_url": reverse("plans:detail", args=[plan.pk]),
                 # A fresh key per confirmation: a double click or a resubmitted form creates no second batch.
                 "hidden": {"idempotency_key": f"plan-{plan.pk}-{uuid.uuid4().hex}"},
+                "blockers": [
+                    _("第%(row)s行 %(name)s") % {"row": r.row_number or "—", "name": r.candidate.name}
+                    for r in missing
+                ],
+                "blockers_title": _(
+                    "以下合格考生尚未上传证书照片，上传后才能发证（或在计划中设为免交照片）："
+                ),
             },
         )
 
@@ -143,7 +151,10 @@ class BatchZipView(View):
 
     def get(self, request, pk):
         batch = visible_or_404(selectors.batches_visible_to(request.user), request, pk)
-        content = pdf.archive(certificates_visible_to(request.user).filter(batch=batch))
+        try:
+            content = pdf.archive(certificates_visible_to(request.user).filter(batch=batch))
+        except DomainError as exc:  # no signing key configured
+            return error_response(request, exc)
         response = HttpResponse(content, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="certificates-batch-{batch.pk}.zip"'
         return response
@@ -206,12 +217,17 @@ class CertificateDetailView(View):
 
 
 class CertificatePdfView(View):
-    """The stored PDF of the current version; one not rendered yet (the worker is behind) is rendered in
-    memory for this download only — a GET writes nothing."""
+    """The stored, signed PDF of the current version; a revoked or superseded one is a signed copy stamped
+    so; one not rendered yet (the worker is behind) is rendered in memory for this download only — a GET
+    writes nothing."""
 
     def get(self, request, pk):
         certificate = visible_or_404(certificates_visible_to(request.user), request, pk)
-        response = HttpResponse(pdf.current_pdf(certificate), content_type="application/pdf")
+        try:
+            content = pdf.current_pdf(certificate)
+        except DomainError as exc:  # no signing key configured
+            return error_response(request, exc)
+        response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{pdf.file_name(certificate)}"'
         return response
 

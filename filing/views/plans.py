@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,8 +25,10 @@ from filing.models import (
     AssessmentPart,
     PlanStatus,
     RecusalDeclaration,
+    RegistrationPhoto,
     SittingStaff,
 )
+from filing.services import photos as photo_svc
 from filing.services import plans as svc
 from filing.services import results
 from filing.services.common import required_parts
@@ -136,6 +139,7 @@ class PlanDetailView(PlanMixin, TemplateView):
             sittings=sittings,
             problems=[p for s in sittings for p in staffing_problems(s)],
             registrations=plan.registrations.select_related("candidate", "major", "school")
+            .annotate(photo_on_file=Exists(RegistrationPhoto.objects.filter(registration=OuterRef("pk"))))
             .prefetch_related("scores")
             .order_by("row_number", "pk")[:1000],
             imports=plan.imports.all()[:10],
@@ -152,6 +156,7 @@ class PlanDetailView(PlanMixin, TemplateView):
             sitting_form=forms.SittingForm(plan=plan),
             staff_form=forms.StaffForm(plan=plan),
             can_reveal=self.request.user.has_perm("filing.view_full_id_number") or is_operator,
+            missing_photos=list(photo_svc.missing_photos(plan)[:200]),
         )
         return context
 
@@ -166,6 +171,7 @@ class PlanEditView(OperatorOnlyMixin, PlanMixin, DomainFormMixin, FormView):
             "title": plan.title,
             "expected_headcount": plan.expected_headcount,
             "first_sitting_on": plan.first_sitting_on,
+            "photos_waived": plan.photos_waived,
             "version": plan.version,
         }
 

@@ -1,5 +1,5 @@
-"""The roster (考生名册): upload with its all-or-nothing report, the template, the report download, and the
-audited reveal of one full ID number."""
+"""The roster (考生名册): upload with its all-or-nothing report, the template, the report download, the
+audited reveal of one full ID number, and the candidates' certificate photos."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from django.views import View
 from django.views.generic import FormView
 
 from filing import forms
-from filing.errors import DomainError
+from filing.errors import DomainError, Invalid
 from filing.exports import safe_cell
 from filing.models import Registration, RosterImport
 from filing.roster import MAX_UPLOAD_BYTES, template_xlsx
+from filing.services import photos as photo_svc
 from filing.services import roster as roster_svc
 from filing.views.base import error_response, posted_pk
 from filing.views.plans import PlanMixin
@@ -88,3 +89,30 @@ class RevealView(PlanMixin, View):
         )
         response["Cache-Control"] = "no-store"
         return response
+
+
+class PhotoUploadView(PlanMixin, View):
+    """The operator uploads one candidate's certificate photo from the plan's candidate list (POST only)."""
+
+    def post(self, request, pk):
+        try:
+            registration = get_object_or_404(
+                Registration.objects.select_related("candidate"),
+                pk=posted_pk(request.POST.get("registration")),
+                plan=self.plan,
+            )
+        except DomainError as exc:
+            return error_response(request, exc)
+        upload = request.FILES.get("photo")
+        try:
+            if upload is None:
+                raise Invalid(_("请选择照片文件。"))
+            data = upload.read(photo_svc.MAX_PHOTO_BYTES + 1)
+            photo_svc.registration_photo_upload(actor=request.user, registration=registration, data=data)
+        except Invalid as exc:
+            messages.error(request, f"{registration.candidate.name}：{exc.message}")
+        except DomainError as exc:
+            return error_response(request, exc)
+        else:
+            messages.success(request, _("已保存%(name)s的证书照片。") % {"name": registration.candidate.name})
+        return redirect("plans:detail", pk=self.plan.pk)

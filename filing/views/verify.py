@@ -15,7 +15,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from filing import ratelimit, verification
+from filing import ratelimit, signing, verification
 from filing.exports import safe_cell
 
 MAX_LIST_ROWS = 20
@@ -34,6 +34,20 @@ def public(response):
 class VerifyForm(forms.Form):
     number = forms.CharField(label=_("证书编号"), max_length=40)
     name = forms.CharField(label=_("持证人姓名"), max_length=60)
+
+
+class PdfForm(forms.Form):
+    file = forms.FileField(label=_("证书PDF文件（不超过5MB）"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > signing.MAX_PDF_BYTES:
+            raise forms.ValidationError(_("文件超过5MB，不是本系统出具的证书PDF。"))
+        content = upload.read(signing.MAX_PDF_BYTES + 1)
+        # Judged by content, not by the name or the browser's content type.
+        if not content.startswith(b"%PDF-") or b"%%EOF" not in content[-2048:]:
+            raise forms.ValidationError(_("请上传PDF文件：该文件不是完整的PDF。"))
+        return content
 
 
 class ListForm(forms.Form):
@@ -128,3 +142,32 @@ class VerifyListView(View):
             return public(response)
         context["list_results"] = results
         return public(render(request, "filing/verify.html", context))
+
+
+@method_decorator(login_not_required, name="dispatch")
+class VerifyPdfView(View):
+    """Anyone uploads a certificate PDF and learns whether it is an untouched original sealed by one of our
+    keys, and which certificate (number, version, current state) it is. Nothing uploaded is stored."""
+
+    template_name = "filing/verify_pdf.html"
+
+    def get(self, request):
+        return public(render(request, self.template_name, {"form": PdfForm()}))
+
+    def post(self, request):
+        form = PdfForm(request.POST, request.FILES)
+        context = {"form": form}
+        if not ratelimit.hit(request, "verify", limit(), 60):
+            return _limited(request, self.template_name, context)
+        if not form.is_valid():
+            return public(render(request, self.template_name, context, status=422))
+        try:
+            answer = verification.verify_pdf(form.cleaned_data["file"])
+        except signing.SigningUnavailable as exc:
+            context["limited"] = exc.message
+            return public(render(request, self.template_name, context, status=503))
+        if not answer.readable:
+            form.add_error("file", answer.message)
+            return public(render(request, self.template_name, context, status=422))
+        context["answer"] = answer
+        return public(render(request, self.template_name, context))

@@ -11,7 +11,7 @@ from filing import schedule
 from filing.forms import PlanForm
 from filing.models import PlanStatus
 from filing.schedule import NotYet
-from filing.services import issuance, results
+from filing.services import issuance, photos, results
 from filing.services import plans as svc
 from tests import factories
 from workflows import scenarios
@@ -126,6 +126,10 @@ def test_certificates_are_never_dated_before_the_results_were_confirmed(
     results.plan_publish_results(actor=body_operator, plan=closed_plan, today=SKILL_ON)
     closed_plan.refresh_from_db()
     plan = scenarios.confirm_results(closed_plan, body_operator, municipal_reviewer)
+    for registration in plan.registrations.filter(status="passed"):  # the photos the certificates carry
+        photos.registration_photo_upload(
+            actor=body_operator, registration=registration, data=factories.photo_jpeg(size=(300, 390))
+        )
     confirmed = plan.results_publicity_ends_on + DAY
     assert plan.results_confirmed_on == confirmed
     with pytest.raises(NotYet) as refused:
