@@ -38,12 +38,13 @@ class Column:
 @dataclass(frozen=True)
 class ChoiceFilter:
     """A further select (e.g. a task's kind): ``field`` must equal the chosen value. ``choices`` may be a
-    callable, read when the form is built (for choices known only once the apps are ready)."""
+    callable, read when the form is built (for choices known only once the apps are ready); None makes it a
+    short text box matched exactly (e.g. an object's number)."""
 
     name: str
     label: str
     field: str
-    choices: list[tuple[str, str]] | Callable[[], list[tuple[str, str]]]
+    choices: list[tuple[str, str]] | Callable[[], list[tuple[str, str]]] | None
     empty_label: str = _("全部")
 
 
@@ -113,6 +114,9 @@ class ListFilterForm(forms.Form):
         self.fields["date_to"].label = _("%(what)s至") % {"what": spec.date_label}
         sort = self.fields.pop("sort")
         for extra in spec.filters:
+            if extra.choices is None:
+                self.fields[extra.name] = forms.CharField(label=extra.label, required=False, max_length=64)
+                continue
             choices = extra.choices() if callable(extra.choices) else extra.choices
             self.fields[extra.name] = forms.ChoiceField(
                 label=extra.label, required=False, choices=[("", extra.empty_label)] + list(choices)
@@ -182,8 +186,8 @@ def apply(qs: QuerySet, spec: ListSpec, values: dict) -> QuerySet:
     elif spec.hidden_by_default:
         qs = qs.exclude(**{f"{spec.status_field}__in": spec.hidden_by_default})
     for extra in spec.filters:
-        if values.get(extra.name):
-            qs = qs.filter(**{extra.field: values[extra.name]})
+        if value := str(values.get(extra.name) or "").strip():
+            qs = qs.filter(**{extra.field: value})
     qs = _date_range(qs, spec.date_field, values.get("date_from"), values.get("date_to"))
     for extra in spec.date_ranges:
         qs = _date_range(qs, extra.field, values.get(f"{extra.name}_from"), values.get(f"{extra.name}_to"))
