@@ -170,6 +170,12 @@ class TaskPageMixin:
         if form is None:
             raise Http404
         if form.is_valid():
+            answer = request.POST.get("confirmed")
+            if answer == "back":  # from the confirmation: the form again, as typed
+                return self.render_page(form)
+            confirmation = form.confirmation(self.node) if self.can_act() else None
+            if confirmation is not None and answer != "1":
+                return self.render_confirmation(confirmation)
             try:
                 self.perform(form)
             except Invalid as exc:
@@ -185,6 +191,45 @@ class TaskPageMixin:
                 messages.success(request, _("已办理：%(task)s") % {"task": self.task.flow_task.task_title})
                 return redirect(reverse("tasks:inbox"))
         return self.render_page(form, status=422)
+
+    def render_confirmation(self, confirmation: dict):
+        """The step cannot be undone: name the object and the consequence; the answer travels along."""
+        posted = [
+            (name, value)
+            for name in self.request.POST
+            if name not in ("csrfmiddlewaretoken", "confirmed")
+            for value in self.request.POST.getlist(name)
+        ]
+        return render(
+            self.request,
+            "filing/confirm.html",
+            {
+                **confirmation,
+                "object_label": subject_label(self.subject),
+                "object_detail": self.task.flow_task.task_title,
+                "action_url": reverse("tasks:task", args=[self.task.pk]),
+                "hidden_pairs": posted,
+                "confirm_value": "1",
+                "back_in_form": True,
+                "danger": True,
+            },
+        )
+
+
+def subject_label(subject) -> str:
+    """The object a task decides, as the confirmation names it."""
+    if isinstance(subject, EvaluationPlan):
+        return _("认定计划：%(title)s（%(body)s）") % {"title": subject.title, "body": subject.body.name}
+    if isinstance(subject, RevocationRequest):
+        certificate = subject.certificate
+        return _("证书 %(number)s（%(body)s）") % {
+            "number": certificate.number,
+            "body": certificate.body_name,
+        }
+    return _("备案申请 %(number)s（%(organisation)s）") % {
+        "number": subject.number,
+        "organisation": subject.organisation.name,
+    }
 
 
 class TaskView(TaskPageMixin, View):
