@@ -29,6 +29,7 @@ from filing.models import (
 )
 from filing.services.common import required_parts
 from filing.services.corrections import CORRECTABLE_FIELDS
+from filing.services.staffing import booking_conflicts
 
 
 class VersionedForm(forms.Form):
@@ -247,7 +248,10 @@ class StaffForm(forms.Form):
     evaluator = EvaluatorChoice(
         Evaluator.objects.none(),
         label=_("考评人员"),
-        help_text=_("从本机构人员库和市级人员库中选择；须在库、资格相符、证书在考核日有效且无回避关系。"),
+        help_text=_(
+            "从本机构人员库和市级人员库中选择；须在库、资格相符、证书在考核日有效且无回避关系；"
+            "同一时段已安排在其他场次（含其他评价机构）的人员不能再安排。"
+        ),
     )
 
     def __init__(self, *args, plan=None, **kwargs):
@@ -259,6 +263,14 @@ class StaffForm(forms.Form):
                 .filter(Q(body=plan.body) | Q(body__isnull=True))
                 .select_related("occupation")
             )
+
+    def clean(self):
+        """Said at entry, by the rule the service applies (a person in two rooms at once)."""
+        data = super().clean()
+        if data.get("sitting") and data.get("evaluator"):
+            for clash in booking_conflicts(data["evaluator"], data["sitting"]):
+                self.add_error("evaluator", clash)
+        return data
 
 
 class EvaluatorForm(forms.Form):
