@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from filing.models import AuditEvent, FilingApplication
+from filing.models import (
+    AssessmentPart,
+    AuditEvent,
+    FilingApplication,
+    RecusalRelation,
+    ReviewOutcome,
+    ReviewStep,
+    StaffRole,
+)
+from filing.roles import Role
 
 ACTION_LABELS = {
     "application.create": _("创建申请"),
@@ -190,25 +199,85 @@ AUDIT_PAYLOAD_LABELS = {
     "membership": _("角色"),
     "devices": _("设备"),
     "repr": _("记录"),
+    "user": _("用户"),
+    "organisation": _("单位"),
+    "district": _("区"),
+    "unit_lead": _("科室负责人"),
+    "request": _("申请"),
+    "fields": _("字段"),
+    "evaluator": _("考评人员"),
+    "candidate": _("考生"),
+    "relation": _("关系"),
+    "verified_by": _("核验人"),
+    "status": _("状态"),
+    "size": _("大小"),
+    "scores": _("评分"),
+    "replaces": _("替换的附件"),
+    "replacement": _("替换后的附件"),
+    "registration": _("报名"),
+    "partner": _("合作机构"),
+    "offerings": _("职业（工种）等级"),
+    "objection": _("异议"),
+    "masked": _("已脱敏"),
+    "key": _("请求标识"),
+    "holder": _("持证人"),
+    "experts": _("评审专家"),
+    "errors": _("错误"),
+    "ends_on": _("截止日期"),
+    "email": _("电子邮箱"),
+    "document": _("证件"),
+    "contact": _("联系方式"),
+    "changes": _("修改内容"),
+    "certificate_no": _("证号"),
+    "application": _("备案申请"),
+    "attempts": _("尝试次数"),
+    "decision": _("决定"),
+    "lines": _("备案项目"),
+    "approved": _("同意备案"),
+    "rejected": _("不予备案"),
+    "name": _("姓名"),
+    "title": _("名称"),
+    "expected_headcount": _("预计人数"),
+    "first_sitting_on": _("首场考核日期"),
+    "starts_at": _("开始时间"),
+    "ends_at": _("结束时间"),
+    "candidates_expected": _("考生人数"),
+    "occupation": _("职业"),
+    "level": _("等级"),
+    "valid_until": _("有效期至"),
+    "can_evaluate": _("考评员"),
+    "can_invigilate": _("监考人员"),
+    "is_supervisor": _("督导员"),
+}
+#: Coded values named as a person reads them, by the key they are stored under.
+AUDIT_VALUE_LABELS = {
+    "role": {**dict(Role.choices), **dict(StaffRole.choices)},
+    "node": dict(ReviewStep.choices),
+    "step": dict(ReviewStep.choices),
+    "back_to": dict(ReviewStep.choices),
+    "outcome": dict(ReviewOutcome.choices),
+    "part": dict(AssessmentPart.choices),
+    "relation": dict(RecusalRelation.choices),
 }
 
 
-def readable(value) -> str:
-    """A JSON value in words: 是/否 for booleans, lists joined, nested objects as key：value."""
+def readable(value, key: str = "") -> str:
+    """A JSON value in words: 是/否 for booleans, lists joined, nested objects as key：value, coded values
+    (roles, review steps, outcomes) by their names."""
     if isinstance(value, bool):
         return str(_("是") if value else _("否"))
     if value is None or value == "":
         return "—"
     if isinstance(value, list):
-        return "、".join(readable(v) for v in value) or "—"
+        return "、".join(readable(v, key) for v in value) or "—"
     if isinstance(value, dict):
-        return "；".join(f"{AUDIT_PAYLOAD_LABELS.get(k, k)}：{readable(v)}" for k, v in value.items())
-    return str(value)
+        return "；".join(f"{AUDIT_PAYLOAD_LABELS.get(k, k)}：{readable(v, k)}" for k, v in value.items())
+    return str(AUDIT_VALUE_LABELS.get(key, {}).get(value, value))
 
 
 def payload_rows(event: AuditEvent) -> list[tuple[str, str]]:
     """The event's (already masked) contents as (label, words) pairs."""
-    return [(str(AUDIT_PAYLOAD_LABELS.get(k, k)), readable(v)) for k, v in (event.payload or {}).items()]
+    return [(str(AUDIT_PAYLOAD_LABELS.get(k, k)), readable(v, k)) for k, v in (event.payload or {}).items()]
 
 
 def object_label(event: AuditEvent) -> str:

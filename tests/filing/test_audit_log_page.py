@@ -125,6 +125,10 @@ def test_sentences_roles_and_masked_contents(auditor, applicant):
     assert "撤回申请" in text and "备案申请 #7" in text and "申报单位经办人" in text
     assert "理由：" in text and "意见：是" in text
     assert "310115200801240020" not in text and "3101" in text
+    audit_record(action="membership.grant", payload={"role": Role.DISTRICT_REVIEWER, "unit_lead": False})
+    audit_record(action="task.claim", payload={"node": "district_accept", "task": 8})
+    text = client_for(auditor).get("/audit/").content.decode()
+    assert "角色：区人社局审核人员" in text and "科室负责人：否" in text and "环节：区级受理" in text
 
 
 def test_pages_export_and_constant_queries(auditor, django_assert_max_num_queries):
