@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from filing.models import (
+    ApplicationKind,
     AssessmentPart,
+    AttachmentKind,
     AuditEvent,
     FilingApplication,
     RecusalRelation,
@@ -231,6 +233,7 @@ AUDIT_PAYLOAD_LABELS = {
     "certificate_no": _("证号"),
     "application": _("备案申请"),
     "attempts": _("尝试次数"),
+    "sha256": _("文件摘要"),
     "decision": _("决定"),
     "lines": _("备案项目"),
     "approved": _("同意备案"),
@@ -257,6 +260,7 @@ AUDIT_VALUE_LABELS = {
     "back_to": dict(ReviewStep.choices),
     "outcome": dict(ReviewOutcome.choices),
     "part": dict(AssessmentPart.choices),
+    "kind": {**dict(ApplicationKind.choices), **dict(AttachmentKind.choices)},
     "relation": dict(RecusalRelation.choices),
 }
 
@@ -278,6 +282,18 @@ def readable(value, key: str = "") -> str:
 def payload_rows(event: AuditEvent) -> list[tuple[str, str]]:
     """The event's (already masked) contents as (label, words) pairs."""
     return [(str(AUDIT_PAYLOAD_LABELS.get(k, k)), readable(v, k)) for k, v in (event.payload or {}).items()]
+
+
+#: Keys whose values are machine data (digests, addresses, paths, keys): shown as code, as they are.
+MACHINE_KEYS = frozenset({"sha256", "ip", "path", "key", "username"})
+
+
+def payload_cells(event: AuditEvent) -> list[dict]:
+    """The contents for a page: label, words, and whether the words are machine data (shown as code)."""
+    return [
+        {"label": label, "words": words, "code": key in MACHINE_KEYS}
+        for key, (label, words) in zip(event.payload or {}, payload_rows(event), strict=True)
+    ]
 
 
 def object_label(event: AuditEvent) -> str:

@@ -15,7 +15,7 @@ from filing.errors import Denied
 from filing.listing import ChoiceFilter, Column, FilteredListMixin, ListSpec
 from filing.models import AuditResult
 from filing.roles import Role
-from filing.timeline import action_choices, action_label, object_label, payload_rows, sentence
+from filing.timeline import action_choices, action_label, object_label, payload_cells, payload_rows, sentence
 from filing.views.base import error_response
 
 
@@ -100,7 +100,7 @@ class AuditLogView(AuditReaderMixin, FilteredListMixin, ListView):
                 "sentence": sentence(e),
                 "role": role_label(e),
                 "object": object_label(e),
-                "contents": payload_rows(e),
+                "contents": payload_cells(e),
             }
             for e in context["events"]
         ]

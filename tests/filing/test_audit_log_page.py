@@ -129,6 +129,9 @@ def test_sentences_roles_and_masked_contents(auditor, applicant):
     audit_record(action="task.claim", payload={"node": "district_accept", "task": 8})
     text = client_for(auditor).get("/audit/").content.decode()
     assert "角色：区人社局审核人员" in text and "科室负责人：否" in text and "环节：区级受理" in text
+    audit_record(action="attachment.upload", payload={"kind": "curriculum", "sha256": "ab12" * 16})
+    text = client_for(auditor).get("/audit/").content.decode()
+    assert "类型：" in text and "curriculum" not in text and f"文件摘要：<code>{'ab12' * 16}</code>" in text
 
 
 def test_pages_export_and_constant_queries(auditor, django_assert_max_num_queries):
