@@ -8,6 +8,7 @@ from viewflow.urls import Application, Site
 
 from filing.views import applications as app_views
 from filing.views import attachments as attachment_views
+from filing.views import audit as audit_views
 from filing.views import certificates as cert_views
 from filing.views import coverage, credentials, holders, public, verify, verify_person
 from filing.views import national as national_views
@@ -212,6 +213,16 @@ site = Site(
                 path("<int:task_pk>/claim/", task_views.ClaimView.as_view(), name="claim"),
                 path("<int:task_pk>/release/", task_views.ReleaseView.as_view(), name="release"),
                 path("<int:task_pk>/transfer/", task_views.TransferView.as_view(), name="transfer"),
+            ],
+        ),
+        Application(
+            app_name="audit",
+            icon="policy",
+            title=_("审计日志"),
+            menu_template_name=None,
+            urlpatterns=[
+                path("", audit_views.AuditLogView.as_view(), name="index"),
+                path("verify/", audit_views.AuditVerifyView.as_view(), name="verify"),
             ],
         ),
         Application(

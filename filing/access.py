@@ -100,3 +100,22 @@ def is_unit_lead(user, role: str) -> bool:
 def belongs_to(user, organisation_id: int) -> bool:
     """Any membership in the organisation: such a user never reviews its applications."""
     return any(m.organisation_id == organisation_id for m in memberships(user))
+
+
+def audit_scope(user) -> str | None:
+    """Who reads the audit log: "city" (administrators, auditors, municipal reviewers), "district" (a
+    district reviewer: the events on its district's filing applications) or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser or (user.is_staff and user.has_perm("filing.view_auditevent")):
+        return "city"
+    roles = {m.role for m in memberships(user)}
+    if roles & {Role.ADMINISTRATOR, Role.AUDITOR, Role.MUNICIPAL_REVIEWER}:
+        return "city"
+    if Role.DISTRICT_REVIEWER in roles:
+        return "district"
+    return None
+
+
+def may_verify_audit_chain(user) -> bool:
+    return audit_scope(user) == "city" and (user.is_superuser or user.has_perm("filing.verify_audit_chain"))

@@ -250,41 +250,6 @@ class CalendarOverrideAdmin(AuditedAdmin):
 
 
 #: The keys audit payloads use, as a person reads them.
-AUDIT_PAYLOAD_LABELS = {
-    "comment": _("意见"),
-    "reason": _("理由"),
-    "task": _("任务"),
-    "node": _("环节"),
-    "to": _("接收人"),
-    "back_to": _("退回至"),
-    "version": _("版本"),
-    "number": _("编号"),
-    "role": _("角色"),
-    "count": _("数量"),
-    "rows": _("行数"),
-    "outcome": _("结论"),
-    "step": _("环节"),
-    "deadline": _("期限"),
-    "items": _("补正事项"),
-    "path": _("访问路径"),
-    "ip": _("来源地址"),
-    "username": _("用户名"),
-}
-
-
-def _readable(value) -> str:
-    """A JSON value in words: 是/否 for booleans, lists joined, nested objects as key：value."""
-    if isinstance(value, bool):
-        return str(_("是") if value else _("否"))
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        return "、".join(_readable(v) for v in value) or "—"
-    if isinstance(value, dict):
-        return "；".join(f"{AUDIT_PAYLOAD_LABELS.get(k, k)}：{_readable(v)}" for k, v in value.items())
-    return str(value)
-
-
 class AuditActionFilter(admin.SimpleListFilter):
     """Filter by action, each named as a person says it."""
 
@@ -326,22 +291,17 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("对象"))
     def object_label(self, obj):
-        from django.apps import apps
+        from filing.timeline import object_label
 
-        if not obj.object_type:
-            return "—"
-        try:
-            name = apps.get_model(obj.object_type)._meta.verbose_name
-        except (LookupError, ValueError):
-            name = obj.object_type
-        return f"{name} #{obj.object_id}" if obj.object_id else str(name)
+        return object_label(obj)
 
     @admin.display(description=_("内容（已脱敏）"))
     def contents(self, obj):
         from django.utils.html import format_html_join
 
-        labels = AUDIT_PAYLOAD_LABELS
-        rows = [(str(labels.get(key, key)), _readable(value)) for key, value in (obj.payload or {}).items()]
+        from filing.timeline import payload_rows
+
+        rows = payload_rows(obj)
         return format_html_join("", "<div>{}：{}</div>", rows) if rows else "—"
 
     def has_add_permission(self, request):

@@ -29,6 +29,7 @@ from filing.models import (
 )
 from filing.services.common import required_parts
 from filing.services.corrections import CORRECTABLE_FIELDS
+from filing.services.staffing import booking_conflicts
 
 
 class VersionedForm(forms.Form):
@@ -172,7 +173,11 @@ class BodyChoice(forms.ModelChoiceField):
 
 
 class PlanEditForm(forms.Form):
-    title = forms.CharField(label=_("计划名称"), max_length=120)
+    title = forms.CharField(
+        label=_("计划名称"),
+        max_length=120,
+        help_text=_("考生、审核人员和公示页看到的名称，建议写明届别、职业和等级，如“2027届数控车工四级”。"),
+    )
     expected_headcount = forms.IntegerField(
         label=_("预计人数"), min_value=1, max_value=100000, help_text=_("报名考生的预计人数，用于安排场次。")
     )
@@ -217,7 +222,14 @@ class PlanForm(PlanEditForm):
 
 
 class SittingForm(forms.Form):
-    part = forms.ChoiceField(label=_("考核方式"), choices=AssessmentPart.choices)
+    part = forms.ChoiceField(
+        label=_("考核方式"),
+        choices=AssessmentPart.choices,
+        help_text=_(
+            "只列出本计划职业等级要求的考核方式：五级至三级须理论知识和操作技能，二级、一级另加综合评审；"
+            "每种方式都须有场次，计划才能报备。"
+        ),
+    )
     starts_at = forms.DateTimeField(
         label=_("开始时间"),
         widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
@@ -226,8 +238,13 @@ class SittingForm(forms.Form):
     ends_at = forms.DateTimeField(
         label=_("结束时间"),
         widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+        help_text=_("须晚于开始时间；已安排的考务人员在此时段内不能再安排到其他场次。"),
     )
-    room = forms.CharField(label=_("考场"), max_length=60)
+    room = forms.CharField(
+        label=_("考场"),
+        max_length=60,
+        help_text=_("考场名称或房间号，如“实训楼3-1”；一个场次对应一个考场，按考生人数配备监考人员。"),
+    )
     candidates_expected = forms.IntegerField(
         label=_("考生人数"), min_value=1, max_value=100000, help_text=_("决定须配备的考评员、监考人员人数。")
     )
@@ -252,7 +269,10 @@ class StaffForm(forms.Form):
     evaluator = EvaluatorChoice(
         Evaluator.objects.none(),
         label=_("考评人员"),
-        help_text=_("从本机构人员库和市级人员库中选择；须在库、资格相符、证书在考核日有效且无回避关系。"),
+        help_text=_(
+            "从本机构人员库和市级人员库中选择；须在库、资格相符、证书在考核日有效且无回避关系；"
+            "同一时段已安排在其他场次（含其他评价机构）的人员不能再安排。"
+        ),
     )
 
     def __init__(self, *args, plan=None, **kwargs):
@@ -265,13 +285,30 @@ class StaffForm(forms.Form):
                 .select_related("occupation")
             )
 
+    def clean(self):
+        """Said at entry, by the rule the service applies (a person in two rooms at once)."""
+        data = super().clean()
+        if data.get("sitting") and data.get("evaluator"):
+            for clash in booking_conflicts(data["evaluator"], data["sitting"]):
+                self.add_error("evaluator", clash)
+        return data
+
 
 class EvaluatorForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=40)
-    certificate_no = forms.CharField(label=_("考评员证号"), max_length=40)
-    can_evaluate = forms.BooleanField(label=_("考评员"), required=False, initial=True)
+    certificate_no = forms.CharField(
+        label=_("考评员证号"), max_length=40, help_text=_("全市人员库中唯一：同一证号只能登记一次。")
+    )
+    can_evaluate = forms.BooleanField(
+        label=_("考评员"),
+        required=False,
+        initial=True,
+        help_text=_("人员类别至少选一项；担任考评员须登记考评职业和等级。"),
+    )
     can_invigilate = forms.BooleanField(label=_("监考人员"), required=False, initial=True)
-    is_supervisor = forms.BooleanField(label=_("督导员"), required=False)
+    is_supervisor = forms.BooleanField(
+        label=_("督导员"), required=False, help_text=_("每个场次都须配备督导员（逢考必督）。")
+    )
     occupation = forms.ModelChoiceField(
         Occupation.objects.order_by("code"),
         label=_("考评职业"),
@@ -295,7 +332,11 @@ class EvaluatorForm(forms.Form):
 
 
 class EvaluatorCreateForm(EvaluatorForm):
-    body = BodyChoice(EvaluationBody.objects.none(), label=_("服务评价机构"))
+    body = BodyChoice(
+        EvaluationBody.objects.none(),
+        label=_("服务评价机构"),
+        help_text=_("本机构人员库的人员只能安排到本机构的场次；市级人员库的人员供全市各评价机构选用。"),
+    )
     field_order = ["body"]
 
     def __init__(self, *args, user=None, **kwargs):
@@ -349,16 +390,29 @@ class OfferingMultiChoice(forms.ModelMultipleChoiceField):
 
 
 class AgreementForm(forms.Form):
-    partner = BodyChoice(None, label=_("合作评价机构"))
-    agreement_no = forms.CharField(label=_("协议编号"), max_length=60)
+    partner = BodyChoice(
+        None,
+        label=_("合作评价机构"),
+        help_text=_("须为状态正常的社会培训评价组织或企业评价机构（不能是本校）；对方接受后协议才生效。"),
+    )
+    agreement_no = forms.CharField(
+        label=_("协议编号"), max_length=60, help_text=_("书面协议上的编号，本校内不得重复。")
+    )
     offerings = OfferingMultiChoice(
-        None, label=_("委托评价的职业（工种）等级"), widget=forms.CheckboxSelectMultiple
+        None,
+        label=_("委托评价的职业（工种）等级"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("只能选择合作机构已备案的职业（工种）等级；相关专业的毕业生由合作机构评价。"),
     )
     valid_from = forms.DateField(
-        label=_("生效日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        label=_("生效日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text=_("协议仅在对方接受后、且在生效日期至截止日期之间计入专业覆盖。"),
     )
     valid_until = forms.DateField(
-        label=_("截止日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+        label=_("截止日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text=_("不能早于生效日期；到期后相关专业重新计为未覆盖。"),
     )
 
     def __init__(self, *args, school=None, **kwargs):

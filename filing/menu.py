@@ -46,8 +46,8 @@ def _municipal(user) -> bool:
     return access.is_municipal_reviewer(user)
 
 
-def _auditor(user) -> bool:
-    return user.is_superuser or (user.is_staff and user.has_perm("filing.view_auditevent"))
+def _audit_reader(user) -> bool:
+    return access.audit_scope(user) is not None  # the audit log page's own rule
 
 
 def _register_visible(user) -> bool:
@@ -133,7 +133,7 @@ MENU: list[Entry] = [
     Entry("coverage_city", _("全市专业覆盖"), "map", "plans:coverage_city", _city, OVERVIEW),
     Entry("statistics", _("证书统计"), "bar_chart", "certificates:statistics", _city, OVERVIEW),
     Entry("national", _("全国证书数据上报"), "cloud_upload", "certificates:national", _municipal, OVERVIEW),
-    Entry("audit", _("审计日志"), "policy", "admin:filing_auditevent_changelist", _auditor, OVERVIEW),
+    Entry("audit", _("审计日志"), "policy", "audit:index", _audit_reader, OVERVIEW),
     Entry("admin", _("系统管理"), "settings", "admin:index", _staff, OVERVIEW),
     Entry("publicity", _("备案公示"), "campaign", "publicity", _anyone, PUBLIC),
     Entry("verify", _("证书查验"), "verified", "verify", _anyone, PUBLIC),

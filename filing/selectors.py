@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import CharField, Prefetch, Q, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from filing import access
@@ -15,6 +16,7 @@ from filing.models import (
     PLAN_FINISHED,
     ApplicationStatus,
     Attachment,
+    AuditEvent,
     Certificate,
     EvaluationBody,
     EvaluationPlan,
@@ -275,3 +277,17 @@ def attachment_history(application: FilingApplication) -> list[Attachment]:
         .select_related("replaced_by")
         .order_by("-superseded_at", "-pk")
     )
+
+
+def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
+    """The audit log as the user may read it: all of it for the city's readers; for a district reviewer the
+    events on the filing applications it may see (the log names an object by type and id only, so other
+    objects cannot be placed in a district); nothing for anyone else."""
+    events = AuditEvent.objects.select_related("actor")
+    scope = access.audit_scope(user)
+    if scope == "city":
+        return events
+    if scope == "district":
+        ids = applications_visible_to(user).annotate(key=Cast("pk", CharField())).values("key")
+        return events.filter(object_type=FilingApplication._meta.label_lower, object_id__in=ids)
+    return events.none()

@@ -62,6 +62,8 @@ plan_filed = Signal()
 plan_confirmed = Signal()
 plan_returned = Signal()
 plan_cancelled = Signal()
+#: The body withdrew a filed plan before its confirmation (撤回备案). kwargs: plan, actor, reason.
+plan_withdrawn = Signal()
 #: Results publicity started. kwargs: plan, actor, ends_on.
 results_published = Signal()
 #: Results submitted to the authority. kwargs: plan, actor.

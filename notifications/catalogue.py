@@ -113,6 +113,10 @@ KINDS.update(
         "plan_cancelled": Kind(
             _("认定计划已取消：{number}"), _("{organisation}取消了认定计划“{number}”。理由：{reason}。")
         ),
+        "plan_withdrawn": Kind(
+            _("认定计划撤回备案：{number}"),
+            _("{organisation}撤回了认定计划“{number}”的备案，无需再确认。理由：{reason}。"),
+        ),
         "results_published": Kind(_("认定结果公示：{number}"), _("认定计划“{number}”的结果公示至{date}。")),
         "results_submitted": Kind(
             _("认定结果待审核：{number}"), _("{organisation}报送了认定计划“{number}”的结果，请审核。")

@@ -209,6 +209,10 @@ def on_plan_cancelled(sender, plan, actor, **kwargs):
         notify("plan_cancelled", municipal_reviewers(), {**plan_payload(plan), "reason": plan.cancel_reason})
 
 
+def on_plan_withdrawn(sender, plan, actor, reason, **kwargs):
+    notify("plan_withdrawn", municipal_reviewers(), {**plan_payload(plan), "reason": reason})
+
+
 def on_results_published(sender, plan, actor, ends_on, **kwargs):
     notify(
         "results_published",
@@ -240,6 +244,7 @@ CONNECTIONS += [
     (signals.plan_confirmed, on_plan_confirmed),
     (signals.plan_returned, on_plan_returned),
     (signals.plan_cancelled, on_plan_cancelled),
+    (signals.plan_withdrawn, on_plan_withdrawn),
     (signals.results_published, on_results_published),
     (signals.results_submitted, on_results_submitted),
     (signals.results_confirmed, on_results_confirmed),

@@ -41,6 +41,19 @@ class TaskForm(forms.Form):
     def arguments(self) -> dict:
         return dict(self.cleaned_data)
 
+    def confirmation(self, node: str) -> dict | None:
+        """What a valid answer would do that cannot be undone (title, consequence, button), to be confirmed
+        on a page of its own before the service is called; None when nothing is final."""
+        return None
+
+
+#: What rejecting at each review step means for the applicant.
+REJECTION_TITLES = {
+    "district_accept": _("确认不予受理"),
+    "district_review": _("确认区级审核不予通过"),
+    "municipal_review": _("确认市级审核不予通过"),
+}
+
 
 class ReviewForm(TaskForm):
     outcome = forms.ChoiceField(choices=ReviewOutcome.choices, widget=forms.RadioSelect, label=_("审批结论"))
@@ -68,6 +81,18 @@ class ReviewForm(TaskForm):
             if not data.get("deadline"):
                 self.add_error("deadline", _("请设定补正期限。"))
         return data
+
+    def confirmation(self, node: str) -> dict | None:
+        if self.cleaned_data.get("outcome") != ReviewOutcome.REJECT:
+            return None
+        return {
+            "title": REJECTION_TITLES.get(node, _("确认驳回申请")),
+            "consequence": _(
+                "驳回后本申请即告终止，不再进入后续审核，申报单位会收到驳回通知和您的审批意见；"
+                "此操作不能撤销，申报单位如需备案须重新提交申请。"
+            ),
+            "button": _("确认驳回"),
+        }
 
     def arguments(self) -> dict:
         labels = dict(self.fields["items"].choices)
@@ -165,6 +190,26 @@ class DecisionForm(TaskForm):
                 required=False, label=_("不予备案理由"), max_length=2000
             )
 
+    def confirmation(self, node: str) -> dict | None:
+        rejected = [
+            line
+            for line in self.lines
+            if self.cleaned_data.get(f"decision_{line.pk}") == FilingLine.Decision.REJECTED
+        ]
+        if not rejected:
+            return None
+        names = "、".join(str(line.offering) for line in rejected)
+        if len(rejected) == len(self.lines):
+            consequence = _(
+                "全部项目不予备案：申请即告终止，不进行公示，申报单位会收到不予备案决定及理由；"
+                "此操作不能撤销。不予备案的项目：%(lines)s。"
+            ) % {"lines": names}
+        else:
+            consequence = _("以下项目不予备案，其余项目进入公示；不予备案的决定不能撤销：%(lines)s。") % {
+                "lines": names
+            }
+        return {"title": _("确认不予备案"), "consequence": consequence, "button": _("确认作出决定")}
+
     def arguments(self) -> dict:
         d = self.cleaned_data
         return {
@@ -195,6 +240,15 @@ class RevocationDecisionForm(TaskForm):
         help_text=_("批准后证书立即撤销，公众查询显示“已撤销”，不可恢复。"),
     )
     comment = forms.CharField(widget=forms.Textarea, label=_("审核意见"), max_length=5000)
+
+    def confirmation(self, node: str) -> dict | None:
+        if not self.cleaned_data.get("approve"):
+            return None
+        return {
+            "title": _("确认批准撤销证书"),
+            "consequence": _("批准后证书立即撤销，公众查验显示“已撤销”，证书编号不再使用；此操作不能撤销。"),
+            "button": _("确认批准撤销"),
+        }
 
 
 class HolderCorrectionDecisionForm(TaskForm):

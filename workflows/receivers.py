@@ -66,6 +66,22 @@ def plan_filed(sender, plan, **kwargs):
         PlanFlow.start.run(plan=plan)
 
 
+def plan_withdrawn(sender, plan, actor, **kwargs):
+    """撤回备案: the authority's open confirmation task is completed on the withdrawing operator's behalf
+    (taken from a reviewer who had claimed it), like an answered correction; with the plan a draft again the
+    flow waits for it to be filed again, exactly as after a send-back. (viewflow lets a cancelled task lead
+    nowhere, and a plan has one process, so the task is completed rather than cancelled.)"""
+    for task in Task.objects.filter(
+        process__planprocess__plan=plan, flow_task=PlanFlow.confirm_plan, status__in=OPEN
+    ):
+        with task.activation() as activation:
+            if activation.task.status == STATUS.ASSIGNED:
+                activation.unassign()
+            activation.assign(actor)
+            activation.start(None)
+            activation.execute()
+
+
 def plan_results_submitted(sender, plan, **kwargs):
     _plan_handle(plan, PlanFlow.wait_results)
 
@@ -96,6 +112,7 @@ CONNECTIONS = [
     (signals.plan_filed, plan_filed),
     (signals.results_submitted, plan_results_submitted),
     (signals.plan_cancelled, plan_cancelled),
+    (signals.plan_withdrawn, plan_withdrawn),
     (signals.revocation_requested, start_revocation),
     (signals.holder_correction_requested, start_holder_correction),
 ]

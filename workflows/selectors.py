@@ -3,14 +3,18 @@ tasks of a filing application or a plan, and the home page's task figures."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Case, DateField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from filing import access
+from filing import access, selectors
+from filing.clock import clock_status
 from filing.errors import NotFound
 from filing.models import EvaluationPlan, FilingApplication, HolderCorrectionRequest, RevocationRequest
 from filing.roles import Role
@@ -33,6 +37,99 @@ def tasks_visible_to(user) -> dict[str, QuerySet]:
         "queue": Task.objects.queue(flows, user).select_related("process"),
         "archive": Task.objects.archive(flows, user).select_related("process").order_by("-finished")[:20],
     }
+
+
+def human_node_choices() -> list[tuple[str, str]]:
+    """Every human node of the registered flows as (stored reference, title): the inbox's "task kind"."""
+    choices = []
+    for flow_class in registry.flows():
+        for node in flow_class.instance.nodes():
+            if getattr(node, "task_type", "") == "HUMAN":
+                choices.append((get_task_ref(node), str(node.task_title)))
+    return choices
+
+
+def _due_dates(tasks: QuerySet) -> dict[datetime.date, list[int]]:
+    """The statutory due date of each task whose node runs the authority's clock, grouped by date."""
+    from .steps import CLOCKED_NODES  # the node table imports the forms, which import the selectors
+
+    rows = list(tasks.values_list("pk", "process_id", "flow_task"))
+    clocked = {pk: process for pk, process, node in rows if node and node.name in CLOCKED_NODES}
+    applications = {
+        a.review_process.pk: a
+        for a in FilingApplication.objects.filter(review_process__in=set(clocked.values()))
+        .select_related("review_process")
+        .prefetch_related("clock_periods")
+    }
+    by_date: dict[datetime.date, list[int]] = {}
+    for pk, process in clocked.items():
+        application = applications.get(process)
+        if application is None or not application.accepted_on:
+            continue
+        due = clock_status(application).due_on
+        if due is not None:
+            by_date.setdefault(due, []).append(pk)
+    return by_date
+
+
+def open_tasks_visible_to(user) -> QuerySet:
+    """The open tasks the user owns or may claim, one list (the inbox page filters it), each annotated with
+    ``due_on``: the statutory due date where the node runs the clock (None otherwise). Constant queries."""
+    flows = registry.flows()
+    mine = Task.objects.inbox(flows, user).values("pk")
+    claimable = Task.objects.queue(flows, user).values("pk")
+    tasks = Task.objects.filter(Q(pk__in=mine) | Q(pk__in=claimable))
+    due = _due_dates(tasks)
+    when = [When(pk__in=pks, then=Value(day)) for day, pks in due.items()]
+    annotation = Case(*when, default=Value(None), output_field=DateField())
+    if not when:
+        annotation = Value(None, output_field=DateField())
+    return tasks.select_related("process", "owner").annotate(due_on=annotation)
+
+
+def subject_search(text: str) -> Q | None:
+    """A task whose subject is this application number or plan number (the inbox's exact-match search)."""
+    condition = selectors.application_number_condition(text)
+    if condition is not None:
+        return Q(process__filingreviewprocess__application__in=FilingApplication.objects.filter(condition))
+    if str(text).strip().isdigit() and len(str(text).strip()) < 10:
+        return Q(process__planprocess__plan__pk=int(str(text).strip()))
+    return None
+
+
+def attach_subjects(tasks: list) -> None:
+    """Set ``task.subject`` on each task of a page (or an export chunk): its application (with its clock),
+    plan, revocation request or holder's correction request, four queries whatever the number of tasks."""
+    process_ids = {t.process_id for t in tasks}
+    applications = {
+        a.review_process.pk: a
+        for a in FilingApplication.objects.filter(review_process__in=process_ids)
+        .select_related("organisation", "district", "review_process")
+        .prefetch_related("clock_periods")
+    }
+    plans = {
+        p.process.pk: p
+        for p in EvaluationPlan.objects.filter(process__in=process_ids).select_related("body", "process")
+    }
+    revocations = {
+        r.process.pk: r
+        for r in RevocationRequest.objects.filter(process__in=process_ids).select_related(
+            "certificate", "process"
+        )
+    }
+    holder_requests = {
+        r.process.pk: r
+        for r in HolderCorrectionRequest.objects.filter(process__in=process_ids).select_related(
+            "certificate", "process"
+        )
+    }
+    for task in tasks:
+        task.subject = {
+            "application": applications.get(task.process_id),
+            "plan": plans.get(task.process_id),
+            "revocation": revocations.get(task.process_id),
+            "holder_request": holder_requests.get(task.process_id),
+        }
 
 
 def task_summary(user) -> list[dict]:

@@ -9,23 +9,20 @@ are not scoped by district, and a reviewer must never see another district's wor
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView
+from viewflow.workflow.status import STATUS
 
 from filing import access, selectors
 from filing.clock import clock_status
 from filing.errors import Denied, DomainError, Invalid, NotFound
-from filing.models import (
-    EvaluationPlan,
-    ExpertAssignment,
-    FilingApplication,
-    HolderCorrectionRequest,
-    RevocationRequest,
-)
+from filing.listing import ChoiceFilter, Column, DateRange, FilteredListMixin, ListSpec
+from filing.models import EvaluationPlan, ExpertAssignment, HolderCorrectionRequest, RevocationRequest
 from filing.services import review
 from filing.services.corrections import changes_since, last_answered
 from filing.services.experts import score_summary
@@ -37,56 +34,99 @@ from . import selectors as wf_selectors
 from .steps import NODES
 
 
-class InboxView(TemplateView):
-    """我的待办 / 待认领 / 最近已办, with each task's subject and its statutory clock."""
+def _subject_text(task) -> str:
+    subject = task.subject
+    if subject["application"]:
+        return subject["application"].number
+    if subject["plan"]:
+        return subject["plan"].title
+    if subject["revocation"]:
+        return _("证书 %(number)s") % {"number": subject["revocation"].certificate.number}
+    if subject["holder_request"]:
+        return _("证书 %(number)s") % {"number": subject["holder_request"].certificate.number}
+    return ""
+
+
+def _subject_owner(task) -> str:
+    subject = task.subject
+    if subject["application"]:
+        return subject["application"].organisation.name
+    if subject["plan"]:
+        return subject["plan"].body.name
+    if subject["revocation"]:
+        return subject["revocation"].certificate.body_name
+    if subject["holder_request"]:
+        return subject["holder_request"].certificate.body_name
+    return ""
+
+
+TASK_STATES = [(STATUS.ASSIGNED, _("我的待办")), (STATUS.NEW, _("待认领"))]
+
+TASK_LIST = ListSpec(
+    search=(
+        "process__filingreviewprocess__application__organisation__name",
+        "process__planprocess__plan__title",
+        "process__planprocess__plan__body__name",
+        "process__revocationprocess__request__certificate__number",
+        "process__holdercorrectionprocess__request__certificate__number",
+    ),
+    search_label=_("申请编号、计划编号或名称"),
+    search_hook=wf_selectors.subject_search,
+    status_choices=TASK_STATES,
+    status_label=_("任务状态"),
+    status_empty_label=_("全部待办"),
+    date_field="created",
+    date_label=_("创建日期"),
+    filters=(
+        ChoiceFilter("kind", _("任务类型"), "flow_task", wf_selectors.human_node_choices, _("全部类型")),
+    ),
+    date_ranges=(DateRange("due", _("办理时限"), "due_on"),),
+    sorts={
+        "oldest": (_("最早创建在前"), ("created",)),
+        "newest": (_("最近创建在前"), ("-created",)),
+        "due": (_("时限最近在前"), (F("due_on").asc(nulls_last=True), "created")),
+    },
+    default_sort="oldest",
+    columns=[
+        Column(_("任务"), lambda t: t.flow_task.task_title),
+        Column(_("办理对象"), _subject_text),
+        Column(_("单位"), _subject_owner),
+        Column(_("任务状态"), lambda t: dict(TASK_STATES).get(t.status, t.status)),
+        Column(_("创建时间"), lambda t: t.created),
+        Column(_("办理时限"), lambda t: t.due_on),
+    ],
+    filename="tasks",
+    prepare=wf_selectors.attach_subjects,
+)
+
+
+class InboxView(FilteredListMixin, ListView):
+    """我的待办 and 待认领 in one list (search, kind, state, created and due dates, sorting, pages, Excel),
+    each task with its subject and its statutory clock; the last tasks done below."""
 
     template_name = "workflows/inbox.html"
+    context_object_name = "tasks"
+    spec = TASK_LIST
+
+    def scoped_queryset(self):
+        return wf_selectors.open_tasks_visible_to(self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        lists = {
-            name: list(tasks) for name, tasks in wf_selectors.tasks_visible_to(self.request.user).items()
-        }
-        process_ids = {t.process_id for tasks in lists.values() for t in tasks}
-        applications = {
-            a.review_process.pk: a
-            for a in FilingApplication.objects.filter(review_process__in=process_ids)
-            .select_related("organisation", "district", "review_process")
-            .prefetch_related("clock_periods")
-        }
-        plans = {
-            p.process.pk: p
-            for p in EvaluationPlan.objects.filter(process__in=process_ids).select_related("body", "process")
-        }
-        revocations = {
-            r.process.pk: r
-            for r in RevocationRequest.objects.filter(process__in=process_ids).select_related(
-                "certificate", "process"
-            )
-        }
-        holder_requests = {
-            r.process.pk: r
-            for r in HolderCorrectionRequest.objects.filter(process__in=process_ids).select_related(
-                "certificate", "process"
-            )
-        }
-        for name, tasks in lists.items():
-            rows = []
-            for t in tasks:
-                application = applications.get(t.process_id)
-                clock = clock_status(application) if application and application.accepted_on else None
-                rows.append(
-                    {
-                        "task": t,
-                        "application": application,
-                        "plan": plans.get(t.process_id),
-                        "revocation": revocations.get(t.process_id),
-                        "holder_request": holder_requests.get(t.process_id),
-                        "clock": clock,
-                    }
-                )
-            context[name] = rows
+        tasks = list(context["tasks"])
+        archive = list(wf_selectors.tasks_visible_to(self.request.user)["archive"])
+        wf_selectors.attach_subjects([*tasks, *archive])
+        context["rows"] = [self._row(t) for t in tasks]
+        context["archive"] = [self._row(t) for t in archive]
         return context
+
+    def _row(self, task) -> dict:
+        application = task.subject["application"]
+        return {
+            "task": task,
+            **task.subject,
+            "clock": clock_status(application) if application and application.accepted_on else None,
+        }
 
 
 class TaskPageMixin:
@@ -135,6 +175,12 @@ class TaskPageMixin:
         if form is None:
             raise Http404
         if form.is_valid():
+            answer = request.POST.get("confirmed")
+            if answer == "back":  # from the confirmation: the form again, as typed
+                return self.render_page(form)
+            confirmation = form.confirmation(self.node) if self.can_act() else None
+            if confirmation is not None and answer != "1":
+                return self.render_confirmation(confirmation)
             try:
                 self.perform(form)
             except Invalid as exc:
@@ -150,6 +196,45 @@ class TaskPageMixin:
                 messages.success(request, _("已办理：%(task)s") % {"task": self.task.flow_task.task_title})
                 return redirect(reverse("tasks:inbox"))
         return self.render_page(form, status=422)
+
+    def render_confirmation(self, confirmation: dict):
+        """The step cannot be undone: name the object and the consequence; the answer travels along."""
+        posted = [
+            (name, value)
+            for name in self.request.POST
+            if name not in ("csrfmiddlewaretoken", "confirmed")
+            for value in self.request.POST.getlist(name)
+        ]
+        return render(
+            self.request,
+            "filing/confirm.html",
+            {
+                **confirmation,
+                "object_label": subject_label(self.subject),
+                "object_detail": self.task.flow_task.task_title,
+                "action_url": reverse("tasks:task", args=[self.task.pk]),
+                "hidden_pairs": posted,
+                "confirm_value": "1",
+                "back_in_form": True,
+                "danger": True,
+            },
+        )
+
+
+def subject_label(subject) -> str:
+    """The object a task decides, as the confirmation names it."""
+    if isinstance(subject, EvaluationPlan):
+        return _("认定计划：%(title)s（%(body)s）") % {"title": subject.title, "body": subject.body.name}
+    if isinstance(subject, RevocationRequest):
+        certificate = subject.certificate
+        return _("证书 %(number)s（%(body)s）") % {
+            "number": certificate.number,
+            "body": certificate.body_name,
+        }
+    return _("备案申请 %(number)s（%(organisation)s）") % {
+        "number": subject.number,
+        "organisation": subject.organisation.name,
+    }
 
 
 class TaskView(TaskPageMixin, View):

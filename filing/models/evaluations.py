@@ -96,6 +96,10 @@ class EvaluationPlan(ConcurrentTransitionMixin, models.Model):
     def send_back(self) -> None:
         """The authority returns the plan for changes."""
 
+    @transition(field=status, source=P.FILED, target=P.DRAFT)
+    def withdraw_filing(self) -> None:
+        """撤回备案: the body takes the filing back before the authority has confirmed it."""
+
     @transition(field=status, source=P.CONFIRMED, target=P.REGISTRATION_OPEN)
     def open_registration(self) -> None:
         pass

@@ -246,6 +246,23 @@ def plan_file(*, actor, plan: EvaluationPlan, today: datetime.date | None = None
 
 
 @transaction.atomic
+def plan_withdraw_filing(*, actor, plan: EvaluationPlan, reason: str) -> EvaluationPlan:
+    """撤回备案: the body's operator takes a filed plan back to draft while the authority has not confirmed
+    it (a confirmed plan can only be cancelled). The authority's waiting confirmation task is cancelled in the
+    same transaction; filing the plan again brings it back to the authority."""
+    plan = lock_plan(plan)
+    require_transition(plan, plan.withdraw_filing, _("只有已报备、尚未确认的计划可以撤回备案。"))
+    require_operator(actor, plan, "plan.withdraw")
+    if not reason.strip():
+        raise Invalid(_("请填写撤回理由。"), errors={"reason": [_("请填写撤回理由。")]})
+    plan.withdraw_filing()
+    save_transition(plan)
+    audit_record(actor=actor, action="plan.withdraw", obj=plan, payload={"reason": reason})
+    signals.plan_withdrawn.send(sender=EvaluationPlan, plan=plan, actor=actor, reason=reason)
+    return plan
+
+
+@transaction.atomic
 def plan_review(*, actor, plan: EvaluationPlan, approve: bool, comment: str) -> EvaluationPlan:
     """The authority confirms the filed plan or sends it back for changes (with a reason)."""
     plan = lock_plan(plan)

@@ -272,6 +272,9 @@ ACTIONS = {
     "publish_results": lambda user, plan, post: results.plan_publish_results(actor=user, plan=plan),
     "submit_results": lambda user, plan, post: results.plan_submit_results(actor=user, plan=plan),
     "cancel": lambda user, plan, post: svc.plan_cancel(actor=user, plan=plan, reason=post.get("reason", "")),
+    "withdraw": lambda user, plan, post: svc.plan_withdraw_filing(
+        actor=user, plan=plan, reason=post.get("reason", "")
+    ),
 }
 
 
@@ -296,6 +299,15 @@ CONFIRMATIONS = {
         _("确认取消计划"),
         danger=True,
         reason_label=_("取消理由（将记入计划并告知相关人员）"),
+    ),
+    "withdraw": Confirmation(
+        _("撤回认定计划备案"),
+        _(
+            "撤回后本计划回到草稿状态，市职业技能鉴定中心不再确认；修改后须重新报备，"
+            "并须在首场考核前留足规定的工作日。"
+        ),
+        _("确认撤回备案"),
+        reason_label=_("撤回理由（将告知市职业技能鉴定中心）"),
     ),
     "publish_results": Confirmation(
         _("公示认定结果"),

@@ -162,7 +162,7 @@ def test_agreements_attachments_and_revocation_in_the_browser(live_server, chrom
         reviewer = Persona(browser, base, "ui_municipal")
         reviewer.go("/tasks/")
         assert "证书撤销审核" in reviewer.text()
-        task_row = reviewer.page.query_selector("[data-section=queue] tr[data-task]")
+        task_row = reviewer.page.query_selector("tr[data-task][data-state=new]")
         with reviewer.page.expect_navigation():
             task_row.query_selector("button").click()  # 认领: then the task page opens
         reviewer.page.wait_for_load_state("networkidle")
@@ -171,6 +171,9 @@ def test_agreements_attachments_and_revocation_in_the_browser(live_server, chrom
         reviewer.page.check("input[name=approve][value=yes]")
         reviewer.page.fill("textarea[name=comment]", "经核实，同意撤销")
         reviewer.click("[data-action=decide]")
+        assert "不能撤销" in reviewer.text()  # the confirmation names the certificate and the consequence
+        reviewer.shot("9_reviewer_confirm")
+        reviewer.click("[data-action=confirm]")
         assert RevocationRequest.objects.get().status == "approved"
         answer = public_answer()
         assert "已撤销" in answer

@@ -35,10 +35,12 @@ WORD = re.compile(r"[A-Za-z][A-Za-z]{2,}")
 BOOLEANS = re.compile(r"\b(True|False|None)\b")
 
 
-#: The text a person reads: icons (ligature names such as "home"), scripts and styles left out.
+#: The text a person reads: icons (ligature names such as "home"), scripts and styles left out, and machine
+#: data shown as code (the audit log's file digests, client addresses and paths), which is not interface text.
 VISIBLE_TEXT = """() => {
   const copy = document.body.cloneNode(true);
-  copy.querySelectorAll('.material-icons, i, script, style, template, noscript').forEach(e => e.remove());
+  const hidden = '.material-icons, i, script, style, template, noscript, code';
+  copy.querySelectorAll(hidden).forEach(e => e.remove());
   return copy.innerText || copy.textContent;
 }"""
 

@@ -145,7 +145,7 @@ def test_draft_to_filed_in_the_browser(live_server, chromium_path, roles, tmp_pa
         for expert in experts:
             scorer = Persona(browser, base, expert.username)
             scorer.go("/tasks/")
-            scorer.page.click("text=办理")
+            scorer.page.click("[data-section=open] [data-action=open-task]")  # the inbox row's 办理 button
             scorer.page.fill(f"input[name=score_{line.pk}]", "86")
             scorer.page.check(f"input[name=rec_{line.pk}][value=approve]")
             scorer.page.click("[data-action=decide]")

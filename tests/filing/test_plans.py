@@ -248,3 +248,101 @@ def test_role_scoping(body, body_operator, municipal_reviewer, roles):
     svc.plan_file(actor=body_operator, plan=plan, today=FILED_ON)
     with pytest.raises(Denied):
         svc.plan_review(actor=body_operator, plan=plan, approve=True, comment="自己批准")
+
+
+# --- 撤回备案: withdrawing a filed plan before its confirmation -----------------------------------------
+
+
+def plan_tasks(plan, node):
+    from viewflow.workflow.models import Task
+
+    from workflows.flows import PlanFlow
+
+    return Task.objects.filter(process__planprocess__plan=plan, flow_task=getattr(PlanFlow, node))
+
+
+@pytest.fixture
+def filed_plan(body, body_operator):
+    plan = make_plan(body, body_operator)
+    svc.plan_file(actor=body_operator, plan=plan, today=FILED_ON)
+    plan.refresh_from_db()
+    return plan
+
+
+def test_a_filed_plan_is_withdrawn_its_confirmation_cancelled_and_refiled(
+    filed_plan, body_operator, municipal_reviewer
+):
+    from viewflow.workflow.status import STATUS
+
+    from filing.models import AuditEvent
+    from notifications.models import Delivery
+
+    waiting = open_task(filed_plan, "confirm_plan")
+    wf.task_claim(actor=municipal_reviewer, task_pk=waiting.pk)  # a reviewer had opened it
+    with pytest.raises(Invalid):
+        svc.plan_withdraw_filing(actor=body_operator, plan=filed_plan, reason=" ")
+    svc.plan_withdraw_filing(actor=body_operator, plan=filed_plan, reason="考场调整，修改后重新报备")
+    filed_plan.refresh_from_db()
+    assert filed_plan.status == PlanStatus.DRAFT
+    waiting.refresh_from_db()
+    assert waiting.status == STATUS.DONE and waiting.owner == body_operator  # ended by the withdrawal
+    assert plan_tasks(filed_plan, "wait_refile").filter(status=STATUS.NEW).count() == 1
+    assert AuditEvent.objects.filter(action="plan.withdraw", object_id=str(filed_plan.pk)).exists()
+    told = Delivery.objects.filter(event__kind="plan_withdrawn", recipient=municipal_reviewer)
+    assert told.exists() and told.first().event.payload["reason"] == "考场调整，修改后重新报备"
+    # The reviewer who had claimed it cannot decide it any more.
+    with pytest.raises(WrongState):
+        wf.task_plan_review(actor=municipal_reviewer, task_pk=waiting.pk, approve=True, comment="同意")
+    # Edited and filed again: the authority has a new confirmation task, and confirms.
+    svc.plan_update(
+        actor=body_operator,
+        plan=filed_plan,
+        title="2026届数控车工四级（调整）",
+        expected_headcount=40,
+        first_sitting_on=FIRST,
+        today=FILED_ON,
+    )
+    svc.plan_file(actor=body_operator, plan=filed_plan, today=FILED_ON)
+    again = open_task(filed_plan, "confirm_plan")
+    assert again.pk != waiting.pk
+    wf.task_plan_review(actor=municipal_reviewer, task_pk=again.pk, approve=True, comment="同意")
+    filed_plan.refresh_from_db()
+    assert filed_plan.status == PlanStatus.CONFIRMED
+
+
+def test_withdrawal_is_refused_once_confirmed_and_to_others(
+    filed_plan, body_operator, municipal_reviewer, college_other_district
+):
+    from filing.errors import Denied
+
+    other = factories.user(role=Role.BODY_OPERATOR, organisation=college_other_district)
+    for outsider in (other, municipal_reviewer):
+        with pytest.raises(Denied):
+            svc.plan_withdraw_filing(actor=outsider, plan=filed_plan, reason="无权")
+    filed_plan.refresh_from_db()
+    assert filed_plan.status == PlanStatus.FILED
+    wf.task_plan_review(
+        actor=municipal_reviewer,
+        task_pk=open_task(filed_plan, "confirm_plan").pk,
+        approve=True,
+        comment="同意",
+    )
+    with pytest.raises(WrongState):
+        svc.plan_withdraw_filing(actor=body_operator, plan=filed_plan, reason="太晚")
+
+
+def test_the_withdrawal_page_confirms_with_the_plan_and_the_consequence(client, filed_plan, body_operator):
+    client.force_login(body_operator)
+    detail = client.get(f"/plans/{filed_plan.pk}/").content.decode()
+    assert f'href="/plans/{filed_plan.pk}/withdraw/"' in detail
+    page = client.get(f"/plans/{filed_plan.pk}/withdraw/").content.decode()
+    assert filed_plan.title in page and "回到草稿状态" in page and 'name="reason"' in page
+    filed_plan.refresh_from_db()
+    assert filed_plan.status == PlanStatus.FILED
+    assert client.post(f"/plans/{filed_plan.pk}/withdraw/", {"reason": "改期"}).status_code == 302
+    filed_plan.refresh_from_db()
+    assert filed_plan.status == PlanStatus.DRAFT
+    assert (
+        f'href="/plans/{filed_plan.pk}/withdraw/"'
+        not in client.get(f"/plans/{filed_plan.pk}/").content.decode()
+    )

@@ -196,7 +196,13 @@ def test_pages_request_then_the_task_decides(issued, municipal_reviewer, client)
     assert str(task.pk) in client.get(reverse("tasks:inbox")).content.decode()
     page = client.get(reverse("tasks:task", args=[task.pk])).content.decode()
     assert certificate.number in page and "考试作弊" in page
-    response = client.post(reverse("tasks:task", args=[task.pk]), {"approve": "yes", "comment": "同意撤销"})
+    answer = {"approve": "yes", "comment": "同意撤销"}
+    confirmation = client.post(reverse("tasks:task", args=[task.pk]), answer)
+    text = confirmation.content.decode()
+    assert confirmation.status_code == 200 and certificate.number in text and "不能撤销" in text
+    certificate.refresh_from_db()
+    assert certificate.status == "valid"  # the confirmation changes nothing
+    response = client.post(reverse("tasks:task", args=[task.pk]), {**answer, "confirmed": "1"})
     assert response.status_code == 302
     certificate.refresh_from_db()
     assert certificate.status == "revoked"

@@ -1,5 +1,7 @@
 """The evaluator register (考评员库), recusal declarations (回避声明) and staffing from the register;
-editing a plan and its sittings until it is filed."""
+editing a plan and its sittings until it is filed; a person is never in two rooms at once (staffing refuses
+an evaluator already on another sitting at an overlapping time and names it, only by its time when it is
+another body's; the staffing form says the rule and refuses at entry; a cancelled plan holds nobody)."""
 
 import datetime
 
@@ -7,7 +9,7 @@ import pytest
 
 from filing import schedule
 from filing.errors import Denied, Invalid, WrongState
-from filing.models import AuditEvent, Evaluator, PlanStatus, RecusalDeclaration, StaffRole
+from filing.models import AuditEvent, Evaluator, PlanStatus, RecusalDeclaration, SittingStaff, StaffRole
 from filing.services import plans as svc
 from filing.services import roster, staffing
 from tests import factories
@@ -315,3 +317,102 @@ def test_cancelled_plans_are_hidden_from_the_default_list(client, body, body_ope
     assert kept.title in default and gone.title not in default
     cancelled = client.get("/plans/?status=cancelled").content.decode()
     assert gone.title in cancelled and kept.title not in cancelled
+
+
+# --- double booking -------------------------------------------------------------------------------------
+
+
+def second_plan(body, operator, authority, *, start_hour: int, title: str = "2026届数控车工四级（二）"):
+    return scenarios.plan_to_registration(
+        body,
+        operator,
+        authority,
+        title=title,
+        sittings=[
+            SittingSpec("theory", DAY, "B202", 30, start_hour, 2),
+            SittingSpec("skill", DAY + datetime.timedelta(days=1), "实训楼3-2", 30, 13, 4),
+        ],
+        filed_on=FILED_ON,
+    )
+
+
+def assign(operator, sitting, evaluator, role=StaffRole.INVIGILATOR):
+    return staffing.staff_assign(actor=operator, sitting=sitting, evaluator=evaluator, role=role)
+
+
+def test_an_evaluator_on_an_overlapping_sitting_is_refused_with_its_name(
+    plan, body, body_operator, municipal_reviewer, occupation
+):
+    someone = person(body_operator, body, "李考评", occupation)
+    theory = plan.sittings.get(part="theory")  # 09:00–11:00
+    assign(body_operator, theory, someone)
+    overlapping = second_plan(body, body_operator, municipal_reviewer, start_hour=10).sittings.get(
+        part="theory"
+    )
+    with pytest.raises(Invalid) as refused:
+        assign(body_operator, overlapping, someone)
+    message = " ".join(refused.value.errors["evaluator"])
+    assert "李考评" in message and "2026届数控车工四级" in message and "A101" in message
+    assert "09:00至11:00" in message and "时间重叠" in message
+    assert someone not in staffing.candidates_for(overlapping, StaffRole.INVIGILATOR)
+    assert not SittingStaff.objects.filter(sitting=overlapping).exists()
+
+
+def test_back_to_back_sittings_are_not_a_clash(plan, body, body_operator, municipal_reviewer, occupation):
+    someone = person(body_operator, body, "李考评", occupation)
+    assign(body_operator, plan.sittings.get(part="theory"), someone)  # ends at 11:00
+    after = second_plan(body, body_operator, municipal_reviewer, start_hour=11).sittings.get(part="theory")
+    assert someone in staffing.candidates_for(after, StaffRole.INVIGILATOR)
+    assign(body_operator, after, someone)
+
+
+def test_another_bodys_sitting_is_named_by_its_time_only(
+    plan, body, body_operator, municipal_reviewer, college_other_district
+):
+    city = person(municipal_reviewer, None, "市级监考", None, can_evaluate=False)
+    assign(body_operator, plan.sittings.get(part="theory"), city)
+    other_body = factories.filed_body(college_other_district)
+    other_operator = factories.user("xh_operator", role="body_operator", organisation=college_other_district)
+    theirs = second_plan(other_body, other_operator, municipal_reviewer, start_hour=10, title="徐汇计划")
+    with pytest.raises(Invalid) as refused:
+        assign(other_operator, theirs.sittings.get(part="theory"), city)
+    message = " ".join(refused.value.errors["evaluator"])
+    assert "其他评价机构" in message and "09:00至11:00" in message
+    assert "2026届数控车工四级" not in message and "A101" not in message
+
+
+def test_the_staffing_form_states_the_rule_and_refuses_at_entry(
+    client, plan, body, body_operator, municipal_reviewer, occupation
+):
+    someone = person(body_operator, body, "李考评", occupation)
+    assign(body_operator, plan.sittings.get(part="theory"), someone)
+    overlapping = second_plan(body, body_operator, municipal_reviewer, start_hour=10)
+    client.force_login(body_operator)
+    form = client.get(f"/plans/{overlapping.pk}/staff/new/").content.decode()
+    assert "同一时段已安排在其他场次" in form
+    response = client.post(
+        f"/plans/{overlapping.pk}/staff/new/",
+        {
+            "sitting": overlapping.sittings.get(part="theory").pk,
+            "role": StaffRole.INVIGILATOR,
+            "evaluator": someone.pk,
+        },
+    )
+    assert response.status_code == 422 and "时间重叠" in response.content.decode()
+
+
+def test_a_moved_sitting_shows_the_clash_and_a_cancelled_plan_holds_nobody(
+    plan, body, body_operator, municipal_reviewer, occupation
+):
+    someone = person(body_operator, body, "李考评", occupation)
+    assign(body_operator, plan.sittings.get(part="theory"), someone)
+    later = second_plan(body, body_operator, municipal_reviewer, start_hour=14)
+    sitting = later.sittings.get(part="theory")
+    assign(body_operator, sitting, someone)
+    type(sitting).objects.filter(pk=sitting.pk).update(
+        starts_at=plan.sittings.get(part="theory").starts_at
+    )  # as if moved by a correction
+    sitting.refresh_from_db()
+    assert any("时间重叠" in p for p in staffing.staffing_problems(sitting))
+    svc.plan_cancel(actor=body_operator, plan=plan, reason="场地检修")
+    assert not any("时间重叠" in p for p in staffing.staffing_problems(sitting))
