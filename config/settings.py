@@ -203,6 +203,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Shanghai skill-evaluation filing API",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ApplicationKindEnum": "filing.models.ApplicationKind",
         "AttachmentKindEnum": "filing.models.AttachmentKind",

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from api import serializers as s
 from api.idempotency import idempotent
-from api.views.common import ERRORS, IDEMPOTENCY_KEY, valid
+from api.views.common import APPLICATION_EXAMPLE, ERRORS, IDEMPOTENCY_KEY, LINE_EXAMPLE, valid
 from filing import access, selectors
 from filing.models import (
     Attachment,
@@ -101,6 +101,9 @@ class ApplicationList(generics.ListAPIView):
         parameters=[IDEMPOTENCY_KEY],
         request=s.ApplicationCreateSerializer,
         responses={201: s.ApplicationSerializer, **ERRORS},
+        examples=[APPLICATION_EXAMPLE],
+        description="A new draft of the organisation's clerk. 400: invalid input; 403: not a clerk of that "
+        "organisation, or an extension or change without a filed body of the category.",
     )
     @idempotent
     def post(self, request):
@@ -129,6 +132,10 @@ class LineCreate(APIView):
         parameters=[IDEMPOTENCY_KEY],
         request=s.LineInputSerializer,
         responses={201: s.LineSerializer, **ERRORS},
+        examples=[LINE_EXAMPLE],
+        description="Add a line to a draft (or to an application returned with a new line ticked). 400: "
+        "an offering not allowed or withdrawn, a major of another organisation, a college line without a "
+        "major; 403: not the clerk; 404: an unknown offering; 409: not editable now, or a stale `version`.",
     )
     @idempotent
     def post(self, request, pk):
