@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
+from api.filters import StrictFilterSet
 from api.idempotency import idempotent
 from api.views.common import APPLICATION_EXAMPLE, ERRORS, IDEMPOTENCY_KEY, LINE_EXAMPLE, valid
 from filing import access, selectors
@@ -56,7 +57,7 @@ def _application(request, pk) -> FilingApplication:
     return app_svc.get_application_for(request.user, pk)
 
 
-class ApplicationFilter(django_filters.FilterSet):
+class ApplicationFilter(StrictFilterSet):
     submitted_after = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
     submitted_before = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte")
     q = django_filters.CharFilter(method="search", label="number or organisation name contains")

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
+from api.filters import StrictFilterSet
 from api.idempotency import key as idempotency_key
 from api.views.common import BATCH_EXAMPLE, ERRORS, IDEMPOTENCY_KEY, valid
 from api.views.plans import _plan
@@ -63,7 +64,7 @@ class BatchDetail(APIView):
         return Response(s.BatchSerializer(batch).data)
 
 
-class CertificateFilter(django_filters.FilterSet):
+class CertificateFilter(StrictFilterSet):
     report_state = django_filters.ChoiceFilter(choices=ReportState.choices, method="filter_report_state")
     issued_after = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
     issued_before = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
+from api.filters import StrictFilterSet
 from api.idempotency import idempotent
 from api.views.common import ERRORS, IDEMPOTENCY_KEY, PLAN_EXAMPLE, ROSTER_EXAMPLE, valid
 from filing import selectors
@@ -22,7 +23,7 @@ def _plan(request, pk):
     return selectors.one_visible(selectors.plans_visible_to(request.user), request.user, pk)
 
 
-class PlanFilter(django_filters.FilterSet):
+class PlanFilter(StrictFilterSet):
     first_sitting_after = django_filters.DateFilter(field_name="first_sitting_on", lookup_expr="gte")
     first_sitting_before = django_filters.DateFilter(field_name="first_sitting_on", lookup_expr="lte")
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains")

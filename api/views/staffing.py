@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
+from api.filters import StrictFilterSet
 from api.idempotency import idempotent
 from api.views.common import ERRORS, IDEMPOTENCY_KEY, valid
 from api.views.plans import _plan
@@ -38,7 +39,7 @@ def _occupation(data: dict) -> dict:
     return data
 
 
-class EvaluatorFilter(django_filters.FilterSet):
+class EvaluatorFilter(StrictFilterSet):
     q = django_filters.CharFilter(method="search", label="name or certificate number contains")
 
     class Meta:
@@ -150,9 +151,9 @@ class EvaluatorDeactivate(EvaluatorActive):
 
 class EvaluatorActivate(EvaluatorActive):
     @extend_schema(
-        request=s.EmptyInput,
+        request=None,
         responses={200: s.EvaluatorSerializer, **ERRORS},
-        description="403: not the pool's keeper.",
+        description="No input (an unknown field is a 400). 403: not the pool's keeper.",
     )
     def post(self, request, pk):
         return super().post(request, pk)
