@@ -119,44 +119,34 @@ class EvaluatorDetail(APIView):
         return Response(s.EvaluatorSerializer(evaluator).data)
 
 
-class EvaluatorActive(APIView):
-    """``deactivate`` (停用, with a reason) or ``activate`` a person; past assignments stay on record."""
-
-    active = True
-
-    def get_serializer_class(self):
-        return s.EmptyInput if self.active else s.DeactivateSerializer
-
-    @extend_schema(responses={200: s.EvaluatorSerializer, **ERRORS})
-    def post(self, request, pk):
-        evaluator = _evaluator(request, pk)
-        data = valid(self.get_serializer_class(), request)
-        evaluator = svc.evaluator_set_active(
-            actor=request.user, evaluator=evaluator, active=self.active, reason=data.get("reason", "")
-        )
-        return Response(s.EvaluatorSerializer(evaluator).data)
+def _set_active(request, pk, *, active: bool, serializer) -> Response:
+    """Deactivate (停用, with a reason) or reactivate a person; past assignments stay on record."""
+    evaluator = _evaluator(request, pk)
+    data = valid(serializer, request)
+    evaluator = svc.evaluator_set_active(
+        actor=request.user, evaluator=evaluator, active=active, reason=data.get("reason", "")
+    )
+    return Response(s.EvaluatorSerializer(evaluator).data)
 
 
-class EvaluatorDeactivate(EvaluatorActive):
-    active = False
-
+class EvaluatorDeactivate(APIView):
     @extend_schema(
         request=s.DeactivateSerializer,
         responses={200: s.EvaluatorSerializer, **ERRORS},
         description="400: no reason; 403: not the pool's keeper.",
     )
     def post(self, request, pk):
-        return super().post(request, pk)
+        return _set_active(request, pk, active=False, serializer=s.DeactivateSerializer)
 
 
-class EvaluatorActivate(EvaluatorActive):
+class EvaluatorActivate(APIView):
     @extend_schema(
         request=None,
         responses={200: s.EvaluatorSerializer, **ERRORS},
         description="No input (an unknown field is a 400). 403: not the pool's keeper.",
     )
     def post(self, request, pk):
-        return super().post(request, pk)
+        return _set_active(request, pk, active=True, serializer=s.EmptyInput)
 
 
 # --- staffing -------------------------------------------------------------------------------------------
