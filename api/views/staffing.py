@@ -234,11 +234,13 @@ class StaffDetail(APIView):
 
 class StaffReplace(APIView):
     @extend_schema(
+        parameters=[IDEMPOTENCY_KEY],
         request=s.StaffReplaceSerializer,
         responses={201: s.StaffSerializer, **ERRORS},
         description="Another person in the same seat (sitting and role), in one transaction: a refused "
         "replacement (the same 400s as an assignment) leaves the seat as it was. 409: the plan has started.",
     )
+    @idempotent
     def post(self, request, pk, staff_pk):
         staff = _staff(request, pk, staff_pk)
         data = valid(s.StaffReplaceSerializer, request)

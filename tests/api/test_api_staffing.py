@@ -186,8 +186,20 @@ def test_staffing_assign_replace_remove_through_the_services(plan, body, body_op
     # a refused replacement leaves the seat as it was
     bad = api.post(f"{url}{seat}/replace/", {"evaluator": low.pk}, content_type="application/json")
     assert bad.status_code == 400 and SittingStaff.objects.get(pk=seat).evaluator == zhou
-    replaced = api.post(f"{url}{seat}/replace/", {"evaluator": wu.pk}, content_type="application/json")
+    replaced = api.post(
+        f"{url}{seat}/replace/",
+        {"evaluator": wu.pk},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="r-1",
+    )
     assert replaced.status_code == 201 and replaced.json()["name"] == "吴考评"
+    retried = api.post(
+        f"{url}{seat}/replace/",
+        {"evaluator": wu.pk},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="r-1",
+    )
+    assert retried["Idempotent-Replayed"] == "true" and retried.json() == replaced.json()
     assert replaced.json()["role"] == "skill_evaluator"
     assert list(SittingStaff.objects.values_list("evaluator__name", flat=True)) == ["吴考评"]
     new_seat = replaced.json()["id"]
