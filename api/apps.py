@@ -6,3 +6,6 @@ class ApiConfig(AppConfig):
     name = "api"
     verbose_name = _("接口")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from api import schema  # noqa: F401 (registers the schema extensions)

@@ -2,9 +2,9 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.auth import SchemaAccess
+from api.views import agreements, events, national, plans, public, reference, staffing, tasks
 from api.views import applications as apps
 from api.views import certificates as certs
-from api.views import events, national, plans, public, reference, tasks
 from api.views.auth import TokenView
 
 
@@ -131,4 +131,42 @@ urlpatterns = [
         apps.CorrectionList.as_view(),
         name="api-application-corrections",
     ),
+    path("v1/evaluators/", staffing.EvaluatorList.as_view(), name="api-evaluators"),
+    path("v1/evaluators/<int:pk>/", staffing.EvaluatorDetail.as_view(), name="api-evaluator"),
+    path(
+        "v1/evaluators/<int:pk>/deactivate/",
+        staffing.EvaluatorDeactivate.as_view(),
+        name="api-evaluator-deactivate",
+    ),
+    path(
+        "v1/evaluators/<int:pk>/activate/",
+        staffing.EvaluatorActivate.as_view(),
+        name="api-evaluator-activate",
+    ),
+    path("v1/plans/<int:pk>/staff/", staffing.PlanStaff.as_view(), name="api-staff"),
+    path(
+        "v1/plans/<int:pk>/staff/candidates/",
+        staffing.StaffCandidates.as_view(),
+        name="api-staff-candidates",
+    ),
+    path("v1/plans/<int:pk>/staff/<int:staff_pk>/", staffing.StaffDetail.as_view(), name="api-staff-one"),
+    path(
+        "v1/plans/<int:pk>/staff/<int:staff_pk>/replace/",
+        staffing.StaffReplace.as_view(),
+        name="api-staff-replace",
+    ),
+    path("v1/plans/<int:pk>/recusals/", staffing.Recusals.as_view(), name="api-recusals"),
+    path("v1/agreements/", agreements.AgreementList.as_view(), name="api-agreements"),
+    path("v1/agreements/<int:pk>/", agreements.AgreementDetail.as_view(), name="api-agreement"),
+    path(
+        "v1/agreements/<int:pk>/<str:action>/",
+        agreements.AgreementAction.as_view(),
+        name="api-agreement-action",
+    ),
+    path(
+        "v1/organisations/<int:pk>/coverage/",
+        agreements.OrganisationCoverage.as_view(),
+        name="api-coverage",
+    ),
+    path("v1/coverage/", agreements.CityCoverage.as_view(), name="api-city-coverage"),
 ]

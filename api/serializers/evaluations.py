@@ -277,7 +277,16 @@ class OfferingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OccupationLevel
-        fields = ["id", "occupation_code", "occupation_name", "work_type", "level", "level_name", "parts"]
+        fields = [
+            "id",
+            "occupation",
+            "occupation_code",
+            "occupation_name",
+            "work_type",
+            "level",
+            "level_name",
+            "parts",
+        ]
 
 
 class FiledLineSerializer(serializers.ModelSerializer):

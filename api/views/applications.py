@@ -12,8 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
+from api.filters import StrictFilterSet
 from api.idempotency import idempotent
-from api.views.common import ERRORS, IDEMPOTENCY_KEY, valid
+from api.views.common import APPLICATION_EXAMPLE, ERRORS, IDEMPOTENCY_KEY, LINE_EXAMPLE, valid
 from filing import access, selectors
 from filing.models import (
     Attachment,
@@ -56,7 +57,7 @@ def _application(request, pk) -> FilingApplication:
     return app_svc.get_application_for(request.user, pk)
 
 
-class ApplicationFilter(django_filters.FilterSet):
+class ApplicationFilter(StrictFilterSet):
     submitted_after = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__gte")
     submitted_before = django_filters.DateFilter(field_name="submitted_at", lookup_expr="date__lte")
     q = django_filters.CharFilter(method="search", label="number or organisation name contains")
@@ -101,6 +102,9 @@ class ApplicationList(generics.ListAPIView):
         parameters=[IDEMPOTENCY_KEY],
         request=s.ApplicationCreateSerializer,
         responses={201: s.ApplicationSerializer, **ERRORS},
+        examples=[APPLICATION_EXAMPLE],
+        description="A new draft of the organisation's clerk. 400: invalid input; 403: not a clerk of that "
+        "organisation, or an extension or change without a filed body of the category.",
     )
     @idempotent
     def post(self, request):
@@ -129,6 +133,10 @@ class LineCreate(APIView):
         parameters=[IDEMPOTENCY_KEY],
         request=s.LineInputSerializer,
         responses={201: s.LineSerializer, **ERRORS},
+        examples=[LINE_EXAMPLE],
+        description="Add a line to a draft (or to an application returned with a new line ticked). 400: "
+        "an offering not allowed or withdrawn, a major of another organisation, a college line without a "
+        "major; 403: not the clerk; 404: an unknown offering; 409: not editable now, or a stale `version`.",
     )
     @idempotent
     def post(self, request, pk):

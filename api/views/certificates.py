@@ -14,8 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
+from api.filters import StrictFilterSet
 from api.idempotency import key as idempotency_key
-from api.views.common import ERRORS, IDEMPOTENCY_KEY, valid
+from api.views.common import BATCH_EXAMPLE, ERRORS, IDEMPOTENCY_KEY, valid
 from api.views.plans import _plan
 from filing import access, credentials, pdf, selectors, statistics
 from filing.errors import Denied, Invalid
@@ -34,6 +35,10 @@ class BatchCreate(APIView):
         parameters=[IDEMPOTENCY_KEY],
         request=s.BatchRequestSerializer,
         responses={202: s.BatchSerializer, **ERRORS},
+        examples=[BATCH_EXAMPLE],
+        description="202: the batch as it is after the request (a repeated key answers the same batch). "
+        "400: no key; 403: not the body's operator; 409: the plan's results are not confirmed, the plan "
+        "already has a batch, or an issue date before the confirmation (the date it waits for is given).",
     )
     def post(self, request, pk):
         data = valid(s.BatchRequestSerializer, request)
@@ -60,7 +65,7 @@ class BatchDetail(APIView):
         return Response(s.BatchSerializer(batch).data)
 
 
-class CertificateFilter(django_filters.FilterSet):
+class CertificateFilter(StrictFilterSet):
     report_state = django_filters.ChoiceFilter(choices=ReportState.choices, method="filter_report_state")
     issued_after = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
     issued_before = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")

@@ -11,8 +11,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
+from api.filters import StrictFilterSet
 from api.idempotency import idempotent
-from api.views.common import ERRORS, IDEMPOTENCY_KEY, valid
+from api.views.common import ERRORS, IDEMPOTENCY_KEY, PLAN_EXAMPLE, ROSTER_EXAMPLE, valid
 from filing import selectors
 from filing.models import EvaluationPlan, FiledLine, Registration
 from filing.services import plans, results, roster
@@ -22,7 +23,7 @@ def _plan(request, pk):
     return selectors.one_visible(selectors.plans_visible_to(request.user), request.user, pk)
 
 
-class PlanFilter(django_filters.FilterSet):
+class PlanFilter(StrictFilterSet):
     first_sitting_after = django_filters.DateFilter(field_name="first_sitting_on", lookup_expr="gte")
     first_sitting_before = django_filters.DateFilter(field_name="first_sitting_on", lookup_expr="lte")
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains")
@@ -44,6 +45,10 @@ class PlanList(generics.ListAPIView):
         parameters=[IDEMPOTENCY_KEY],
         request=s.PlanCreateSerializer,
         responses={201: s.PlanSerializer, **ERRORS},
+        examples=[PLAN_EXAMPLE],
+        description="A draft plan for a filed line of a body you operate. 400: invalid input, or outside "
+        "the body's filed scope (`errors.line`); 403: not the body's operator; 404: a line of a body you do "
+        "not operate.",
     )
     @idempotent
     def post(self, request):
@@ -119,6 +124,10 @@ class RosterUpload(APIView):
         parameters=[IDEMPOTENCY_KEY],
         request={"multipart/form-data": s.RosterUploadSerializer},
         responses={201: s.RosterImportSerializer, 422: s.RosterImportSerializer, **ERRORS},
+        examples=[ROSTER_EXAMPLE],
+        description="201: accepted, every row registered. 422: rejected whole, nothing registered, with the "
+        "per-row `report` (row, column, reason). 400: no file, too large or not a spreadsheet; 403: not the "
+        "body's operator; 409: the plan is not open for registration.",
     )
     @idempotent
     def post(self, request, pk):

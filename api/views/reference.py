@@ -12,12 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
+from api.filters import StrictFilterSet
 from api.views.common import ERRORS
 from filing import access, selectors
 from filing.models import FiledLine, OccupationLevel
 
 
-class OfferingFilter(django_filters.FilterSet):
+class OfferingFilter(StrictFilterSet):
     occupation = django_filters.CharFilter(field_name="occupation__code")
     q = django_filters.CharFilter(method="search", label="occupation or work type name contains")
 

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
-from api.views.common import ERRORS, valid
+from api.views.common import ERRORS, example, valid
 from workflows import selectors as wf_selectors
 from workflows import services as wf
 from workflows.steps import NODES
@@ -71,7 +71,37 @@ class TaskAction(APIView):
 
 
 class TaskDecide(APIView):
-    @extend_schema(request=TASK_INPUT, responses={200: s.TaskSerializer, **ERRORS})
+    @extend_schema(
+        request=TASK_INPUT,
+        responses={200: s.TaskSerializer, **ERRORS},
+        description="The input depends on the task's node (`node` in `GET /tasks/`). 400: invalid for that "
+        "node (a return whose deadline is not after today, a panel of fewer than three or an even number, a "
+        "missing line decision); "
+        "403: not yours to decide, or the four-eyes rule; 404: not a task you can see; 409: already decided "
+        "(a lost race) or the application moved on.",
+        examples=[
+            example(
+                "district acceptance returns for correction",
+                {
+                    "outcome": "return",
+                    "comment": "请补充申请说明",
+                    "items": [{"kind": "field", "key": "summary", "note": "写明评价场地和设备"}],
+                    "deadline": "2026-12-20",
+                },
+            ),
+            example("a review step approves", {"outcome": "approve", "comment": "材料齐全，予以受理"}),
+            example("the municipal reviewer names a panel", {"experts": [21, 22, 23]}),
+            example(
+                "an expert scores each line",
+                {"scores": [{"line": 88, "score": 88, "recommendation": "approve"}]},
+            ),
+            example(
+                "the decision, line by line",
+                {"comment": "同意备案", "line_decisions": [{"line": 88, "decision": "approved"}]},
+            ),
+            example("the city confirms a plan or audits its results", {"approve": True, "comment": "同意"}),
+        ],
+    )
     def post(self, request, pk):
         task = wf_selectors.get_task_for(request.user, pk)
         spec = NODES.get(wf_selectors.node_name(task))

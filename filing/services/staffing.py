@@ -119,6 +119,8 @@ def evaluator_update(*, actor, evaluator: Evaluator, version=None, **fields) -> 
     require_version(evaluator, version)
     cleaned = _clean(fields, exclude_pk=evaluator.pk)
     changed = {k: str(v) for k, v in cleaned.items() if getattr(evaluator, k) != v}
+    if not changed:  # a save that changes nothing changes no version (a client's copy stays current)
+        return evaluator
     for key, value in cleaned.items():
         setattr(evaluator, key, value)
     evaluator.version += 1
@@ -333,6 +335,15 @@ def staff_remove(*, actor, staff: SittingStaff) -> None:
         payload={"sitting": staff.sitting_id, "evaluator": staff.evaluator_id, "role": staff.role},
     )
     staff.delete()
+
+
+@transaction.atomic
+def staff_replace(*, actor, staff: SittingStaff, evaluator: Evaluator) -> SittingStaff:
+    """Put another person in the same seat (sitting and role): the removal and the assignment, with all
+    their checks, in one transaction, so a refused replacement leaves the seat as it was."""
+    sitting, role = staff.sitting, staff.role
+    staff_remove(actor=actor, staff=staff)
+    return staff_assign(actor=actor, sitting=sitting, evaluator=evaluator, role=role)
 
 
 def staffing_problems(sitting: Sitting) -> list[str]:
