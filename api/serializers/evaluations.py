@@ -56,6 +56,7 @@ class PlanSerializer(serializers.ModelSerializer):
             "offering",
             "expected_headcount",
             "first_sitting_on",
+            "photos_waived",
             "results_publicity_ends_on",
             "sittings",
         ]
@@ -66,6 +67,9 @@ class PlanCreateSerializer(StrictInput):
     title = serializers.CharField(max_length=120)
     expected_headcount = serializers.IntegerField(min_value=1, max_value=100_000)
     first_sitting_on = serializers.DateField()
+    photos_waived = serializers.BooleanField(
+        default=False, help_text="免交照片: certificates may be issued without the holders' photos"
+    )
 
 
 class RegistrationSerializer(serializers.ModelSerializer):

@@ -63,6 +63,7 @@ class PlanList(generics.ListAPIView):
             title=data["title"],
             expected_headcount=data["expected_headcount"],
             first_sitting_on=data["first_sitting_on"],
+            photos_waived=data["photos_waived"],
         )
         return Response(s.PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
