@@ -85,6 +85,11 @@ urlpatterns = [
     path("v1/plans/<int:pk>/sittings/", plans.SittingCreate.as_view(), name="api-sittings"),
     path("v1/plans/<int:pk>/roster/", plans.RosterUpload.as_view(), name="api-roster"),
     path("v1/plans/<int:pk>/registrations/", plans.RegistrationList.as_view(), name="api-registrations"),
+    path(
+        "v1/plans/<int:pk>/registrations/<int:registration_pk>/photo/",
+        plans.RegistrationPhoto.as_view(),
+        name="api-registration-photo",
+    ),
     path("v1/plans/<int:pk>/scores/", plans.ScoreEntry.as_view(), name="api-scores"),
     path("v1/plans/<int:pk>/certificate-batches/", certs.BatchCreate.as_view(), name="api-batch-create"),
     path("v1/plans/<int:pk>/actions/<str:action>/", plans.PlanAction.as_view(), name="api-plan-action"),

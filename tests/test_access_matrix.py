@@ -560,6 +560,11 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {**out, "none": none}
     if kind == "evaluator":
         return {**{k: {"pk": e.pk} for k, e in w.evaluators.items()}, "none": none}
+    if kind == "plan_registration":
+        first = {k: w.plans[k].registrations.order_by("pk").first().pk for k in ORG_LABELS}
+        out = {k: {"pk": w.plans[k].pk, "registration_pk": first[k]} for k in ORG_LABELS}
+        out["cross"] = {"pk": w.plans["own"].pk, "registration_pk": first["other"]}
+        return {**out, "none": none}
     if kind == "plan_import":
         out = {k: {"pk": w.plans[k].pk, "import_pk": w.imports[k].pk} for k in ORG_LABELS}
         out["cross"] = {"pk": w.plans["own"].pk, "import_pk": w.imports["other"].pk}
@@ -740,6 +745,7 @@ KINDS = {
     "api/v1/plans/<int:pk>/sittings/": "plan",
     "api/v1/plans/<int:pk>/roster/": "plan",
     "api/v1/plans/<int:pk>/registrations/": "plan",
+    "api/v1/plans/<int:pk>/registrations/<int:registration_pk>/photo/": "plan_registration",
     "api/v1/plans/<int:pk>/scores/": "plan",
     "api/v1/plans/<int:pk>/certificate-batches/": "plan",
     "api/v1/plans/<int:pk>/actions/<str:action>/": "plan_action",
@@ -859,6 +865,7 @@ SCOPE_ORACLE = {
     "plan": "plans/<int:pk>/",
     "plan_action": "plans/<int:pk>/",
     "plan_import": "plans/<int:pk>/",
+    "plan_registration": "plans/<int:pk>/",
     "plan_sitting": "plans/<int:pk>/",
     "plan_staff": "plans/<int:pk>/",
     "certificate": "certificates/<int:pk>/",

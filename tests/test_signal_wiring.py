@@ -11,7 +11,10 @@ from notifications.receivers import CONNECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 # membership changes are administrative; they need no notification.
-NOT_NOTIFIED = {"membership_changed"}
+#: Not announced to users: role changes (audited instead) and holders' correction requests, whose task
+#: appears in the issuing body's queue and whose outcome the holder sees on the self-service page (a
+#: holder is not a user to notify).
+NOT_NOTIFIED = {"membership_changed", "holder_correction_requested", "holder_correction_decided"}
 
 
 def test_every_domain_event_is_wired_to_notifications():

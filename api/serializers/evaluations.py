@@ -115,6 +115,15 @@ class RosterUploadSerializer(StrictInput):
     file = serializers.FileField()
 
 
+class PhotoUploadSerializer(StrictInput):
+    photo = serializers.FileField(help_text="JPEG or PNG, at most 2 MB; re-encoded without its metadata")
+
+
+class PhotoSerializer(serializers.Serializer):
+    registration = serializers.IntegerField()
+    photo_on_file = serializers.BooleanField()
+
+
 class BatchSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
 

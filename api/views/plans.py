@@ -16,7 +16,7 @@ from api.idempotency import idempotent
 from api.views.common import ERRORS, IDEMPOTENCY_KEY, PLAN_EXAMPLE, ROSTER_EXAMPLE, valid
 from filing import selectors
 from filing.models import EvaluationPlan, FiledLine, Registration
-from filing.services import plans, results, roster
+from filing.services import photos, plans, results, roster
 
 
 def _plan(request, pk):
@@ -173,3 +173,26 @@ class ScoreEntry(APIView):
             disqualified=data["disqualified"],
         )
         return Response(s.RegistrationSerializer(registration).data)
+
+
+class RegistrationPhoto(APIView):
+    """PUT a candidate's certificate photo (the plan page's upload): content-checked, re-encoded by Pillow and
+    stored encrypted; refused once the certificate is issued."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.PhotoUploadSerializer},
+        responses={200: s.PhotoSerializer, **ERRORS},
+        description="400: not a JPEG/PNG, too large or too small; 403: not the body's operator; 404: a plan "
+        "or registration you cannot see; 409: the certificate is already issued.",
+    )
+    def put(self, request, pk, registration_pk):
+        registration = get_object_or_404(
+            Registration.objects.select_related("candidate"), pk=registration_pk, plan=_plan(request, pk)
+        )
+        upload = valid(s.PhotoUploadSerializer, request)["photo"]
+        photos.registration_photo_upload(
+            actor=request.user, registration=registration, data=upload.read(photos.MAX_PHOTO_BYTES + 1)
+        )
+        return Response({"registration": registration.pk, "photo_on_file": True})

@@ -121,6 +121,7 @@ def test_operator_journey_in_the_browser(live_server, chromium_path, roles, cloc
         op.page.wait_for_load_state("networkidle")
         op.page.fill("input[name=title]", "2027届数控车工四级（浏览器）")
         op.page.fill("input[name=expected_headcount]", "3")
+        op.page.check("input[name=photos_waived]")  # photos are tested in test_certificate_photos.py
         op.submit_form()
         plan.refresh_from_db()
         assert (plan.title, plan.expected_headcount) == ("2027届数控车工四级（浏览器）", 3)

@@ -233,3 +233,36 @@ def test_the_plan_says_whether_photos_are_waived(college, roles, body_operator):
     )
     assert plan.photos_waived
     assert AuditEvent.objects.get(action="plan.create").payload["photos_waived"] is True
+
+
+def test_a_photo_over_the_api_is_the_pages_upload(db, roles, college):
+    """API parity (#14): the plan page's photo upload over `/api/v1/`; another body's registration: 404."""
+    import io
+
+    from PIL import Image
+    from rest_framework.test import APIClient
+
+    from filing.models import RegistrationPhoto
+
+    body = factories.filed_body(college)
+    plan, operator = factories.plan_with_results(body, passed=1, photos=False)
+    registration = plan.registrations.get()
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 400), (67, 119, 196)).save(buffer, format="JPEG")
+    buffer.seek(0)
+    buffer.name = "photo.jpg"
+    api = APIClient()
+    api.force_authenticate(operator)
+    url = f"/api/v1/plans/{plan.pk}/registrations/{registration.pk}/photo/"
+    answer = api.put(url, {"photo": buffer}, format="multipart")
+    assert answer.status_code == 200, answer.content
+    assert RegistrationPhoto.objects.filter(registration=registration).exists()
+    garbage = io.BytesIO(b"not an image" * 10)
+    garbage.name = "x.jpg"
+    assert api.put(url, {"photo": garbage}, format="multipart").status_code == 400
+    assert api.put(url, {}, format="multipart").status_code == 400
+    other_org = factories.organisation(district_code="310104", name="照片别校")
+    stranger = factories.user("photo_api_stranger", role="body_operator", organisation=other_org)
+    api.force_authenticate(stranger)
+    buffer.seek(0)
+    assert api.put(url, {"photo": buffer}, format="multipart").status_code == 404
