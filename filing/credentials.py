@@ -11,7 +11,7 @@ at ``/credentials/status/1/``. A verifier that caches both checks a credential o
 Status list index = the certificate row's primary key: one list, never reassigned (rows are never deleted).
 A bit is set for every version that is no longer valid (revoked, or superseded by a correction or a
 reissue). Those only ever change from valid to not valid, so the number of set bits and the list's size
-identify one list: the signed list is cached under that pair and rebuilt only when either changes.
+identify one list: the signed list is cached under them (and the highest such pk), rebuilt when they change.
 """
 
 from __future__ import annotations
@@ -218,11 +218,15 @@ def _list_size(highest: int) -> int:
 
 def status_list_credential() -> str:
     """The signed status list, rebuilt only when a certificate stopped being valid or the list grew."""
+    not_valid = ~Q(status=CertificateStatus.VALID)
     figures = Certificate.objects.aggregate(
-        invalid=Count("pk", filter=~Q(status=CertificateStatus.VALID)), highest=Max("pk")
+        invalid=Count("pk", filter=not_valid), last_invalid=Max("pk", filter=not_valid), highest=Max("pk")
     )
     size = _list_size(figures["highest"] or 0)
-    cache_key = f"credentials:status:{STATUS_LIST_ID}:{figures['invalid']}:{size}:{key_id(signing_key())}"
+    cache_key = (
+        f"credentials:status:{STATUS_LIST_ID}:{figures['invalid']}:{figures['last_invalid']}:{size}:"
+        f"{key_id(signing_key())}"
+    )
     cached = cache.get(cache_key)
     if cached is not None:
         return cached

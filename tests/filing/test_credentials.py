@@ -43,6 +43,15 @@ def doc_verifier():
     return namespace["verify"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The signed status list is cached by what identifies it in a database that only grows; each test
+    rolls its database back, so it starts from an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def issued(college, roles):
     body = factories.filed_body(college)
