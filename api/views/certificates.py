@@ -18,12 +18,13 @@ from api.filters import StrictFilterSet
 from api.idempotency import key as idempotency_key
 from api.views.common import BATCH_EXAMPLE, ERRORS, IDEMPOTENCY_KEY, valid
 from api.views.plans import _plan
-from filing import access, credentials, pdf, selectors, statistics
+from filing import access, pdf, selectors, statistics
 from filing.errors import Denied, Invalid
 from filing.models import Certificate, IssuanceBatch, ReportState
 from filing.selectors import certificates_visible_to
 from filing.services import certificates as cert_svc
 from filing.services import issuance
+from filing.views.credentials import credential_response
 
 
 class BatchCreate(APIView):
@@ -147,9 +148,7 @@ class CertificateCredential(APIView):
             request.user,
             pk,
         )
-        response = HttpResponse(credentials.credential_for(certificate), content_type=credentials.MEDIA_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{credentials.file_name(certificate)}"'
-        return response
+        return credential_response(certificate)
 
 
 class BatchZip(APIView):

@@ -23,6 +23,15 @@ def _shared(response, seconds: int):
     return response
 
 
+def credential_response(certificate) -> HttpResponse:
+    """The signed credential as a download (pages, the holder's pages and the API); raises the domain
+    error of a missing signing key for the caller's interface to answer."""
+    response = HttpResponse(credentials.credential_for(certificate), content_type=credentials.MEDIA_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{credentials.file_name(certificate)}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 class CertificateCredentialView(View):
     """The signed credential (``.vc.jwt``) of one certificate version, to hand to its holder."""
 
@@ -33,13 +42,9 @@ class CertificateCredentialView(View):
             pk,
         )
         try:
-            token = credentials.credential_for(certificate)
+            return credential_response(certificate)
         except DomainError as exc:
             return error_response(request, exc)
-        response = HttpResponse(token, content_type=credentials.MEDIA_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{credentials.file_name(certificate)}"'
-        response["Cache-Control"] = "no-store"
-        return response
 
 
 @method_decorator(login_not_required, name="dispatch")

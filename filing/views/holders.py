@@ -16,12 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from filing import credentials, pdf, ratelimit
+from filing import pdf, ratelimit
 from filing.errors import DomainError, Invalid
 from filing.models import Candidate, HolderCorrectionRequest
 from filing.services import holders
 from filing.validators import DocumentType
 from filing.views.base import apply_errors, error_response
+from filing.views.credentials import credential_response
 from filing.views.verify import public
 
 SESSION_IDENTITY = "holder"
@@ -196,12 +197,9 @@ class HolderCredentialView(HolderMixin, View):
     def get(self, request, pk):
         certificate = self.certificate(pk)
         try:
-            token = credentials.credential_for(certificate)
+            return public(credential_response(certificate))
         except DomainError as exc:
             return error_response(request, exc)
-        response = HttpResponse(token, content_type=credentials.MEDIA_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{credentials.file_name(certificate)}"'
-        return public(response)
 
 
 @method_decorator(login_not_required, name="dispatch")
