@@ -15,6 +15,7 @@ from filing.views import national as national_views
 from filing.views import plans as plan_views
 from filing.views import publicity as publicity_views
 from filing.views import roster as roster_views
+from filing.views import sittings as sitting_views
 from filing.views import staffing as staffing_views
 from filing.views.home import HomeView
 from filing.views.language import switch_language
@@ -131,21 +132,21 @@ site = Site(
                 ),
                 path("<int:pk>/", plan_views.PlanDetailView.as_view(), name="detail"),
                 path("<int:pk>/edit/", plan_views.PlanEditView.as_view(), name="edit"),
-                path("<int:pk>/sittings/new/", plan_views.SittingAddView.as_view(), name="sitting_add"),
+                path("<int:pk>/sittings/new/", sitting_views.SittingAddView.as_view(), name="sitting_add"),
                 path(
                     "<int:pk>/sittings/<int:sitting_pk>/edit/",
-                    plan_views.SittingEditView.as_view(),
+                    sitting_views.SittingEditView.as_view(),
                     name="sitting_edit",
                 ),
                 path(
                     "<int:pk>/sittings/<int:sitting_pk>/remove/",
-                    plan_views.SittingRemoveView.as_view(),
+                    sitting_views.SittingRemoveView.as_view(),
                     name="sitting_remove",
                 ),
-                path("<int:pk>/staff/new/", plan_views.StaffAssignView.as_view(), name="staff_assign"),
+                path("<int:pk>/staff/new/", sitting_views.StaffAssignView.as_view(), name="staff_assign"),
                 path(
                     "<int:pk>/staff/<int:staff_pk>/remove/",
-                    plan_views.StaffRemoveView.as_view(),
+                    sitting_views.StaffRemoveView.as_view(),
                     name="staff_remove",
                 ),
                 path(
