@@ -41,9 +41,9 @@ from filing.services.roster_cells import (
     NO,
     YES,
     MajorLookup,
-    _birth_date,
-    _parse_date,
+    birth_date,
     document_types,
+    parse_date,
 )
 from filing.validators import (
     normalise_document_number,
@@ -124,7 +124,7 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
             major, problem = lookup.find(major_code, major_name)
             if problem:
                 err("major" if major_code or "major_name" not in values else "major_name", problem)
-        graduation = _parse_date(values.get("expected_graduation"))
+        graduation = parse_date(values.get("expected_graduation"))
         if graduation is None:
             err("expected_graduation", _("预计毕业时间格式应为 YYYY-MM-DD。"))
         full_time_text = clean_text(values.get("full_time")).upper()
@@ -277,7 +277,7 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
             document_encrypted=pii.encrypt(r["number"]),
             document_index=r["index"],
             document_masked=pii.mask(r["number"]),
-            birth_date=_birth_date(r["document_type"], r["number"]),
+            birth_date=birth_date(r["document_type"], r["number"]),
         )
         for r in cleaned
         if r["index"] not in existing

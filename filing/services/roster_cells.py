@@ -34,7 +34,7 @@ NO = {"否", "N", "NO", "FALSE", "0", "非全日制"}
 YEAR_ONLY = re.compile(r"(\d{4})(?:届|年|级)?(?:毕业)?")
 
 
-def _parse_date(value) -> datetime.date | None:
+def parse_date(value) -> datetime.date | None:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -99,7 +99,7 @@ def _name_key(name: str) -> str:
     return "".join(unicodedata.normalize("NFKC", name or "").split()).casefold()
 
 
-def _birth_date(doc_type: str, number: str) -> datetime.date | None:
+def birth_date(doc_type: str, number: str) -> datetime.date | None:
     if doc_type == DocumentType.PASSPORT:
         return None
     try:
