@@ -91,3 +91,12 @@ national_records_rejected = Signal()
 #: corrected it or declined (kwargs: request, actor).
 holder_correction_requested = Signal()
 holder_correction_decided = Signal()
+
+#: Supervision (filing.services.supervision). A decision changed a body's or a filed line's standing
+#: (suspended, reinstated, revoked, exit requested or decided, rectification ordered or accepted).
+#: kwargs: decision (BodyDecision), actor.
+body_decided = Signal()
+#: A rectification order was answered by the body (kwargs: order, actor), or sent back for another round
+#: (kwargs: order, actor).
+rectification_responded = Signal()
+rectification_sent_back = Signal()

@@ -69,6 +69,13 @@ from .organisations import (
     OrganisationKind,
 )
 from .reference import AssessmentPart, District, EnterpriseGrade, Level, Occupation, OccupationLevel, WorkType
+from .supervision import (
+    OPEN_RECTIFICATION,
+    BodyDecision,
+    DecisionKind,
+    RectificationOrder,
+    RectificationStatus,
+)
 
 __all__ = [
     "DECIDED",
@@ -111,6 +118,11 @@ __all__ = [
     "BodyCategory",
     "BodySerialCounter",
     "BodyStatus",
+    "BodyDecision",
+    "DecisionKind",
+    "OPEN_RECTIFICATION",
+    "RectificationOrder",
+    "RectificationStatus",
     "ClockPeriod",
     "Correction",
     "EvaluationBody",

@@ -2,7 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from .organisations import Organisation
 from .reference import OccupationLevel
@@ -81,6 +81,15 @@ class EvaluationBody(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=BodyStatus.EXIT_REQUESTED, target=BodyStatus.EXITED)
     def exit(self) -> None:
         pass
+
+    @transition(
+        field=status,
+        source=BodyStatus.EXIT_REQUESTED,
+        target=RETURN_VALUE(BodyStatus.ACTIVE, BodyStatus.RECTIFICATION, BodyStatus.SUSPENDED),
+    )
+    def keep(self, previous: str) -> str:
+        """The exit request is withdrawn or refused: the body returns to the status it requested exit from."""
+        return previous
 
     @transition(
         field=status,

@@ -4,8 +4,9 @@ correction (更正: a new version, the old one superseded). Issuance itself is i
 
 Revocation is the authority's decision: the issuing body's operator requests it with a reason
 (``revocation_request``), a municipal reviewer who does not belong to the body approves or declines it in
-the revocation task (``revocation_decide``, called by that task), and only an approval revokes. There is
-no direct revocation."""
+the revocation task (``revocation_decide``, called by that task), and only an approval revokes. The only
+other way is a decision revoking a body's filing that names certificates (``filing.services.supervision``);
+both revoke through :func:`revoke_certificate`."""
 
 from __future__ import annotations
 
@@ -124,19 +125,13 @@ def revocation_decide(
         )
         revocation.approve(by=actor, at=now, comment=comment)
         save_transition(revocation)
-        certificate.revoke(
+        revoke_certificate(
+            actor=actor,
+            certificate=certificate,
             reason=revocation.reason,
             authority=revocation.authority or certificate.body_name,
-            by=actor,
             on=on or timezone.localdate(),
-        )
-        certificate.report = None  # the revocation must reach the national system too
-        save_transition(certificate)
-        audit_record(
-            actor=actor,
-            action="certificate.revoke",
-            obj=certificate,
-            payload={"number": certificate.number, "reason": revocation.reason, "request": revocation.pk},
+            payload={"request": revocation.pk},
         )
     else:
         revocation.decline(by=actor, at=now, comment=comment)
@@ -148,9 +143,22 @@ def revocation_decide(
         payload={"number": certificate.number, "request": revocation.pk, "comment": comment},
     )
     signals.revocation_decided.send(sender=RevocationRequest, revocation=revocation, actor=actor)
-    if approve:
-        signals.certificate_revoked.send(sender=Certificate, certificate=certificate, actor=actor)
     return revocation
+
+
+def revoke_certificate(*, actor, certificate: Certificate, reason: str, authority: str, on, payload=None):
+    """Revoke a locked, valid certificate (the public answer changes at once), audited and announced.
+    Callers decide whether the actor may: this is the one place a certificate becomes revoked."""
+    certificate.revoke(reason=reason, authority=authority, by=actor, on=on)
+    certificate.report = None  # the revocation must reach the national system too
+    save_transition(certificate)
+    audit_record(
+        actor=actor,
+        action="certificate.revoke",
+        obj=certificate,
+        payload={"number": certificate.number, "reason": reason, **(payload or {})},
+    )
+    signals.certificate_revoked.send(sender=Certificate, certificate=certificate, actor=actor)
 
 
 def _new_version(certificate: Certificate, **changes) -> Certificate:

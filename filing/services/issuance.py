@@ -19,11 +19,9 @@ from filing import access, jobs, pdf, schedule, signals
 from filing.audit import AuditEntry, audit_record, audit_record_many
 from filing.errors import Conflict, DomainError, Invalid, WrongState
 from filing.models import (
-    BodyStatus,
     Certificate,
     CertificateCounter,
     EvaluationPlan,
-    FiledLineStatus,
     IssuanceBatch,
     Level,
     PlanStatus,
@@ -33,6 +31,7 @@ from filing.models import (
 from filing.numbering import NumberParts, formatter
 from filing.services import photos
 from filing.services.common import deny_unless, save_transition
+from filing.standing import Activity, ensure_standing
 
 PROGRESS_KEY = "issuance-progress:{}"
 
@@ -79,6 +78,7 @@ def issuance_request(
         raise WrongState(_("本计划已有发放批次。"))
     issue_date = issue_date or schedule.today()
     schedule.require_issue_date(plan, issue_date)
+    ensure_standing(plan.body, plan.line, Activity.ISSUE, issue_date)
     photos.require_photos(plan)
     batch = IssuanceBatch.objects.create(
         plan=plan,
@@ -90,17 +90,6 @@ def issuance_request(
     audit_record(actor=actor, action="certificate.request", obj=plan, payload={"batch": batch.pk, "key": key})
     jobs.after_commit("filing.issue_batch", batch.pk)
     return batch
-
-
-def _check_scope(plan, issue_date: datetime.date) -> None:
-    body, line = plan.body, plan.line
-    problems = []
-    if body.status != BodyStatus.ACTIVE:
-        problems.append(_("评价机构状态为“%(status)s”，不能发证。") % {"status": body.get_status_display()})
-    if line.status != FiledLineStatus.ACTIVE or line.effective_from > issue_date:
-        problems.append(_("发证日该职业等级不在评价机构的有效备案范围内。"))
-    if problems:
-        raise WrongState("；".join(problems))
 
 
 def _certificates(batch, plan, registrations, first: int) -> list[Certificate]:
@@ -159,7 +148,7 @@ def issue(batch_id: int) -> IssuanceBatch:
             .select_related("body", "line__offering__occupation", "line__offering__work_type")
             .get(pk=batch.plan_id)
         )
-        _check_scope(plan, batch.issue_date)
+        ensure_standing(plan.body, plan.line, Activity.ISSUE, batch.issue_date)
         if plan.status != PlanStatus.RESULTS_CONFIRMED:
             raise WrongState(_("认定结果未确认或证书已发放。"))
         photos.require_photos(plan)

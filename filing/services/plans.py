@@ -16,11 +16,9 @@ from filing.audit import audit_record
 from filing.errors import Invalid, WrongState
 from filing.models import (
     AssessmentPart,
-    BodyStatus,
     EvaluationBody,
     EvaluationPlan,
     FiledLine,
-    FiledLineStatus,
     PlanStatus,
     RegistrationStatus,
     Sitting,
@@ -36,6 +34,7 @@ from filing.services.common import (
     save_transition,
 )
 from filing.services.staffing import staffing_problems
+from filing.standing import Activity, ensure_standing, standing_problems
 
 P = PlanStatus
 R = RegistrationStatus
@@ -47,19 +46,12 @@ SITTINGS_EDITABLE = EDITABLE
 NOT_EDITABLE_MESSAGE = _l("计划已报备，不能再修改；如需修改，请联系市职业技能鉴定中心退回后再改。")
 
 
-def ensure_in_scope(body: EvaluationBody, line: FiledLine, on: datetime.date) -> None:
-    """A body evaluates only inside its filed lines, while active (DOMAIN.md §4)."""
-    problems = []
-    if line.body_id != body.pk:
-        problems.append(_("该备案项目不属于本机构。"))
-    if body.status != BodyStatus.ACTIVE:
-        problems.append(
-            _("评价机构当前状态为“%(status)s”，不能组织认定。") % {"status": body.get_status_display()}
-        )
-    if line.status != FiledLineStatus.ACTIVE:
-        problems.append(_("该备案项目未生效或已暂停。"))
-    if line.effective_from > on:
-        problems.append(_("该备案项目自%(date)s起生效。") % {"date": line.effective_from})
+def ensure_in_scope(
+    body: EvaluationBody, line: FiledLine, on: datetime.date, activity: str = Activity.PLAN
+) -> None:
+    """A body evaluates only inside its filed lines, in a standing that allows it (``filing.standing``);
+    refused as a form error on the line."""
+    problems = standing_problems(body, line, activity, on)
     if problems:
         raise Invalid(_("超出备案范围。"), errors={"line": problems})
 
@@ -287,10 +279,14 @@ def plan_review(*, actor, plan: EvaluationPlan, approve: bool, comment: str) -> 
     return plan
 
 
-def _operator_transition(actor, plan, transition_name: str, allowed: tuple, message: str, action: str):
+def _operator_transition(
+    actor, plan, transition_name: str, allowed: tuple, message: str, action: str, activity: str = ""
+):
     plan = lock_plan(plan)
     require_status(plan, *allowed, message=message)
     require_operator(actor, plan, action)
+    if activity:
+        ensure_standing(plan.body, plan.line, activity)
     getattr(plan, transition_name)()
     save_transition(plan)
     audit_record(actor=actor, action=action, obj=plan)
@@ -306,6 +302,7 @@ def plan_open_registration(*, actor, plan: EvaluationPlan) -> EvaluationPlan:
         (P.CONFIRMED,),
         _("计划经确认后才能开放报名。"),
         "plan.open_registration",
+        Activity.REGISTER,
     )
 
 
@@ -343,7 +340,7 @@ def plan_start(*, actor, plan: EvaluationPlan, today: datetime.date | None = Non
     require_status(plan, P.REGISTRATION_CLOSED, message=_("报名截止后才能开始考核。"))
     require_operator(actor, plan, "plan.start")
     schedule.require_may_start(plan, today)
-    ensure_in_scope(plan.body, plan.line, plan.first_sitting_on)
+    ensure_in_scope(plan.body, plan.line, plan.first_sitting_on, Activity.SIT)
     problems = [p for sitting in plan.sittings.all() for p in staffing_problems(sitting)]
     if not plan.registrations.filter(status=R.ELIGIBLE).exists():
         problems.append(_("没有资格审核通过的考生。"))

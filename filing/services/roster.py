@@ -45,6 +45,7 @@ from filing.services.roster_cells import (
     document_types,
     parse_date,
 )
+from filing.standing import Activity, ensure_standing
 from filing.validators import (
     normalise_document_number,
     scrub_identifiers,
@@ -238,6 +239,7 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
     )
     if plan.status != PlanStatus.REGISTRATION_OPEN:
         raise WrongState(_("认定计划经确认并开放报名后才能导入名册。"))
+    ensure_standing(plan.body, plan.line, Activity.REGISTER)
     digest = hashlib.sha256(data).hexdigest()
     file_name = scrub_identifiers(file_name.replace("\x00", ""))[-200:]  # "张三310104….csv" is stored
     rows: list[RawRow] = []

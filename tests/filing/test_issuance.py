@@ -61,11 +61,7 @@ def test_same_key_for_another_plan_is_a_conflict(body):
         issuance.issuance_request(actor=operator2, plan=plan2, idempotency_key="shared")
 
 
-@pytest.mark.parametrize(
-    "breakage", ["suspended_body", "revoked_body", "suspended_line", "line_not_yet_effective"]
-)
-def test_no_certificate_outside_scope(body, breakage):
-    plan, operator = factories.plan_with_results(body, passed=2)
+def _break(body, plan, breakage):
     if breakage == "suspended_body":
         body.suspend()
         body.save()
@@ -78,7 +74,31 @@ def test_no_certificate_outside_scope(body, breakage):
     else:
         plan.line.effective_from = ISSUE + datetime.timedelta(days=1)
         plan.line.save()
-    batch = issue(plan, operator, f"scope-{breakage}")
+
+
+BREAKAGES = ["suspended_body", "revoked_body", "suspended_line", "line_not_yet_effective"]
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES)
+def test_no_certificate_outside_scope(body, breakage):
+    """Refused when asked (filing.standing), before a batch exists."""
+    plan, operator = factories.plan_with_results(body, passed=2)
+    _break(body, plan, breakage)
+    with pytest.raises(WrongState):
+        issue(plan, operator, f"scope-{breakage}")
+    assert not IssuanceBatch.objects.exists() and Certificate.objects.count() == 0
+
+
+@pytest.mark.parametrize("breakage", BREAKAGES)
+def test_standing_lost_after_the_request_fails_the_batch(body, breakage):
+    """The worker asks again: a body suspended between the request and the batch issues nothing."""
+    plan, operator = factories.plan_with_results(body, passed=2)
+    batch = issuance.issuance_request(
+        actor=operator, plan=plan, idempotency_key=f"late-{breakage}", issue_date=ISSUE
+    )
+    _break(body, plan, breakage)
+    issuance.issue_or_fail(batch.pk)
+    batch.refresh_from_db()
     assert batch.state == IssuanceBatch.State.FAILED and batch.error
     assert Certificate.objects.count() == 0
     assert not CertificateCounter.objects.filter(next_serial__gt=1).exists()
