@@ -9,14 +9,15 @@ from viewflow.urls import Application, Site
 from filing.views import applications as app_views
 from filing.views import attachments as attachment_views
 from filing.views import audit as audit_views
+from filing.views import catalogue, coverage, credentials, holders, public, verify, verify_person
 from filing.views import certificates as cert_views
-from filing.views import coverage, credentials, holders, public, verify, verify_person
 from filing.views import national as national_views
 from filing.views import plans as plan_views
 from filing.views import publicity as publicity_views
 from filing.views import roster as roster_views
 from filing.views import sittings as sitting_views
 from filing.views import staffing as staffing_views
+from filing.views import supervision as supervision_views
 from filing.views.home import HomeView
 from filing.views.language import switch_language
 from filing.views.security import SecondFactorView, ThrottledPasswordResetView
@@ -204,6 +205,21 @@ site = Site(
             ],
         ),
         Application(
+            app_name="supervision",
+            icon="gavel",
+            title=_("评价机构监管"),
+            menu_template_name=None,
+            urlpatterns=[
+                path("", supervision_views.BodyListView.as_view(), name="index"),
+                path("<int:pk>/", supervision_views.BodyRecordView.as_view(), name="detail"),
+                path(
+                    "<slug:table>/<int:pk>/<slug:name>/",
+                    supervision_views.SupervisionActionView.as_view(),
+                    name="action",
+                ),
+            ],
+        ),
+        Application(
             app_name="tasks",
             icon="inbox",
             title=_("待办任务"),
@@ -247,6 +263,9 @@ urlpatterns = [
     path("public/publicity/", public.PublicityListView.as_view(), name="publicity"),
     path("public/publicity/<int:pk>/objection/", public.ObjectionView.as_view(), name="objection"),
     path("public/results/<int:pk>/", public.ResultsPublicityView.as_view(), name="results_publicity"),
+    path("catalogue/", catalogue.CatalogueView.as_view(), name="catalogue"),
+    path("catalogue/bodies.csv", catalogue.CatalogueCsvView.as_view(), name="catalogue_csv"),
+    path("catalogue/<str:code>/", catalogue.CatalogueBodyView.as_view(), name="catalogue_body"),
     path("verify/", verify.VerifyView.as_view(), name="verify"),
     path("verify/t/<str:token>/", verify.VerifyTokenView.as_view(), name="verify_token"),
     path("verify/list/", verify.VerifyListView.as_view(), name="verify_list"),

@@ -62,6 +62,18 @@ def _agreements_visible(user) -> bool:
     return agreements.may_view_agreements(user)
 
 
+def _supervision_visible(user) -> bool:
+    """The supervision pages' own scope (``selectors.bodies_on_record_for``), without a query for the roles
+    that always have one."""
+    if _roles(Role.MUNICIPAL_REVIEWER, Role.SUPERVISOR, Role.AUDITOR, Role.BODY_OPERATOR)(user):
+        return True
+    if not access.has_role(user, Role.LEGAL_REPRESENTATIVE):
+        return False
+    from filing.selectors import bodies_on_record_for
+
+    return bodies_on_record_for(user).exists()
+
+
 def _staff(user) -> bool:
     return user.is_staff
 
@@ -131,12 +143,14 @@ MENU: list[Entry] = [
     ),
     Entry("notifications", _("消息"), "notifications", "notifications:index", _anyone, WORK),
     Entry("coverage_city", _("全市专业覆盖"), "map", "plans:coverage_city", _city, OVERVIEW),
+    Entry("supervision", _("评价机构监管"), "gavel", "supervision:index", _supervision_visible, OVERVIEW),
     Entry("statistics", _("证书统计"), "bar_chart", "certificates:statistics", _city, OVERVIEW),
     Entry("national", _("全国证书数据上报"), "cloud_upload", "certificates:national", _municipal, OVERVIEW),
     Entry("audit", _("审计日志"), "policy", "audit:index", _audit_reader, OVERVIEW),
     Entry("admin", _("系统管理"), "settings", "admin:index", _staff, OVERVIEW),
     Entry("publicity", _("备案公示"), "campaign", "publicity", _anyone, PUBLIC),
     Entry("verify", _("证书查验"), "verified", "verify", _anyone, PUBLIC),
+    Entry("catalogue", _("评价机构目录"), "menu_book", "catalogue", _anyone, PUBLIC),
 ]
 
 

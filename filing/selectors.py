@@ -291,3 +291,32 @@ def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
         ids = applications_visible_to(user).annotate(key=Cast("pk", CharField())).values("key")
         return events.filter(object_type=FilingApplication._meta.label_lower, object_id__in=ids)
     return events.none()
+
+
+def bodies_on_record_for(user) -> QuerySet:
+    """The bodies whose supervision record the user sees: every body for the city's reviewers, supervisors
+    and auditors; their own for a body's operators and its organisation's legal representative."""
+    if user_roles(user) & {Role.MUNICIPAL_REVIEWER, Role.SUPERVISOR, Role.AUDITOR}:
+        return EvaluationBody.objects.all()
+    own = access.organisation_ids(user, Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
+    return EvaluationBody.objects.filter(organisation_id__in=own)
+
+
+def catalogue(*, query: str = "", status: str = "", category: str = "", occupation: str = "") -> QuerySet:
+    """The public catalogue of evaluation bodies (public by nature): every filed body, filtered."""
+    qs = EvaluationBody.objects.select_related("organisation__district")
+    if query:
+        q = Q(name__icontains=query) | Q(serial__icontains=query)
+        if len(query) == 13:
+            q |= Q(category=query[:1], ministry_code=query[1:5], province_code=query[5:7], serial=query[7:])
+        qs = qs.filter(q)
+    if status:
+        qs = qs.filter(status=status)
+    if category:
+        qs = qs.filter(category=category)
+    if occupation:
+        qs = qs.filter(
+            Q(lines__offering__occupation__code=occupation)
+            | Q(lines__offering__occupation__name__icontains=occupation)
+        ).distinct()
+    return qs.order_by("serial")

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from .bodies import EvaluationBody, FiledLine
+from .bodies import BodyStatus, EvaluationBody, FiledLine, FiledLineStatus
 
 
 class DecisionKind(models.TextChoices):
@@ -51,6 +51,21 @@ class BodyDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body.name}：{self.get_kind_display()}（{self.decided_on}）"
+
+    def _label(self, value: str) -> str:
+        choices = FiledLineStatus if self.line_id else BodyStatus
+        try:
+            return str(choices(value).label)
+        except ValueError:
+            return value
+
+    @property
+    def from_label(self) -> str:
+        return self._label(self.from_status)
+
+    @property
+    def to_label(self) -> str:
+        return self._label(self.to_status)
 
 
 class RectificationStatus(models.TextChoices):

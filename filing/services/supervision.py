@@ -159,7 +159,9 @@ def suspend(actor, body, reason, reference, today) -> BodyDecision:
 
 
 @transaction.atomic
-def body_suspend(*, actor, body: EvaluationBody, reason: str, reference: str = "", today=None) -> BodyDecision:
+def body_suspend(
+    *, actor, body: EvaluationBody, reason: str, reference: str = "", today=None
+) -> BodyDecision:
     """暂停: no new plans, registrations or issuance; planned sittings may finish (``filing.standing``)."""
     body = lock_body(body)
     require_transition(
