@@ -2,7 +2,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.auth import SchemaAccess
-from api.views import agreements, events, national, plans, public, reference, staffing, tasks
+from api.views import agreements, events, national, plans, public, reference, staffing, supervision, tasks
 from api.views import applications as apps
 from api.views import certificates as certs
 from api.views.auth import TokenView
@@ -161,6 +161,17 @@ urlpatterns = [
         name="api-staff-replace",
     ),
     path("v1/plans/<int:pk>/recusals/", staffing.Recusals.as_view(), name="api-recusals"),
+    path("v1/catalogue/", supervision.CatalogueList.as_view(), name="api-catalogue"),
+    path("v1/catalogue/<str:code>/", supervision.CatalogueDetail.as_view(), name="api-catalogue-body"),
+    path("v1/bodies/", supervision.BodyList.as_view(), name="api-bodies"),
+    path("v1/bodies/<int:pk>/", supervision.BodyDetail.as_view(), name="api-body"),
+    path("v1/bodies/<int:pk>/<str:action>/", supervision.action_view("body"), name="api-body-action"),
+    path(
+        "v1/rectifications/<int:pk>/<str:action>/",
+        supervision.action_view("order"),
+        name="api-rectification-action",
+    ),
+    path("v1/filed-lines/<int:pk>/<str:action>/", supervision.action_view("line"), name="api-line-action"),
     path("v1/agreements/", agreements.AgreementList.as_view(), name="api-agreements"),
     path("v1/agreements/<int:pk>/", agreements.AgreementDetail.as_view(), name="api-agreement"),
     path(

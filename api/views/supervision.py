@@ -1,0 +1,140 @@
+"""Evaluation bodies over the API: the public catalogue (no login; the page's filters) and, for the city and
+the body's own people, the supervision record and every supervision action the record page offers (the same
+table, ``filing.services.body_actions``, and the same services)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, generics
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers as s
+from api.views.common import ERRORS, valid
+from filing import selectors
+from filing.models import FiledLine, RectificationOrder
+from filing.services import body_actions
+from filing.views.catalogue import CatalogueFilter, body_by_code
+
+
+class CatalogueList(generics.ListAPIView):
+    """The public catalogue: ``?q=`` (name or code), ``?occupation=`` (code or name), ``?category=Y|S``,
+    ``?status=``; a bad filter value is ignored."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    serializer_class = s.CatalogueBodySerializer
+    filter_backends: list = []
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str),
+            OpenApiParameter("occupation", str),
+            OpenApiParameter("category", str, enum=["Y", "S"]),
+            OpenApiParameter("status", str),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        values = (
+            CatalogueFilter(self.request.query_params or None).values() if self.request.query_params else {}
+        )
+        return selectors.catalogue(**values).prefetch_related(
+            "lines__offering__occupation", "lines__offering__work_type"
+        )
+
+
+class CatalogueDetail(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(responses={200: s.CatalogueBodySerializer, 404: s.ErrorSerializer})
+    def get(self, request, code):
+        body = body_by_code(code)
+        data = s.CatalogueBodySerializer(body).data
+        data["decisions"] = s.BodyDecisionSerializer(body.decisions.all(), many=True).data
+        return Response(data)
+
+
+class BodyList(generics.ListAPIView):
+    """The bodies on your record: every body for the city's reviewers, supervisors and auditors; your own
+    for a body's operators and legal representative."""
+
+    serializer_class = s.SupervisedBodySerializer
+    filterset_fields = ["status", "category"]
+    ordering_fields = ["serial", "filed_on"]
+
+    def get_queryset(self):
+        return (
+            selectors.bodies_on_record_for(self.request.user)
+            .prefetch_related(
+                "lines__offering__occupation", "lines__offering__work_type", "rectifications", "decisions"
+            )
+            .order_by("serial")
+        )
+
+
+class BodyDetail(APIView):
+    @extend_schema(responses={200: s.SupervisedBodySerializer, **ERRORS})
+    def get(self, request, pk):
+        body = selectors.one_visible(selectors.bodies_on_record_for(request.user), request.user, pk)
+        return Response(s.SupervisedBodySerializer(body).data)
+
+
+MODELS = {"order": RectificationOrder, "line": FiledLine}
+
+
+def _target(request, table, pk):
+    visible = selectors.bodies_on_record_for(request.user)
+    if table == "body":
+        return selectors.one_visible(visible, request.user, pk)
+    return selectors.one_visible(MODELS[table].objects.filter(body__in=visible), request.user, pk)
+
+
+def _described(table: str) -> str:
+    return "; ".join(
+        f"`{name}` ({action.side}: {', '.join(action.fields)})"
+        for name, action in body_actions.TABLES[table].items()
+    )
+
+
+class SupervisionAction(APIView):
+    table = "body"
+
+    def post(self, request, pk, action):
+        if action not in body_actions.TABLES[self.table]:
+            raise exceptions.NotFound()
+        obj = _target(request, self.table, pk)
+        data = valid(s.SupervisionActionSerializer, request)
+        body_actions.perform(request.user, self.table, action, obj, data)
+        body = body_actions.body_of(obj)
+        body.refresh_from_db()
+        return Response(s.SupervisedBodySerializer(body).data)
+
+
+def action_view(table: str):
+    """One endpoint per object kind, its actions (and who takes them) in its schema description."""
+
+    class View(SupervisionAction):
+        pass
+
+    def post(self, request, pk, action):
+        return SupervisionAction.post(self, request, pk, action)
+
+    View.table = table
+    View.__name__ = f"{table.title()}SupervisionAction"
+    View.post = extend_schema(
+        operation_id=f"v1_supervision_{table}_action",
+        request=s.SupervisionActionSerializer,
+        responses={200: s.SupervisedBodySerializer, **ERRORS},
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(body_actions.TABLES[table]))
+        ],
+        description=f"Actions: {_described(table)}. 400: a required field missing or a date not after "
+        "today; 403: not your side (the city decides; the body answers and asks to exit); 404: outside your "
+        "record; 409: the state does not allow it (e.g. open plans before an exit).",
+    )(post)
+    return View.as_view()
