@@ -171,6 +171,32 @@ KINDS["expert_scored"] = Kind(
 )
 OPTIONAL_KINDS = [k for k, v in KINDS.items() if not v.legally_required]
 
+KINDS.update(
+    {
+        "body_decided": Kind(
+            _("评价机构监管决定：{decision}"),
+            _(
+                "市职业技能鉴定中心对{organisation}（{code}）作出“{decision}”{line}，文号：{reference}。事由：{reason}"
+            ),
+            True,
+        ),
+        "body_exit_requested": Kind(
+            _("评价机构申请退出：{organisation}"),
+            _("{organisation}（{code}）申请退出评价机构备案，请审核。事由：{reason}"),
+        ),
+        "rectification_responded": Kind(
+            _("整改报告待验收：{organisation}"),
+            _("{organisation}（{code}）已提交整改报告（整改期限{deadline}），请验收。"),
+        ),
+        "rectification_sent_back": Kind(
+            _("整改未通过验收：{organisation}"),
+            _("整改报告未通过验收，请于{deadline}前继续整改。意见：{note}"),
+            True,
+        ),
+    }
+)
+OPTIONAL_KINDS = [k for k, v in KINDS.items() if not v.legally_required]
+
 
 #: Words that stand for a placeholder where a kind is named without an event (the settings page).
 GENERIC_WORDS = {"step": _("审核环节")}

@@ -4,9 +4,11 @@ the change that raised it (connected in NotificationsConfig.ready)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 
 from filing import signals
 from filing.models import FilingApplication, ReviewStep, RevocationStatus
+from filing.roles import Role
 
 from .outbox import application_link, notify
 from .recipients import (
@@ -19,6 +21,7 @@ from .recipients import (
     operators_of_body,
     plan_link,
     plan_payload,
+    users_with,
 )
 
 
@@ -374,6 +377,65 @@ CONNECTIONS += [
     (signals.task_deadline_near, on_task_deadline_near),
     (signals.task_deadline_passed, on_task_deadline_passed),
     (signals.correction_deadline_near, on_correction_deadline_near),
+]
+
+
+def _body_side(body):
+    return users_with(
+        organisation_id=body.organisation_id, role__in=[Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE]
+    )
+
+
+def _body_payload(body) -> dict:
+    return {"organisation": body.name, "code": body.code}
+
+
+def on_body_decided(sender, decision, actor, **kwargs):
+    body = decision.body
+    link = reverse("supervision:detail", args=[body.pk])
+    if decision.kind == "exit_requested":
+        return notify(
+            "body_exit_requested",
+            municipal_reviewers(),
+            {**_body_payload(body), "reason": decision.reason},
+            link=link,
+        )
+    return notify(
+        "body_decided",
+        _body_side(body),
+        {
+            **_body_payload(body),
+            "decision": str(decision.get_kind_display()),
+            "line": f"（{decision.line.offering}）" if decision.line_id else "",
+            "reference": decision.reference or "—",
+            "reason": decision.reason,
+        },
+        link=link,
+    )
+
+
+def on_rectification_responded(sender, order, actor, **kwargs):
+    return notify(
+        "rectification_responded",
+        municipal_reviewers(),
+        {**_body_payload(order.body), "deadline": str(order.deadline)},
+        link=reverse("supervision:detail", args=[order.body_id]),
+    )
+
+
+def on_rectification_sent_back(sender, order, actor, **kwargs):
+    return notify(
+        "rectification_sent_back",
+        _body_side(order.body),
+        {**_body_payload(order.body), "deadline": str(order.deadline), "note": order.decision_note},
+        link=reverse("supervision:detail", args=[order.body_id]),
+    )
+
+
+CONNECTIONS += [
+    (signals.body_decided, on_body_decided),
+    (signals.rectification_responded, on_rectification_responded),
+    (signals.rectification_sent_back, on_rectification_sent_back),
 ]
 
 

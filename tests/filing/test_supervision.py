@@ -362,3 +362,28 @@ def test_a_reviewer_of_the_bodys_own_organisation_may_not_decide(body, college):
     access.forget(insider)
     with pytest.raises(Denied):
         svc.body_suspend(actor=insider, body=body, reason="x")
+
+
+# --- who hears what --------------------------------------------------------------------------------------
+
+
+def recipients(kind):
+    from notifications.models import Delivery
+
+    return {d.recipient_id for d in Delivery.objects.filter(event__kind=kind)}
+
+
+def test_decisions_reach_the_body_and_answers_reach_the_city(body, body_operator, legal_rep, city):
+    from notifications.models import OutboxEvent
+
+    order = rect.rectification_order(actor=city, body=body, findings="考场无监控", deadline=LATER)
+    assert recipients("body_decided") == {body_operator.pk, legal_rep.pk}
+    rect.rectification_respond(actor=body_operator, order=order, response="已改")
+    assert city.pk in recipients("rectification_responded")
+    rect.rectification_send_back(actor=city, order=order, note="不到位", deadline=LATER)
+    assert recipients("rectification_sent_back") == {body_operator.pk, legal_rep.pk}
+    event = OutboxEvent.objects.filter(kind="body_decided").get()
+    assert event.payload["decision"] == "责令整改" and event.payload["code"] == body.code
+    EvaluationPlan.objects.all().delete()
+    svc.body_request_exit(actor=body_operator, body=body, reason="停办")
+    assert city.pk in recipients("body_exit_requested")
