@@ -262,6 +262,20 @@ def build_world():
             receivers.plan_filed(sender=EvaluationPlan, plan=filed_plan)
             tasks["own:plan"] = Task.objects.get(process__planprocess__plan=filed_plan, status=STATUS.NEW)
     report = national.report_export(actor=u.municipal_reviewer)
+    # One open rectification order per body (the supervision routes' second kind of object).
+    from filing.models import RectificationOrder
+
+    rectifications = {
+        key: RectificationOrder.objects.create(
+            body=b,
+            findings="考场无监控",
+            deadline=timezone.localdate() + datetime.timedelta(days=30),
+            ordered_by=u.municipal_lead,
+            ordered_on=timezone.localdate(),
+        )
+        for key, b in bodies.items()
+    }
+
     # The national system sends back the own and the other college's records (the bodies' to-dos); the
     # same-district college's stays unanswered, so the report is still open.
     answers = "证书编号,版本,结果,原因\n" + "".join(
@@ -411,6 +425,8 @@ def build_world():
         certificates=certificates,
         imports=imports,
         agreements=agreements,
+        bodies=bodies,
+        rectifications=rectifications,
         evaluators=evaluators,
         sittings=sittings,
         staff=staff,
@@ -584,6 +600,29 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {**out, "none": {"pk": MISSING, "action": "withdraw"}}
     if kind == "certificate":
         return {**{k: {"pk": w.certificates[k].pk} for k in ORG_LABELS}, "none": none}
+    if kind == "body":
+        return {**{k: {"pk": w.bodies[k].pk} for k in ORG_LABELS}, "none": none}
+    if kind == "body_code":
+        return {"valid": {"code": w.bodies["own"].code}, "bogus": {"code": "X" * 13}}
+    if kind in ("body_action", "rectification_action", "line_action"):
+        objects = {
+            "body_action": (w.bodies, "suspend", "request_exit"),
+            "rectification_action": (w.rectifications, "accept", "respond"),
+            "line_action": ({k: b.lines.first() for k, b in w.bodies.items()}, "suspend", "reinstate"),
+        }[kind]
+        out = {k: {"pk": o.pk, "action": objects[1]} for k, o in objects[0].items()}
+        out["own:body-side"] = {"pk": objects[0]["own"].pk, "action": objects[2]}
+        out["own:bogus-action"] = {"pk": objects[0]["own"].pk, "action": "bogus"}
+        return {**out, "none": none}
+    if kind == "supervision_action":
+        own = w.bodies["own"]
+        return {
+            **{k: {"table": "body", "pk": b.pk, "name": "suspend"} for k, b in w.bodies.items()},
+            "own:respond": {"table": "order", "pk": w.rectifications["own"].pk, "name": "respond"},
+            "own:line": {"table": "line", "pk": own.lines.first().pk, "name": "suspend"},
+            "own:bogus-action": {"table": "body", "pk": own.pk, "name": "bogus"},
+            "none": none,
+        }
     if kind == "report":
         return {"report": {"pk": w.report.pk}, "none": none}
     if kind == "rejection":
@@ -823,6 +862,14 @@ KINDS = {
     "tasks/<int:task_pk>/release/": "task",
     "tasks/<int:task_pk>/transfer/": "task",
     "notifications/<int:pk>/": "message",
+    "catalogue/<str:code>/": "body_code",
+    "api/v1/catalogue/<str:code>/": "body_code",
+    "supervision/<int:pk>/": "body",
+    "supervision/<slug:table>/<int:pk>/<slug:name>/": "supervision_action",
+    "api/v1/bodies/<int:pk>/": "body",
+    "api/v1/bodies/<int:pk>/<str:action>/": "body_action",
+    "api/v1/rectifications/<int:pk>/<str:action>/": "rectification_action",
+    "api/v1/filed-lines/<int:pk>/<str:action>/": "line_action",
 }
 
 
@@ -855,6 +902,8 @@ PUBLIC = (
     "credentials/",
     "api/v1/auth/token/",
     "admin/login/",
+    "catalogue/",
+    "api/v1/catalogue/",
 )
 #: The page that says whether a persona can see an object of each kind (its detail page).
 SCOPE_ORACLE = {
@@ -875,6 +924,11 @@ SCOPE_ORACLE = {
     "organisation": "api/v1/organisations/<int:pk>/majors/",
     "agreement": "plans/agreements/<int:pk>/",
     "agreement_action": "plans/agreements/<int:pk>/",
+    "body": "supervision/<int:pk>/",
+    "body_action": "supervision/<int:pk>/",
+    "rectification_action": "supervision/<int:pk>/",
+    "line_action": "supervision/<int:pk>/",
+    "supervision_action": "supervision/<int:pk>/",
 }
 _observed: dict[str, dict] = {}
 
@@ -936,7 +990,14 @@ MALFORMED = {
     },
     **{
         name: "2026-02-30"
-        for name in ("deadline", "first_sitting_on", "valid_from", "valid_until", "issue_date")
+        for name in (
+            "deadline",
+            "first_sitting_on",
+            "valid_from",
+            "valid_until",
+            "issue_date",
+            "banned_until",
+        )
     },
     **{name: "abc" for name in ("starts_at", "ends_at")},
     **{
@@ -951,6 +1012,7 @@ MALFORMED = {
     "name": "\x00\x00",
     "scores": "abc",
     "line_decisions": "abc",
+    "certificates": "abc",
 }
 JSON_BODIES = [
     json.dumps(MALFORMED),
