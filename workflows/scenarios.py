@@ -197,8 +197,41 @@ def staff_from_pool(plan, operator) -> None:
                 staffing.staff_assign(actor=operator, sitting=sitting, evaluator=person, role=rule.role)
 
 
-def hold_and_publish(plan, operator, *, held_on: datetime.date, score=None):
-    """Registration closed, the sittings start on ``held_on`` (the first sitting's day or later), every
+def city_supervisor():
+    """A 督导员 of the city (the first active one; one is created for a scenario that has none)."""
+    from django.contrib.auth import get_user_model
+
+    from filing.models import Membership
+    from filing.roles import Role
+    from filing.services.memberships import membership_grant
+
+    held = Membership.objects.filter(role=Role.SUPERVISOR, is_active=True, user__is_active=True)
+    found = held.select_related("user").order_by("pk").first()
+    if found is not None:
+        return found.user
+    user = get_user_model().objects.create_user(username="scenario_supervisor", first_name="市督导员")
+    membership_grant(actor=None, user=user, role=Role.SUPERVISOR, organisation=None, district=None)
+    return user
+
+
+def supervise(plan, supervisor=None) -> None:
+    """The supervisor files a clean report on every started sitting that has none (逢考必督)."""
+    from filing.services.supervision_reports import report_file
+
+    supervisor = supervisor or city_supervisor()
+    for sitting in plan.sittings.filter(supervision_report__isnull=True, started_at__isnull=False):
+        report_file(
+            actor=supervisor,
+            sitting=sitting,
+            present=sitting.candidates_expected,
+            absent=0,
+            identity_checked=True,
+        )
+
+
+def hold_and_publish(plan, operator, *, held_on: datetime.date, score=None, supervisor=None):
+    """Registration closed, the sittings start on ``held_on`` (the first sitting's day or later) and are
+    supervised (a clean report each, by ``supervisor`` or the city's first 督导员), every
     scheduled candidate scored on that day and the results published. ``score(registration, part)``
     gives a score (default: 80)."""
     from filing.models import RegistrationStatus
@@ -207,6 +240,7 @@ def hold_and_publish(plan, operator, *, held_on: datetime.date, score=None):
 
     plans.plan_close_registration(actor=operator, plan=plan)
     plans.plan_start(actor=operator, plan=plan, today=held_on)
+    supervise(plan, supervisor)
     plans.plan_finish_sittings(actor=operator, plan=plan)
     for registration in plan.registrations.filter(status=RegistrationStatus.SCHEDULED):
         for part in required_parts(plan):
@@ -224,6 +258,7 @@ def confirm_results(plan, operator, authority, *, on: datetime.date | None = Non
     from filing.services import results
 
     on = on or plan.results_publicity_ends_on + datetime.timedelta(days=1)
+    supervise(plan)
     results.plan_submit_results(actor=operator, plan=plan, today=on)
     wf.task_results_audit(
         actor=authority,

@@ -75,6 +75,7 @@ from .supervision import (
     DecisionKind,
     RectificationOrder,
     RectificationStatus,
+    SupervisionReport,
 )
 
 __all__ = [
@@ -123,6 +124,7 @@ __all__ = [
     "OPEN_RECTIFICATION",
     "RectificationOrder",
     "RectificationStatus",
+    "SupervisionReport",
     "ClockPeriod",
     "Correction",
     "EvaluationBody",

@@ -132,3 +132,32 @@ class RectificationOrder(ConcurrentTransitionMixin, models.Model):
 
 
 OPEN_RECTIFICATION = [RectificationStatus.OPEN, RectificationStatus.RESPONDED]
+
+
+class SupervisionReport(models.Model):
+    """督导报告 (逢考必督): the supervisor's report on one sitting. Every sitting of a plan needs one before
+    the authority confirms the plan's results, and a report with a serious irregularity opens a finding (a
+    rectification order) that must be accepted first."""
+
+    sitting = models.OneToOneField(
+        "filing.Sitting", on_delete=models.CASCADE, related_name="supervision_report", verbose_name=_("场次")
+    )
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    present = models.PositiveIntegerField(_("实到人数"))
+    absent = models.PositiveIntegerField(_("缺考人数"))
+    identity_checked = models.BooleanField(_("已逐一核验考生身份"))
+    identity_issues = models.TextField(_("身份核验问题"), blank=True)
+    irregularities = models.TextField(_("违规违纪及其他问题"), blank=True)
+    blocking = models.BooleanField(_("存在影响考核结果的严重问题"), default=False)
+    photo_encrypted = models.TextField(_("现场照片（加密）"), blank=True, editable=False)
+    finding = models.ForeignKey(
+        RectificationOrder, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+
+    class Meta:
+        verbose_name = _("督导报告")
+        verbose_name_plural = _("督导报告")
+
+    def __str__(self) -> str:
+        return f"{self.sitting}：{self.filed_at:%Y-%m-%d}"

@@ -34,9 +34,10 @@ def _invalid(message: str) -> Invalid:
     return Invalid(message, errors={"photo": [message]})
 
 
-def clean_photo(data: bytes) -> bytes:
-    """The upload re-encoded as a metadata-free JPEG of at most :data:`PHOTO_SIZE`; ``Invalid`` for
-    anything that is not a sound JPEG or PNG photo."""
+def clean_photo(data: bytes, *, within: tuple[int, int] | None = None) -> bytes:
+    """The upload re-encoded as a metadata-free JPEG cropped to :data:`PHOTO_SIZE` (a certificate photo), or
+    scaled to fit ``within`` uncropped (a scene photo); ``Invalid`` for anything that is not a sound JPEG or
+    PNG photo."""
     if len(data) > MAX_PHOTO_BYTES:
         raise _invalid(_("照片不能超过2MB。"))
     if not data.startswith(SIGNATURES):
@@ -55,7 +56,10 @@ def clean_photo(data: bytes) -> bytes:
                 image = ImageOps.exif_transpose(image)
                 if min(image.size) < MIN_SIDE:
                     raise _invalid(_("照片太小（短边至少%(n)d像素）。") % {"n": MIN_SIDE})
-                fitted = ImageOps.fit(image.convert("RGB"), PHOTO_SIZE, Image.Resampling.LANCZOS)
+                if within:
+                    fitted = ImageOps.contain(image.convert("RGB"), within, Image.Resampling.LANCZOS)
+                else:
+                    fitted = ImageOps.fit(image.convert("RGB"), PHOTO_SIZE, Image.Resampling.LANCZOS)
                 # A fresh image from the pixels alone: Pillow would carry comments and profiles in .info.
                 image = Image.frombytes("RGB", fitted.size, fitted.tobytes())
     except Invalid:

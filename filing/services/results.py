@@ -23,6 +23,7 @@ from filing.models import (
     Registration,
     RegistrationStatus,
 )
+from filing.services import supervision_reports
 from filing.services.common import (
     lock_plan,
     require_authority,
@@ -201,6 +202,9 @@ def plan_audit_results(
     if not comment.strip():
         raise Invalid(_("请填写审核意见。"), errors={"comment": [_("请填写审核意见。")]})
     if approve:
+        problems = supervision_reports.results_audit_problems(plan)
+        if problems:
+            raise Invalid(_("认定结果不能确认。"), errors={"__all__": problems})
         plan.confirm_results(actor, today)
     else:
         plan.return_results()

@@ -13,6 +13,7 @@ from filing.services import results as results_svc
 from filing.services import roster as roster_svc
 from filing.services import staffing as staffing_svc
 from tests import factories
+from workflows import scenarios
 from workflows import services as wf
 from workflows.selectors import open_task
 
@@ -194,6 +195,10 @@ def test_plan_to_confirmed_results(body, body_operator, major, municipal_reviewe
     results_svc.plan_submit_results(
         actor=body_operator, plan=plan, today=plan.results_publicity_ends_on + datetime.timedelta(days=1)
     )
+    audit_task = open_task(plan, "audit_results").pk
+    with pytest.raises(Invalid, match="认定结果不能确认"):  # 逢考必督: no report yet
+        wf.task_results_audit(actor=municipal_reviewer, task_pk=audit_task, approve=True, comment="结果属实")
+    scenarios.supervise(plan, factories.user("city_supervisor", role="supervisor"))
     wf.task_results_audit(
         actor=municipal_reviewer,
         task_pk=open_task(plan, "audit_results").pk,

@@ -1,0 +1,148 @@
+"""逢考必督: the supervisor's report on every sitting, allowed and denied (role, state, once), bad input, the
+photo re-encoded, and the results audit refused until every sitting is reported and a serious finding is
+accepted."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from filing.errors import Denied, Invalid, WrongState
+from filing.models import (
+    BodyStatus,
+    EvaluationPlan,
+    PlanStatus,
+    RectificationStatus,
+    Sitting,
+    SupervisionReport,
+)
+from filing.services import rectification as rect
+from filing.services import results as results_svc
+from filing.services import supervision_reports as svc
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+NOW = timezone.now()
+
+
+@pytest.fixture
+def body(college, body_operator):
+    return factories.filed_body(college)
+
+
+@pytest.fixture
+def supervisor(roles):
+    return factories.user("supervisor_a", role="supervisor")
+
+
+def plan_in(body, operator, status=PlanStatus.RESULTS_SUBMITTED, sittings=2, started=True):
+    plan = EvaluationPlan.objects.create(
+        body=body,
+        line=body.lines.get(offering__level=4),
+        title=f"计划{EvaluationPlan.objects.count()}",
+        expected_headcount=10,
+        first_sitting_on=datetime.date(2026, 6, 1),
+        created_by=operator,
+        status=status,
+    )
+    for i, part in enumerate(["theory", "skill"][:sittings]):
+        Sitting.objects.create(
+            plan=plan,
+            part=part,
+            starts_at=NOW - datetime.timedelta(hours=4 - i),
+            ends_at=NOW - datetime.timedelta(hours=3 - i),
+            room=f"A10{i}",
+            candidates_expected=10,
+            started_at=NOW if started else None,
+        )
+    return plan
+
+
+def file(supervisor, sitting, **overrides):
+    fields = {"present": "9", "absent": "1", "identity_checked": True, **overrides}
+    return svc.report_file(actor=supervisor, sitting=sitting, **fields)
+
+
+def audit(plan, reviewer, approve=True):
+    return results_svc.plan_audit_results(actor=reviewer, plan=plan, approve=approve, comment="意见")
+
+
+def test_results_audit_waits_for_every_report(body, body_operator, supervisor, municipal_reviewer):
+    plan = plan_in(body, body_operator)
+    first, second = plan.sittings.all()
+    with pytest.raises(Invalid, match="认定结果不能确认") as exc:
+        audit(plan, municipal_reviewer)
+    assert "督导报告" in str(exc.value.errors)
+    file(supervisor, first)
+    with pytest.raises(Invalid):
+        audit(plan, municipal_reviewer)
+    file(supervisor, second)
+    assert audit(plan, municipal_reviewer).status == PlanStatus.RESULTS_CONFIRMED
+
+
+def test_returning_results_needs_no_report(body, body_operator, municipal_reviewer):
+    plan = plan_in(body, body_operator)
+    assert audit(plan, municipal_reviewer, approve=False).status != PlanStatus.RESULTS_CONFIRMED
+
+
+def test_a_serious_irregularity_opens_a_finding_that_blocks_until_accepted(
+    body, body_operator, supervisor, municipal_reviewer
+):
+    plan = plan_in(body, body_operator, sittings=1)
+    report = file(supervisor, plan.sittings.get(), blocking=True, irregularities="两名考生使用手机")
+    order = report.finding
+    assert order.status == RectificationStatus.OPEN and "督导报告" in order.source
+    body.refresh_from_db()
+    assert body.status == BodyStatus.RECTIFICATION
+    with pytest.raises(Invalid, match="认定结果不能确认"):
+        audit(plan, municipal_reviewer)
+    rect.rectification_respond(actor=body_operator, order=order, response="已取消两人成绩")
+    rect.rectification_accept(actor=municipal_reviewer, order=order, note="处理得当")
+    assert audit(plan, municipal_reviewer).status == PlanStatus.RESULTS_CONFIRMED
+
+
+def test_only_a_supervisor_once_and_only_after_the_start(body, body_operator, supervisor, municipal_reviewer):
+    plan = plan_in(body, body_operator, sittings=1)
+    sitting = plan.sittings.get()
+    for actor in (body_operator, municipal_reviewer):
+        with pytest.raises(Denied):
+            file(actor, sitting)
+    file(supervisor, sitting)
+    with pytest.raises(WrongState):
+        file(supervisor, sitting)
+    early = plan_in(body, body_operator, status=PlanStatus.REGISTRATION_CLOSED, sittings=1, started=False)
+    with pytest.raises(WrongState):
+        file(supervisor, early.sittings.get())
+    done = plan_in(body, body_operator, status=PlanStatus.RESULTS_CONFIRMED, sittings=1)
+    with pytest.raises(WrongState):
+        file(supervisor, done.sittings.get())
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"present": "abc"},
+        {"present": "-1"},
+        {"absent": ""},
+        {"present": "9" * 20},
+        {"identity_checked": False},
+        {"blocking": True},
+        {"photo": b"not an image"},
+        {"photo": b"\xff\xd8\xff" + b"\x00" * 100},
+        {"irregularities": "问题" * 3000},
+    ],
+)
+def test_bad_input_is_refused_with_the_field(body, body_operator, supervisor, overrides):
+    plan = plan_in(body, body_operator, sittings=1)
+    with pytest.raises(Invalid):
+        file(supervisor, plan.sittings.get(), **overrides)
+    assert not SupervisionReport.objects.exists()
+
+
+def test_photo_is_re_encoded_and_kept_encrypted(body, body_operator, supervisor):
+    plan = plan_in(body, body_operator, sittings=1)
+    raw = factories.photo_jpeg(size=(800, 600), exif=b"Exif\x00\x00secret-gps")
+    report = file(supervisor, plan.sittings.get(), photo=raw)
+    stored = svc.report_photo(report)
+    assert stored.startswith(b"\xff\xd8") and b"secret-gps" not in stored
+    assert b"secret-gps" not in report.photo_encrypted.encode()
