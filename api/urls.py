@@ -161,6 +161,11 @@ urlpatterns = [
         name="api-staff-replace",
     ),
     path("v1/plans/<int:pk>/recusals/", staffing.Recusals.as_view(), name="api-recusals"),
+    path(
+        "v1/plans/<int:pk>/sittings/<int:sitting_pk>/supervision-report/",
+        supervision.SittingReport.as_view(),
+        name="api-supervision-report",
+    ),
     path("v1/catalogue/", supervision.CatalogueList.as_view(), name="api-catalogue"),
     path("v1/catalogue/<str:code>/", supervision.CatalogueDetail.as_view(), name="api-catalogue-body"),
     path("v1/bodies/", supervision.BodyList.as_view(), name="api-bodies"),

@@ -146,6 +146,16 @@ site = Site(
                 ),
                 path("<int:pk>/staff/new/", sitting_views.StaffAssignView.as_view(), name="staff_assign"),
                 path(
+                    "<int:pk>/sittings/<int:sitting_pk>/report/",
+                    sitting_views.SupervisionReportView.as_view(),
+                    name="supervision_report",
+                ),
+                path(
+                    "<int:pk>/sittings/<int:sitting_pk>/report/photo/",
+                    sitting_views.SupervisionPhotoView.as_view(),
+                    name="supervision_photo",
+                ),
+                path(
                     "<int:pk>/staff/<int:staff_pk>/remove/",
                     sitting_views.StaffRemoveView.as_view(),
                     name="staff_remove",

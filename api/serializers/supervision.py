@@ -10,6 +10,8 @@ __all__ = [
     "RectificationSerializer",
     "SupervisedBodySerializer",
     "SupervisionActionSerializer",
+    "SupervisionReportInput",
+    "SupervisionReportSerializer",
 ]
 
 
@@ -89,3 +91,30 @@ class SupervisionActionSerializer(serializers.Serializer):
     )
     response = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class SupervisionReportSerializer(serializers.Serializer):
+    sitting = serializers.IntegerField(source="sitting_id")
+    supervisor = serializers.CharField(source="supervisor.username")
+    filed_at = serializers.DateTimeField()
+    present = serializers.IntegerField()
+    absent = serializers.IntegerField()
+    identity_checked = serializers.BooleanField()
+    identity_issues = serializers.CharField()
+    irregularities = serializers.CharField()
+    blocking = serializers.BooleanField()
+    has_photo = serializers.SerializerMethodField()
+    finding = serializers.IntegerField(source="finding_id", allow_null=True)
+
+    def get_has_photo(self, report) -> bool:
+        return bool(report.photo_encrypted)
+
+
+class SupervisionReportInput(serializers.Serializer):
+    present = serializers.IntegerField(min_value=0, max_value=999999)
+    absent = serializers.IntegerField(min_value=0, max_value=999999)
+    identity_checked = serializers.BooleanField()
+    identity_issues = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    irregularities = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    blocking = serializers.BooleanField(required=False, default=False)
+    photo = serializers.FileField(required=False)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,8 +14,9 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.views.common import ERRORS, valid
 from filing import selectors
-from filing.models import FiledLine, RectificationOrder
-from filing.services import body_actions
+from filing.models import FiledLine, RectificationOrder, SupervisionReport
+from filing.services import body_actions, supervision_reports
+from filing.services.photos import MAX_PHOTO_BYTES
 from filing.views.catalogue import CatalogueFilter, body_by_code
 
 
@@ -138,3 +140,43 @@ def action_view(table: str):
         "record; 409: the state does not allow it (e.g. open plans before an exit).",
     )(post)
     return View.as_view()
+
+
+class SittingReport(APIView):
+    """逢考必督: a sitting's supervision report — read by whoever sees the plan, filed once by a 督导员 after
+    the sitting started (multipart, with an optional JPEG/PNG photo re-encoded without metadata)."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def _sitting(self, request, pk, sitting_pk):
+        plan = selectors.one_visible(selectors.plans_visible_to(request.user), request.user, pk)
+        return selectors.one_visible(plan.sittings.all(), request.user, sitting_pk)
+
+    @extend_schema(responses={200: s.SupervisionReportSerializer, **ERRORS})
+    def get(self, request, pk, sitting_pk):
+        sitting = self._sitting(request, pk, sitting_pk)
+        report = SupervisionReport.objects.filter(sitting=sitting).first()
+        if report is None:
+            raise exceptions.NotFound()
+        return Response(s.SupervisionReportSerializer(report).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.SupervisionReportInput},
+        responses={201: s.SupervisionReportSerializer, **ERRORS},
+        description="400: a count not a whole number, identity not checked without a reason, a serious "
+        "problem without its description, a photo that is not a sound JPEG/PNG up to 2 MB; 403: not a "
+        "督导员; 409: before the sitting started, after the results were confirmed, or filed already. A "
+        "serious problem (`blocking`) opens a rectification order of the body; the plan's results cannot be "
+        "confirmed until it is accepted.",
+    )
+    def post(self, request, pk, sitting_pk):
+        sitting = self._sitting(request, pk, sitting_pk)
+        data = dict(valid(s.SupervisionReportInput, request))
+        upload = data.pop("photo", None)
+        report = supervision_reports.report_file(
+            actor=request.user,
+            sitting=sitting,
+            photo=upload.read(MAX_PHOTO_BYTES + 1) if upload else None,
+            **data,
+        )
+        return Response(s.SupervisionReportSerializer(report).data, status=201)

@@ -28,7 +28,7 @@ from filing.models import (
 )
 from filing.services import photos as photo_svc
 from filing.services import plans as svc
-from filing.services import results
+from filing.services import results, supervision_reports
 from filing.services.common import required_parts
 from filing.services.staffing import staffing_problems
 from filing.views.base import DomainFormMixin, error_response, messages_from, visible_or_404
@@ -131,9 +131,12 @@ class PlanDetailView(PlanMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         plan = self.plan
         is_operator = access.operates_body(self.request.user, plan.body)
-        sittings = list(plan.sittings.prefetch_related("staff__evaluator"))
+        sittings = list(
+            plan.sittings.select_related("supervision_report").prefetch_related("staff__evaluator")
+        )
         context.update(
             is_operator=is_operator,
+            is_supervisor=supervision_reports.may_file(self.request.user),
             sittings=sittings,
             problems=[p for s in sittings for p in staffing_problems(s)],
             registrations=plan.registrations.select_related("candidate", "major", "school")

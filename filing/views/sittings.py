@@ -1,8 +1,11 @@
-"""Sittings of a plan (考核场次) and their staff: add, edit and remove sittings, assign and remove staff."""
+"""Sittings of a plan (考核场次) and their staff: add, edit and remove sittings, assign and remove staff;
+the supervisor's report on a sitting (督导报告)."""
 
 from __future__ import annotations
 
+from django import forms as forms_module
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,8 +14,9 @@ from django.views.generic import FormView
 
 from filing import forms, selectors
 from filing.errors import DomainError, WrongState
-from filing.models import SittingStaff
+from filing.models import SittingStaff, SupervisionReport
 from filing.services import plans as svc
+from filing.services import supervision_reports as reports
 from filing.services.staffing import staff_assign, staff_remove
 from filing.views.base import DomainFormMixin, error_response, visible_or_404
 from filing.views.plans import OperatorOnlyMixin, PlanMixin
@@ -92,3 +96,83 @@ class StaffAssignView(OperatorOnlyMixin, PlanMixin, DomainFormMixin, FormView):
 
     def perform(self, form):
         return staff_assign(actor=self.request.user, **form.cleaned_data)
+
+
+class SupervisionReportForm(forms_module.Form):
+    present = forms_module.IntegerField(label=_("实到人数"), min_value=0, max_value=999999)
+    absent = forms_module.IntegerField(label=_("缺考人数"), min_value=0, max_value=999999)
+    identity_checked = forms_module.BooleanField(label=_("已逐一核验考生身份"), required=False, initial=True)
+    identity_issues = forms_module.CharField(
+        label=_("身份核验问题"),
+        required=False,
+        max_length=5000,
+        widget=forms_module.Textarea(attrs={"rows": 2}),
+        help_text=_("未逐一核验的，须说明原因。"),
+    )
+    irregularities = forms_module.CharField(
+        label=_("违规违纪及其他问题"),
+        required=False,
+        max_length=5000,
+        widget=forms_module.Textarea(attrs={"rows": 3}),
+    )
+    blocking = forms_module.BooleanField(
+        label=_("存在影响考核结果的严重问题"),
+        required=False,
+        help_text=_("勾选后将对评价机构下达整改通知，整改验收通过前不能确认本计划的认定结果。"),
+    )
+    photo = forms_module.FileField(
+        label=_("现场照片（可选）"),
+        required=False,
+        help_text=_("JPEG或PNG，不超过2MB；保存时去除位置等元数据。"),
+    )
+
+
+class SupervisionReportView(SittingMixin, DomainFormMixin, FormView):
+    """The supervisor files the sitting's report on a phone-sized form; whoever sees the plan reads it."""
+
+    template_name = "filing/supervision_report.html"
+
+    def get_form(self, form_class=None):
+        return SupervisionReportForm(**self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        report = SupervisionReport.objects.filter(sitting=self.sitting).select_related(
+            "supervisor", "finding"
+        )
+        context.update(
+            plan=self.plan,
+            sitting=self.sitting,
+            report=report.first(),
+            may_file=reports.may_file(self.request.user),
+            multipart=True,
+        )
+        return context
+
+    def perform(self, form):
+        upload = form.cleaned_data.pop("photo", None)
+        data = upload.read(reports_photo_limit() + 1) if upload else None
+        return reports.report_file(
+            actor=self.request.user, sitting=self.sitting, photo=data, **form.cleaned_data
+        )
+
+    def get_success_url(self):
+        messages.success(self.request, _("督导报告已提交。"))
+        return self.request.path
+
+
+def reports_photo_limit() -> int:
+    from filing.services.photos import MAX_PHOTO_BYTES
+
+    return MAX_PHOTO_BYTES
+
+
+class SupervisionPhotoView(SittingMixin, View):
+    def get(self, request, pk, sitting_pk):
+        report = SupervisionReport.objects.filter(sitting=self.sitting).first()
+        photo = reports.report_photo(report) if report else None
+        if photo is None:
+            raise Http404
+        response = HttpResponse(photo, content_type="image/jpeg")
+        response["Cache-Control"] = "private, no-store"
+        return response

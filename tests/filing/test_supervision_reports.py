@@ -146,3 +146,52 @@ def test_photo_is_re_encoded_and_kept_encrypted(body, body_operator, supervisor)
     stored = svc.report_photo(report)
     assert stored.startswith(b"\xff\xd8") and b"secret-gps" not in stored
     assert b"secret-gps" not in report.photo_encrypted.encode()
+
+
+# --- the page ----------------------------------------------------------------------------------------------
+
+
+def report_url(plan, sitting):
+    from django.urls import reverse
+
+    return reverse("plans:supervision_report", args=[plan.pk, sitting.pk])
+
+
+def test_supervisor_files_through_the_page_and_the_plan_shows_it(client, body, body_operator, supervisor):
+    from django.urls import reverse
+
+    plan = plan_in(body, body_operator, sittings=1)
+    sitting = plan.sittings.get()
+    client.force_login(supervisor)
+    assert 'data-report="missing"' in client.get(reverse("plans:detail", args=[plan.pk])).text
+    form = client.get(report_url(plan, sitting))
+    assert form.status_code == 200 and 'data-action="file_report"' in form.text
+    bad = client.post(report_url(plan, sitting), {"present": "abc", "absent": "0"})
+    assert bad.status_code == 422 and not SupervisionReport.objects.exists()
+    photo = factories.photo_jpeg(size=(400, 300))
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    done = client.post(
+        report_url(plan, sitting),
+        {
+            "present": "9",
+            "absent": "1",
+            "identity_checked": "on",
+            "photo": SimpleUploadedFile("room.jpg", photo, content_type="image/jpeg"),
+        },
+    )
+    assert done.status_code == 302
+    assert 'data-report="filed"' in client.get(reverse("plans:detail", args=[plan.pk])).text
+    client.force_login(body_operator)
+    shown = client.get(report_url(plan, sitting))
+    assert 'data-section="report"' in shown.text and 'data-action="file_report"' not in shown.text
+    image = client.get(reverse("plans:supervision_photo", args=[plan.pk, sitting.pk]))
+    assert image.status_code == 200 and image.content.startswith(b"\xff\xd8")
+    assert client.post(report_url(plan, sitting), {"present": "1", "absent": "0"}).status_code in (403, 409)
+
+
+def test_report_page_of_another_bodys_plan_is_404(client, body, body_operator):
+    plan = plan_in(body, body_operator, sittings=1)
+    stranger = factories.user(role="body_operator", organisation=factories.organisation())
+    client.force_login(stranger)
+    assert client.get(report_url(plan, plan.sittings.get())).status_code == 404
