@@ -158,7 +158,7 @@ KINDS.update(
         "national_rejected": Kind(
             _("全国联网退回{count}条证书记录"),
             _(
-                "全国联网查询系统退回了{count}条证书记录（{certificates}）。请在首页“全国联网退回”中更正或重新上报。"
+                "全国联网查询系统退回了{count}条证书记录（{certificates}）。请在待办任务“处理全国联网退回记录”中更正或重新上报。"
             ),
             True,
         ),

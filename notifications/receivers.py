@@ -317,7 +317,7 @@ def on_national_records_rejected(sender, body, records, actor, **kwargs):
             "count": len(records),
             "certificates": "、".join(numbers[:10]) + ("……" if len(numbers) > 10 else ""),
         },
-        link="/certificates/national/rejections/",
+        link=INBOX_LINK,
     )
 
 
