@@ -8,6 +8,7 @@ from django.conf import settings
 from filing import signals
 from filing.models import FilingApplication, ReviewStep, RevocationStatus
 
+from . import holders
 from .outbox import application_link, notify
 from .recipients import (
     INBOX_LINK,
@@ -374,6 +375,12 @@ CONNECTIONS += [
     (signals.task_deadline_near, on_task_deadline_near),
     (signals.task_deadline_passed, on_task_deadline_passed),
     (signals.correction_deadline_near, on_correction_deadline_near),
+]
+
+
+CONNECTIONS += [
+    (signals.holder_correction_requested, holders.on_holder_correction_requested),
+    (signals.holder_correction_decided, holders.on_holder_correction_decided),
 ]
 
 
