@@ -1,5 +1,5 @@
 """Contacts of people who are not users (an objector, a certificate holder): an e-mail address or a mainland
-mobile number, normalised, masked for display, and the pluggable sender of one-time codes.
+mobile number, normalised, masked for display, and the pluggable sender of one-time codes and messages.
 
 E-mail goes through Django's mail backend (``EMAIL_URL``). SMS goes through ``settings.SMS_SENDER``, a dotted
 path to a class with ``send(number, text)``; in development the default ``ConsoleSMSSender`` writes the
@@ -69,6 +69,18 @@ class ConsoleSMSSender:
         log.info("SMS to %s: %s", mask(number), text)
 
 
+def send_message(contact: str, text: str, *, subject: str = "") -> None:
+    """Send ``text`` to a normalised contact: an SMS to a mobile number (through ``settings.SMS_SENDER``),
+    an e-mail otherwise (``subject`` is its subject line). A mobile number with no SMS sender configured
+    raises ``ValueError``: the caller decides whether that is worth a retry."""
+    if is_mobile(contact):
+        if not sms_available():
+            raise ValueError("no SMS sender configured")
+        import_string(settings.SMS_SENDER)().send(contact, text)
+    else:
+        send_mail(subject or _("上海市技能评价备案通知"), text, settings.DEFAULT_FROM_EMAIL, [contact])
+
+
 def send_code(contact: str, code: str, purpose: str) -> None:
     """Send a one-time code (``purpose`` says what it is for, in the recipient's language)."""
     text = _(
@@ -77,7 +89,4 @@ def send_code(contact: str, code: str, purpose: str) -> None:
         "code": code,
         "purpose": purpose,
     }
-    if is_mobile(contact):
-        import_string(settings.SMS_SENDER)().send(contact, text)
-    else:
-        send_mail(_("验证码"), text, settings.DEFAULT_FROM_EMAIL, [contact])
+    send_message(contact, text, subject=_("验证码"))

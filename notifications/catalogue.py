@@ -155,10 +155,14 @@ KINDS.update(
         "certificate_corrected": Kind(
             _("证书已更正：{certificate}"), _("证书{certificate}已更正为第{version}版，旧版本作废。"), True
         ),
+        "holder_correction_requested": Kind(
+            _("持证人更正申请待处理：{certificate}"),
+            _("持证人申请更正{organisation}发出的证书{certificate}。请在待办任务中处理。"),
+        ),
         "national_rejected": Kind(
             _("全国联网退回{count}条证书记录"),
             _(
-                "全国联网查询系统退回了{count}条证书记录（{certificates}）。请在首页“全国联网退回”中更正或重新上报。"
+                "全国联网查询系统退回了{count}条证书记录（{certificates}）。请在待办任务“处理全国联网退回记录”中更正或重新上报。"
             ),
             True,
         ),

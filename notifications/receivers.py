@@ -10,6 +10,7 @@ from filing import signals
 from filing.models import FilingApplication, ReviewStep, RevocationStatus
 from filing.roles import Role
 
+from . import holders
 from .outbox import application_link, notify
 from .recipients import (
     INBOX_LINK,
@@ -320,7 +321,7 @@ def on_national_records_rejected(sender, body, records, actor, **kwargs):
             "count": len(records),
             "certificates": "、".join(numbers[:10]) + ("……" if len(numbers) > 10 else ""),
         },
-        link="/certificates/national/rejections/",
+        link=INBOX_LINK,
     )
 
 
@@ -436,6 +437,8 @@ CONNECTIONS += [
     (signals.body_decided, on_body_decided),
     (signals.rectification_responded, on_rectification_responded),
     (signals.rectification_sent_back, on_rectification_sent_back),
+    (signals.holder_correction_requested, holders.on_holder_correction_requested),
+    (signals.holder_correction_decided, holders.on_holder_correction_decided),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import outbox
+from . import holders, outbox
 
 
 @shared_task(name="notifications.deliver")
@@ -16,3 +16,16 @@ def deliver(delivery_ids: list[int]) -> dict:
 def sweep() -> dict:
     """Re-dispatch whatever is pending and due (a crash between commit and enqueue loses nothing)."""
     return outbox.deliver_many(outbox.due_deliveries())
+
+
+@shared_task(
+    name="notifications.holder_decision",
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_backoff_max=6 * 3600,
+    max_retries=8,
+)
+def holder_decision(request_id: int) -> str:
+    """Tell the holder how their correction request was decided (retried while the mail or SMS gateway
+    fails)."""
+    return holders.send_decision(request_id)

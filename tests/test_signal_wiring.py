@@ -10,11 +10,8 @@ from filing import signals
 from notifications.receivers import CONNECTIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-# membership changes are administrative; they need no notification.
-#: Not announced to users: role changes (audited instead) and holders' correction requests, whose task
-#: appears in the issuing body's queue and whose outcome the holder sees on the self-service page (a
-#: holder is not a user to notify).
-NOT_NOTIFIED = {"membership_changed", "holder_correction_requested", "holder_correction_decided"}
+#: Not announced: role changes (administrative, audited instead).
+NOT_NOTIFIED = {"membership_changed"}
 
 
 def test_every_domain_event_is_wired_to_notifications():

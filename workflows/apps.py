@@ -13,7 +13,11 @@ class WorkflowsConfig(AppConfig):
         from . import flows, receivers, registry, reminders, roles, selectors
 
         registry.register(
-            flows.FilingReviewFlow, flows.PlanFlow, flows.RevocationFlow, flows.HolderCorrectionFlow
+            flows.FilingReviewFlow,
+            flows.PlanFlow,
+            flows.RevocationFlow,
+            flows.HolderCorrectionFlow,
+            flows.NationalRejectionFlow,
         )
         roles.register()
         # Same transaction as the domain change: no submitted application without a process.

@@ -16,7 +16,13 @@ from filing.models import ApplicationStatus as S
 from filing.models import ExpertAssignment
 from filing.models import PlanStatus as PS
 
-from .models import FilingReviewProcess, HolderCorrectionProcess, PlanProcess, RevocationProcess
+from .models import (
+    FilingReviewProcess,
+    HolderCorrectionProcess,
+    NationalRejectionProcess,
+    PlanProcess,
+    RevocationProcess,
+)
 from .nodes import PanelSplit
 from .views import TaskView
 
@@ -34,6 +40,10 @@ def _district_permission(activation):
 
 def _issuing_body_permission(activation):
     return body_permission(activation.process.request.certificate.body.organisation_id)
+
+
+def _rejected_body_permission(activation):
+    return body_permission(activation.process.body.organisation_id)
 
 
 def _organisation_permission(activation):
@@ -298,4 +308,36 @@ class HolderCorrectionFlow(flow.Flow):
 
     def start_process(self, activation, request):
         activation.process.request = request
+        return activation.process
+
+
+class NationalRejectionFlow(flow.Flow):
+    """全国联网退回: 导入反馈文件（退回记录） → 发证机构考务人员更正后重新上报.
+
+    One process per (body, answer file): see :class:`~workflows.models.NationalRejectionProcess`."""
+
+    process_class = NationalRejectionProcess
+    process_title = _("全国联网退回处理")
+    process_description = _("全国联网查询系统退回的证书记录，由发证机构的考务人员更正后重新上报")
+    process_summary_template = "{{ process.body }}"
+    lock_impl = lock.select_for_update_lock
+
+    start = (
+        flow.StartHandle(this.start_process)
+        .Annotation(title=_("全国联网退回"))
+        .Next(this.fix_national_rejection)
+    )
+    fix_national_rejection = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("处理全国联网退回记录"))
+        .Permission(_rejected_body_permission)
+        .Next(this.end)
+    )
+    end = flow.End().Annotation(title=_("办结"))
+
+    def start_process(self, activation, body, records):
+        # Saved here so that the records are attached before the task exists (viewflow saves it again).
+        activation.process.body = body
+        activation.process.save()
+        activation.process.records.set(records)
         return activation.process

@@ -268,6 +268,26 @@ class HolderCorrectionDecisionForm(TaskForm):
     )
 
 
+class NationalRejectionForm(TaskForm):
+    """The one answer to records the national system sent back: corrected where needed, queued again."""
+
+    decision = forms.ChoiceField(
+        choices=[("resubmit", _("已更正，重新上报"))],
+        initial="resubmit",
+        widget=forms.RadioSelect,
+        label=_("处理结论"),
+        help_text=_(
+            "需要更正的证书请先在证书页面更正（新版本自动进入下一批上报）；其余记录按现状随下一批重新上报。"
+        ),
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("处理说明"),
+        max_length=2000,
+        help_text=_("写明核对或更正了什么。"),
+    )
+
+
 def transfer_candidates(task):
     """Colleagues who could claim the task themselves (its queue permission)."""
     User = get_user_model()

@@ -47,6 +47,32 @@ class HolderCorrectionProcess(Process):
         verbose_name_plural = _("持证人更正申请流程")
 
 
+class NationalRejectionProcess(Process):
+    """One process per issuing body and answer file: the records the national lookup system sent back to
+    that body in one import, which its operators correct (a new certificate version) or queue again.
+
+    Why a group and not one process per record: an answer file can send back hundreds of records of one
+    body at once (a plan's whole batch with one wrong field), a process with its task costs ~80 SQL
+    statements, and the body handles them together (one task, one look at the list); a record sent back
+    again by a later file is a new group. The records' state stays on ``NationalRecord`` and the
+    certificate (:func:`filing.services.national.open_rejections`): the process only says which records
+    this task is about."""
+
+    body = models.ForeignKey(
+        "filing.EvaluationBody",
+        on_delete=models.PROTECT,
+        related_name="national_rejection_processes",
+        verbose_name=_("评价机构"),
+    )
+    records = models.ManyToManyField(
+        "filing.NationalRecord", related_name="rejection_processes", verbose_name=_("退回记录")
+    )
+
+    class Meta:
+        verbose_name = _("全国联网退回处理流程")
+        verbose_name_plural = _("全国联网退回处理流程")
+
+
 class PlanProcess(Process):
     """One process per evaluation plan: the authority's confirmation and, later, its audit of the results."""
 

@@ -1,7 +1,8 @@
 """Reactions of the flows to domain events (connected in ``WorkflowsConfig.ready``), in the transaction of
 the change that raised them: a submitted application gets its review process, a withdrawn one loses it, an
-answered or lapsed correction and the end of publicity complete their waiting tasks, and an evaluation
-plan's process follows its filing, results and cancellation."""
+answered or lapsed correction and the end of publicity complete their waiting tasks, an evaluation
+plan's process follows its filing, results and cancellation, and records the national system sent back
+become a task of the issuing body."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from viewflow.workflow.status import STATUS
 from filing import signals
 from filing.models import FilingApplication
 
-from .flows import FilingReviewFlow, HolderCorrectionFlow, PlanFlow, RevocationFlow
+from .flows import FilingReviewFlow, HolderCorrectionFlow, NationalRejectionFlow, PlanFlow, RevocationFlow
 from .models import FilingReviewProcess, PlanProcess
 from .selectors import OPEN, open_tasks
 
@@ -96,6 +97,12 @@ def start_holder_correction(sender, request, **kwargs):
     HolderCorrectionFlow.start.run(request=request)
 
 
+def start_national_rejection(sender, body, records, **kwargs):
+    """The records one answer file sent back to a body become one task for its operators, in the import's
+    transaction (no rejected record without its task)."""
+    NationalRejectionFlow.start.run(body=body, records=records)
+
+
 def plan_cancelled(sender, plan, **kwargs):
     process = PlanProcess.objects.filter(plan=plan).first()
     if process is not None and process.finished is None:
@@ -115,6 +122,7 @@ CONNECTIONS = [
     (signals.plan_withdrawn, plan_withdrawn),
     (signals.revocation_requested, start_revocation),
     (signals.holder_correction_requested, start_holder_correction),
+    (signals.national_records_rejected, start_national_rejection),
 ]
 
 

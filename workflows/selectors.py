@@ -20,7 +20,13 @@ from filing.models import EvaluationPlan, FilingApplication, HolderCorrectionReq
 from filing.roles import Role
 
 from . import registry
-from .models import FilingReviewProcess, HolderCorrectionProcess, PlanProcess, RevocationProcess
+from .models import (
+    FilingReviewProcess,
+    HolderCorrectionProcess,
+    NationalRejectionProcess,
+    PlanProcess,
+    RevocationProcess,
+)
 
 OPEN = [STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED]
 
@@ -99,7 +105,8 @@ def subject_search(text: str) -> Q | None:
 
 def attach_subjects(tasks: list) -> None:
     """Set ``task.subject`` on each task of a page (or an export chunk): its application (with its clock),
-    plan, revocation request or holder's correction request, four queries whatever the number of tasks."""
+    plan, revocation request, holder's correction request or group of nationally rejected records, five
+    queries whatever the number of tasks."""
     process_ids = {t.process_id for t in tasks}
     applications = {
         a.review_process.pk: a
@@ -123,12 +130,16 @@ def attach_subjects(tasks: list) -> None:
             "certificate", "process"
         )
     }
+    rejections = {
+        p.pk: p for p in NationalRejectionProcess.objects.filter(pk__in=process_ids).select_related("body")
+    }
     for task in tasks:
         task.subject = {
             "application": applications.get(task.process_id),
             "plan": plans.get(task.process_id),
             "revocation": revocations.get(task.process_id),
             "holder_request": holder_requests.get(task.process_id),
+            "national_rejection": rejections.get(task.process_id),
         }
 
 
@@ -185,6 +196,8 @@ def open_task(subject, node: str) -> Task:
             registry.flow_named("holdercorrectionprocess"),
             {"process__holdercorrectionprocess__request": subject},
         )
+    elif isinstance(subject, NationalRejectionProcess):
+        flow, lookup = registry.flow_named("nationalrejectionprocess"), {"process": subject}
     else:
         flow, lookup = (
             registry.flow_named("filingreviewprocess"),
@@ -209,7 +222,8 @@ def open_tasks_for(user, application: FilingApplication) -> list[Task]:
 
 
 def subject_of(task: Task):
-    """The domain object a task is about: a filing application, an evaluation plan or a revocation request."""
+    """The domain object a task is about: a filing application, an evaluation plan, a revocation or holder's
+    correction request, or the group of records the national system sent back."""
     review = FilingReviewProcess.objects.filter(pk=task.process_id).select_related("application").first()
     if review is not None:
         return review.application
@@ -227,6 +241,9 @@ def subject_of(task: Task):
     )
     if holder is not None:
         return holder.request
+    rejection = NationalRejectionProcess.objects.filter(pk=task.process_id).select_related("body").first()
+    if rejection is not None:  # the group of records is the process itself (no domain row of its own)
+        return rejection
     return PlanProcess.objects.select_related("plan").get(pk=task.process_id).plan
 
 

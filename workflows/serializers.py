@@ -121,6 +121,13 @@ class HolderCorrectionDecisionInput(TaskInput):
     comment = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
 
 
+class NationalRejectionInput(TaskInput):
+    """全国联网退回: corrected where needed and queued again (``resubmit``, the one answer), with a note."""
+
+    decision = serializers.ChoiceField(choices=["resubmit"])
+    note = serializers.CharField(max_length=2000)
+
+
 class RevocationDecisionInput(TaskInput):
     """证书撤销审核: approve (the certificate is revoked) or decline, with the opinion."""
 

@@ -21,7 +21,13 @@ from viewflow.workflow.status import STATUS
 from filing import access, signals
 from filing.audit import audit_record
 from filing.errors import Conflict, Denied, Invalid, WrongState
-from filing.models import EvaluationPlan, FilingApplication, HolderCorrectionRequest, RevocationRequest
+from filing.models import (
+    EvaluationPlan,
+    FilingApplication,
+    HolderCorrectionRequest,
+    NationalRecord,
+    RevocationRequest,
+)
 from filing.services import review
 
 from .selectors import node_name, subject_of
@@ -41,6 +47,12 @@ def _locked(task_pk: int, body: Callable[[Any, Task], Any]):
             EvaluationPlan.objects.select_for_update().filter(process=task.process_id).exists()
             RevocationRequest.objects.select_for_update().filter(process=task.process_id).exists()
             HolderCorrectionRequest.objects.select_for_update().filter(process=task.process_id).exists()
+            list(
+                NationalRecord.objects.select_for_update(of=("self",))
+                .filter(rejection_processes=task.process_id)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
             with task.activation() as activation:
                 return body(activation, activation.task)
     except FlowLockFailed as exc:
@@ -157,7 +169,12 @@ def task_complete(*, actor, task_pk: int, arguments: dict, nodes: Iterable[str] 
         spec = NODES.get(name)
         if spec is None or spec.work is None or (nodes is not None and name not in nodes):
             raise WrongState(_("该任务不是此类审批环节。"))
-        if task.status == STATUS.NEW and activation.flow_task.can_assign(actor, task):
+        if task.status == STATUS.NEW:
+            # An open task nobody claimed: not the actor's to take is a refusal (403), not a wrong state.
+            if not activation.flow_task.can_assign(actor, task):
+                raise Denied(
+                    _("您无权办理该任务。"), actor=actor, action=f"task.{name}", obj=subject_of(task)
+                )
             activation.assign(actor)
         if task.status != STATUS.ASSIGNED:
             raise WrongState(_("该任务已办结或已被取消。"))
@@ -224,4 +241,13 @@ def task_holder_correction_review(*, actor, task_pk: int, approve: bool, comment
     arguments = {"approve": approve, "comment": comment}
     return task_complete(
         actor=actor, task_pk=task_pk, arguments=arguments, nodes={"review_holder_correction"}
+    )
+
+
+def task_national_rejection_resubmit(*, actor, task_pk: int, note: str):
+    return task_complete(
+        actor=actor,
+        task_pk=task_pk,
+        arguments={"decision": "resubmit", "note": note},
+        nodes={"fix_national_rejection"},
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from filing.models import ExpertAssignment, ReviewStep
 from filing.roles import Role
-from filing.services import certificates, holders, plans, results, review
+from filing.services import certificates, holders, national, plans, results, review
 from filing.services import experts as expert_services
 
 from . import forms, serializers
@@ -58,6 +58,11 @@ def _decide_revocation(actor, revocation, task, spec, *, approve: bool, comment:
 
 def _decide_holder_correction(actor, request, task, spec, *, approve: bool, comment: str = ""):
     return holders.holder_correction_decide(actor=actor, request=request, approve=approve, comment=comment)
+
+
+def _resubmit_rejections(actor, process, task, spec, *, decision: str, note: str):
+    records = process.records.select_related("certificate__body").order_by("pk")
+    return national.rejections_resubmit(actor=actor, records=records, note=note)
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,12 @@ NODES: dict[str, NodeSpec] = {
         forms.HolderCorrectionDecisionForm,
         serializers.HolderCorrectionDecisionInput,
         _decide_holder_correction,
+    ),
+    "fix_national_rejection": NodeSpec(
+        None,
+        forms.NationalRejectionForm,
+        serializers.NationalRejectionInput,
+        _resubmit_rejections,
     ),
 }
 

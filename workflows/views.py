@@ -23,7 +23,7 @@ from filing.clock import clock_status
 from filing.errors import Denied, DomainError, Invalid, NotFound
 from filing.listing import ChoiceFilter, Column, DateRange, FilteredListMixin, ListSpec
 from filing.models import EvaluationPlan, ExpertAssignment, HolderCorrectionRequest, RevocationRequest
-from filing.services import review
+from filing.services import national, review
 from filing.services.corrections import changes_since, last_answered
 from filing.services.experts import score_summary
 from filing.services.staffing import staffing_problems
@@ -31,34 +31,9 @@ from filing.views.base import apply_errors, error_response
 
 from . import forms, services
 from . import selectors as wf_selectors
+from .models import NationalRejectionProcess
 from .steps import NODES
-
-
-def _subject_text(task) -> str:
-    subject = task.subject
-    if subject["application"]:
-        return subject["application"].number
-    if subject["plan"]:
-        return subject["plan"].title
-    if subject["revocation"]:
-        return _("证书 %(number)s") % {"number": subject["revocation"].certificate.number}
-    if subject["holder_request"]:
-        return _("证书 %(number)s") % {"number": subject["holder_request"].certificate.number}
-    return ""
-
-
-def _subject_owner(task) -> str:
-    subject = task.subject
-    if subject["application"]:
-        return subject["application"].organisation.name
-    if subject["plan"]:
-        return subject["plan"].body.name
-    if subject["revocation"]:
-        return subject["revocation"].certificate.body_name
-    if subject["holder_request"]:
-        return subject["holder_request"].certificate.body_name
-    return ""
-
+from .subjects import subject_label, subject_owner, subject_text
 
 TASK_STATES = [(STATUS.ASSIGNED, _("我的待办")), (STATUS.NEW, _("待认领"))]
 
@@ -69,6 +44,7 @@ TASK_LIST = ListSpec(
         "process__planprocess__plan__body__name",
         "process__revocationprocess__request__certificate__number",
         "process__holdercorrectionprocess__request__certificate__number",
+        "process__nationalrejectionprocess__records__number",
     ),
     search_label=_("申请编号、计划编号或名称"),
     search_hook=wf_selectors.subject_search,
@@ -89,8 +65,8 @@ TASK_LIST = ListSpec(
     default_sort="oldest",
     columns=[
         Column(_("任务"), lambda t: t.flow_task.task_title),
-        Column(_("办理对象"), _subject_text),
-        Column(_("单位"), _subject_owner),
+        Column(_("办理对象"), subject_text),
+        Column(_("单位"), subject_owner),
         Column(_("任务状态"), lambda t: dict(TASK_STATES).get(t.status, t.status)),
         Column(_("创建时间"), lambda t: t.created),
         Column(_("办理时限"), lambda t: t.due_on),
@@ -221,22 +197,6 @@ class TaskPageMixin:
         )
 
 
-def subject_label(subject) -> str:
-    """The object a task decides, as the confirmation names it."""
-    if isinstance(subject, EvaluationPlan):
-        return _("认定计划：%(title)s（%(body)s）") % {"title": subject.title, "body": subject.body.name}
-    if isinstance(subject, RevocationRequest):
-        certificate = subject.certificate
-        return _("证书 %(number)s（%(body)s）") % {
-            "number": certificate.number,
-            "body": certificate.body_name,
-        }
-    return _("备案申请 %(number)s（%(organisation)s）") % {
-        "number": subject.number,
-        "organisation": subject.organisation.name,
-    }
-
-
 class TaskView(TaskPageMixin, View):
     """GET shows the subject and the node's form; POST completes the node through its service."""
 
@@ -248,6 +208,8 @@ class TaskView(TaskPageMixin, View):
     def render_page(self, form, status=200):
         if isinstance(self.subject, EvaluationPlan):
             return self.render_plan(form, status)
+        if isinstance(self.subject, NationalRejectionProcess):
+            return self.render_rejections(form, status)
         if isinstance(self.subject, HolderCorrectionRequest):
             return render(
                 self.request,
@@ -319,6 +281,26 @@ class TaskView(TaskPageMixin, View):
                 "registrations": plan.registrations.select_related("candidate", "major").order_by(
                     "row_number"
                 )[:500],
+                "can_act": self.can_act(),
+            },
+            status=status,
+        )
+
+    def render_rejections(self, form, status):
+        process = self.subject
+        still_open = set(
+            national.open_rejections().filter(rejection_processes=process).values_list("pk", flat=True)
+        )
+        records = process.records.select_related("certificate", "report").order_by("number", "version")
+        return render(
+            self.request,
+            "workflows/national_rejection_task.html",
+            {
+                "task": self.task,
+                "node": self.node,
+                "body": process.body,
+                "rows": [{"record": r, "open": r.pk in still_open} for r in records],
+                "form": form,
                 "can_act": self.can_act(),
             },
             status=status,

@@ -45,6 +45,7 @@ class TaskList(APIView):
             "process__planprocess",
             "process__revocationprocess",
             "process__holdercorrectionprocess",
+            "process__nationalrejectionprocess",
             "owner",
         )
         tasks = [*lists["inbox"].select_related(*related), *lists["queue"].select_related(*related)]

@@ -5,9 +5,10 @@ The report is the one export that carries full ID numbers (DOMAIN.md §5): they 
 candidates' encrypted numbers only while the file is written in memory, and the file is stored and handed
 out only as its age ciphertext for the configured recipients (``filing.sealed``). Each row becomes a
 :class:`~filing.models.NationalRecord`; the answer file marks records acknowledged (接收) or rejected (退回).
-A rejected record is a to-do of the issuing body's operators until they correct the certificate or queue it
-again (:func:`record_resubmit`). A plan moves to 已上报 when all its certificates are in a report and to
-已归档 when all are acknowledged.
+The records one answer file sends back to a body are one task of that body's operators (``workflows``
+starts it on ``national_records_rejected``) until they correct the certificates or queue them again
+(:func:`rejections_resubmit`, :func:`record_resubmit`). A plan moves to 已上报 when all its certificates
+are in a report and to 已归档 when all are acknowledged.
 """
 
 from __future__ import annotations
@@ -322,9 +323,9 @@ def open_rejections(bodies=None):
 
 
 @transaction.atomic
-def record_resubmit(*, actor, record: NationalRecord) -> NationalRecord:
+def record_resubmit(*, actor, record: NationalRecord, note: str = "") -> NationalRecord:
     """The body's operator answers a rejected record: the certificate (as corrected, if it needed no new
-    version) goes into the next national report."""
+    version) goes into the next national report. ``note`` (what was checked or corrected) is audited."""
     record = NationalRecord.objects.select_for_update().select_related("certificate__body").get(pk=record.pk)
     certificate = Certificate.objects.select_for_update().get(pk=record.certificate_id)
     if not open_rejections().filter(pk=record.pk).exists():
@@ -342,6 +343,33 @@ def record_resubmit(*, actor, record: NationalRecord) -> NationalRecord:
         actor=actor,
         action="national.resubmit",
         obj=certificate,
-        payload={"number": record.number, "version": record.version, "record": record.pk},
+        payload={"number": record.number, "version": record.version, "record": record.pk, "note": note},
     )
     return record
+
+
+@transaction.atomic
+def rejections_resubmit(*, actor, records, note: str) -> list[NationalRecord]:
+    """已更正，重新上报: the body's operator closes a group of sent-back records (one answer file's, in the
+    body's task). Each record still open goes into the next report as it now is; a record already answered
+    (its certificate corrected into a new version, which is queued by itself, or queued again from the
+    rejections page) is left alone. Returns the records queued now."""
+    note = (note or "").strip()
+    if not note or len(note) > 2000:
+        message = _("请填写处理说明（不超过2000字）。")
+        raise Invalid(message, errors={"note": [message]})
+    records = list(records)
+    for record in records:
+        deny_unless(
+            access.operates_body(actor, record.certificate.body),
+            actor=actor,
+            action="national.resubmit",
+            obj=record.certificate,
+            message=_("只有发证机构的考务人员可以处理退回记录。"),
+        )
+    still_open = set(open_rejections().filter(pk__in=[r.pk for r in records]).values_list("pk", flat=True))
+    return [
+        record_resubmit(actor=actor, record=record, note=note)
+        for record in records
+        if record.pk in still_open
+    ]
