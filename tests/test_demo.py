@@ -48,6 +48,16 @@ def test_seed_demo_twice(client):
         issued = Certificate.objects.filter(batch__plan=plan)
         assert issued.exists() and all(c.issue_date >= plan.results_confirmed_on for c in issued)
 
+    # Supervision: every held sitting reported, the body under rectification, one line suspended, and the
+    # public catalogue showing it.
+    from filing.models import BodyStatus, Sitting
+
+    assert not Sitting.objects.filter(started_at__isnull=False, supervision_report__isnull=True).exists()
+    body = EvaluationBody.objects.get()
+    assert body.status == BodyStatus.RECTIFICATION
+    catalogue = client.get(f"/catalogue/{body.code}/").content.decode()
+    assert 'data-status="rectification"' in catalogue and 'data-line-status="suspended"' in catalogue
+
     login = client.post("/accounts/login/", {"username": "district_xh", "password": "Demo@2026"})
     assert login.status_code == 302, login.content.decode()[:500]
     inbox = client.get("/tasks/")

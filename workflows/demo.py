@@ -11,6 +11,7 @@ from django.db import transaction
 from filing.demo import ORGS, USERS
 from filing.models import Organisation
 from filing.services.memberships import membership_grant
+from workflows import demo_supervision
 
 DEMO_PDF = b"%PDF-1.4\n% demo attachment\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -195,6 +196,7 @@ def seed_scenarios() -> list[str]:
     done.append(f"{lg.number} 待组建专家组")
 
     done += _seed_plans(body, users, today)
+    done += demo_supervision.seed_supervision(body, users, today)
     return done
 
 
