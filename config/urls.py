@@ -16,6 +16,7 @@ from filing.views import plans as plan_views
 from filing.views import publicity as publicity_views
 from filing.views import roster as roster_views
 from filing.views import sittings as sitting_views
+from filing.views import spot_checks as spot_check_views
 from filing.views import staffing as staffing_views
 from filing.views import supervision as supervision_views
 from filing.views.home import HomeView
@@ -222,6 +223,18 @@ site = Site(
             urlpatterns=[
                 path("", supervision_views.BodyListView.as_view(), name="index"),
                 path("<int:pk>/", supervision_views.BodyRecordView.as_view(), name="detail"),
+                path("spot-checks/", spot_check_views.DrawListView.as_view(), name="spot_checks"),
+                path("spot-checks/<int:pk>/", spot_check_views.DrawDetailView.as_view(), name="spot_check"),
+                path(
+                    "spot-checks/<int:pk>/publish/",
+                    spot_check_views.DrawPublishView.as_view(),
+                    name="spot_check_publish",
+                ),
+                path(
+                    "spot-checks/<int:pk>/checks/<int:check_pk>/record/",
+                    spot_check_views.CheckRecordView.as_view(),
+                    name="spot_check_record",
+                ),
                 path(
                     "<slug:table>/<int:pk>/<slug:name>/",
                     supervision_views.SupervisionActionView.as_view(),
@@ -275,6 +288,7 @@ urlpatterns = [
     path("public/results/<int:pk>/", public.ResultsPublicityView.as_view(), name="results_publicity"),
     path("catalogue/", catalogue.CatalogueView.as_view(), name="catalogue"),
     path("catalogue/bodies.csv", catalogue.CatalogueCsvView.as_view(), name="catalogue_csv"),
+    path("catalogue/spot-checks/", spot_check_views.PublicDrawsView.as_view(), name="spot_checks_public"),
     path("catalogue/<str:code>/", catalogue.CatalogueBodyView.as_view(), name="catalogue_body"),
     path("verify/", verify.VerifyView.as_view(), name="verify"),
     path("verify/t/<str:token>/", verify.VerifyTokenView.as_view(), name="verify_token"),

@@ -275,6 +275,17 @@ def build_world():
         )
         for key, b in bodies.items()
     }
+    from filing.models import SpotCheck, SpotCheckDraw
+
+    draw = SpotCheckDraw.objects.create(
+        year=2026,
+        title="年度抽查",
+        seed="matrix",
+        body_count=1,
+        inspectors_per_body=1,
+        drawn_by=u.municipal_lead,
+    )
+    spot_check = SpotCheck.objects.create(draw=draw, body=bodies["own"], position=1)
 
     # The national system sends back the own and the other college's records (the bodies' to-dos); the
     # same-district college's stays unanswered, so the report is still open.
@@ -427,6 +438,8 @@ def build_world():
         agreements=agreements,
         bodies=bodies,
         rectifications=rectifications,
+        draw=draw,
+        spot_check=spot_check,
         evaluators=evaluators,
         sittings=sittings,
         staff=staff,
@@ -602,6 +615,10 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {**{k: {"pk": w.certificates[k].pk} for k in ORG_LABELS}, "none": none}
     if kind == "body":
         return {**{k: {"pk": w.bodies[k].pk} for k in ORG_LABELS}, "none": none}
+    if kind == "draw":
+        return {"draw": {"pk": w.draw.pk}, "none": none}
+    if kind == "draw_check":
+        return {"check": {"pk": w.draw.pk, "check_pk": w.spot_check.pk}, "none": none}
     if kind == "body_code":
         return {"valid": {"code": w.bodies["own"].code}, "bogus": {"code": "X" * 13}}
     if kind in ("body_action", "rectification_action", "line_action"):
@@ -863,6 +880,9 @@ KINDS = {
     "tasks/<int:task_pk>/transfer/": "task",
     "notifications/<int:pk>/": "message",
     "catalogue/<str:code>/": "body_code",
+    "supervision/spot-checks/<int:pk>/": "draw",
+    "supervision/spot-checks/<int:pk>/publish/": "draw",
+    "supervision/spot-checks/<int:pk>/checks/<int:check_pk>/record/": "draw_check",
     "plans/<int:pk>/sittings/<int:sitting_pk>/report/": "plan_sitting",
     "plans/<int:pk>/sittings/<int:sitting_pk>/report/photo/": "plan_sitting",
     "api/v1/plans/<int:pk>/sittings/<int:sitting_pk>/supervision-report/": "plan_sitting",

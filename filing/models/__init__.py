@@ -69,6 +69,15 @@ from .organisations import (
     OrganisationKind,
 )
 from .reference import AssessmentPart, District, EnterpriseGrade, Level, Occupation, OccupationLevel, WorkType
+from .spot_checks import (
+    CheckResult,
+    CheckStatus,
+    DrawKind,
+    InspectorRelation,
+    RelationKind,
+    SpotCheck,
+    SpotCheckDraw,
+)
 from .supervision import (
     OPEN_RECTIFICATION,
     BodyDecision,
@@ -125,6 +134,13 @@ __all__ = [
     "RectificationOrder",
     "RectificationStatus",
     "SupervisionReport",
+    "CheckResult",
+    "CheckStatus",
+    "DrawKind",
+    "InspectorRelation",
+    "RelationKind",
+    "SpotCheck",
+    "SpotCheckDraw",
     "ClockPeriod",
     "Correction",
     "EvaluationBody",
