@@ -167,6 +167,7 @@ urlpatterns = [
         name="api-supervision-report",
     ),
     path("v1/catalogue/", supervision.CatalogueList.as_view(), name="api-catalogue"),
+    path("v1/catalogue/spot-checks/", supervision.PublishedSpotChecks.as_view(), name="api-spot-checks"),
     path("v1/catalogue/<str:code>/", supervision.CatalogueDetail.as_view(), name="api-catalogue-body"),
     path("v1/bodies/", supervision.BodyList.as_view(), name="api-bodies"),
     path("v1/bodies/<int:pk>/", supervision.BodyDetail.as_view(), name="api-body"),

@@ -144,6 +144,7 @@ MENU: list[Entry] = [
     Entry("notifications", _("消息"), "notifications", "notifications:index", _anyone, WORK),
     Entry("coverage_city", _("全市专业覆盖"), "map", "plans:coverage_city", _city, OVERVIEW),
     Entry("supervision", _("评价机构监管"), "gavel", "supervision:index", _supervision_visible, OVERVIEW),
+    Entry("spot_checks", _("双随机抽查"), "casino", "supervision:spot_checks", _city, OVERVIEW),
     Entry("statistics", _("证书统计"), "bar_chart", "certificates:statistics", _city, OVERVIEW),
     Entry("national", _("全国证书数据上报"), "cloud_upload", "certificates:national", _municipal, OVERVIEW),
     Entry("audit", _("审计日志"), "policy", "audit:index", _audit_reader, OVERVIEW),

@@ -12,6 +12,8 @@ __all__ = [
     "SupervisionActionSerializer",
     "SupervisionReportInput",
     "SupervisionReportSerializer",
+    "PublishedCheckSerializer",
+    "PublishedDrawSerializer",
 ]
 
 
@@ -118,3 +120,31 @@ class SupervisionReportInput(serializers.Serializer):
     irregularities = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     blocking = serializers.BooleanField(required=False, default=False)
     photo = serializers.FileField(required=False)
+
+
+class PublishedCheckSerializer(serializers.Serializer):
+    body_code = serializers.CharField(source="body.code")
+    body_name = serializers.CharField(source="body.name")
+    inspectors = serializers.SerializerMethodField()
+    status = serializers.CharField()
+    result = serializers.CharField()
+    inspected_on = serializers.DateField(allow_null=True)
+
+    def get_inspectors(self, check) -> list[str]:
+        return [i.name for i in check.inspectors.all()]
+
+
+class PublishedDrawSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    year = serializers.IntegerField()
+    kind = serializers.CharField()
+    seed = serializers.CharField()
+    drawn_at = serializers.DateTimeField()
+    published_at = serializers.DateTimeField()
+    candidate_bodies = serializers.ListField(child=serializers.IntegerField())
+    candidate_inspectors = serializers.ListField(child=serializers.IntegerField())
+    exclusions = serializers.DictField(child=serializers.ListField(child=serializers.IntegerField()))
+    body_count = serializers.IntegerField()
+    inspectors_per_body = serializers.IntegerField()
+    checks = PublishedCheckSerializer(many=True, source="checks.all")

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.views.common import ERRORS, valid
 from filing import selectors
-from filing.models import FiledLine, RectificationOrder, SupervisionReport
+from filing.models import FiledLine, RectificationOrder, SpotCheckDraw, SupervisionReport
 from filing.services import body_actions, supervision_reports
 from filing.services.photos import MAX_PHOTO_BYTES
 from filing.views.catalogue import CatalogueFilter, body_by_code
@@ -46,6 +46,21 @@ class CatalogueList(generics.ListAPIView):
         )
         return selectors.catalogue(**values).prefetch_related(
             "lines__offering__occupation", "lines__offering__work_type"
+        )
+
+
+class PublishedSpotChecks(generics.ListAPIView):
+    """双随机一公开: the published draws with their seeds, candidate lists and exclusions (enough to recompute
+    each with ``filing.services.spot_checks.compute``) and each drawn body's result."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    serializer_class = s.PublishedDrawSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return SpotCheckDraw.objects.filter(published_at__isnull=False).prefetch_related(
+            "checks__body", "checks__inspectors"
         )
 
 

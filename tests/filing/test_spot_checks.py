@@ -152,3 +152,21 @@ def test_pages_and_the_public_results(client, world, municipal_reviewer, body_op
     assert result.title in public and result.seed in public
     client.force_login(body_operator)
     assert client.get(reverse("supervision:spot_check", args=[result.pk])).status_code == 404
+
+
+def test_published_draws_over_the_api_recompute(client, world, municipal_reviewer):
+    result = draw(municipal_reviewer, count=3)
+    assert client.get("/api/v1/catalogue/spot-checks/").json()["count"] == 0
+    svc.draw_publish(actor=municipal_reviewer, draw=result)
+    published = client.get("/api/v1/catalogue/spot-checks/").json()["results"][0]
+    assert published["seed"] == result.seed
+    recomputed = svc.compute(
+        published["seed"],
+        published["candidate_bodies"],
+        published["candidate_inspectors"],
+        published["exclusions"],
+        published["body_count"],
+        published["inspectors_per_body"],
+    )
+    codes = {b.pk: b.code for b in world["bodies"]}
+    assert [codes[b] for b, _i in recomputed] == [c["body_code"] for c in published["checks"]]
