@@ -216,6 +216,9 @@ def qualification_problems(evaluator: Evaluator, sitting: Sitting, role: str) ->
         )
     if role == StaffRole.SUPERVISOR and not evaluator.is_supervisor:
         problems.append(_("%(name)s没有督导员资格。") % {"name": evaluator.name})
+    if role == StaffRole.SUPERVISOR and evaluator.body_id is not None:
+        # 逢考必督: the sitting's supervisor acts for the city (外督), never one of the body's own people.
+        problems.append(_("%(name)s是本机构人员，督导员须从市级督导员库中选派。") % {"name": evaluator.name})
     if role == StaffRole.INVIGILATOR and not evaluator.can_invigilate:
         problems.append(_("%(name)s没有监考资格。") % {"name": evaluator.name})
     if role in JUDGING_ROLES:

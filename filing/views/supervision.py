@@ -29,6 +29,7 @@ from filing.models import (
     RectificationOrder,
     Registration,
     RegistrationStatus,
+    SupervisionReport,
 )
 from filing.services import body_actions
 from filing.views.base import error_response, messages_from, visible_or_404
@@ -157,6 +158,10 @@ class BodyRecordView(DetailView):
             orders=[(order, forms_for(user, order, "order")) for order in orders],
             decisions=body.decisions.select_related("line__offering", "actor")[:200],
             plans=pass_rates(body),
+            reports=SupervisionReport.objects.filter(sitting__plan__body=body)
+            .select_related("sitting__plan", "finding")
+            .order_by("-filed_at")[:100],
+            spot_checks=body.spot_checks.select_related("draw", "rectification").order_by("-draw__drawn_at"),
         )
         return context
 

@@ -195,3 +195,14 @@ def test_report_page_of_another_bodys_plan_is_404(client, body, body_operator):
     stranger = factories.user(role="body_operator", organisation=factories.organisation())
     client.force_login(stranger)
     assert client.get(report_url(plan, plan.sittings.get())).status_code == 404
+
+
+def test_a_bodys_own_person_cannot_be_the_sittings_supervisor(body, body_operator):
+    from filing.services.staffing import qualification_problems
+
+    plan = plan_in(body, body_operator, sittings=1)
+    own = factories.evaluator("本机构内督", supervisor=True, body=body)
+    city = factories.evaluator("市督导", supervisor=True)
+    sitting = plan.sittings.get()
+    assert any("市级督导员库" in p for p in qualification_problems(own, sitting, "supervisor"))
+    assert not qualification_problems(city, sitting, "supervisor")
