@@ -56,6 +56,7 @@ def test_operator_journey_in_the_browser(live_server, chromium_path, roles, cloc
     occupation = line.offering.occupation
     factories.user("ui_operator", role=Role.BODY_OPERATOR, organisation=college)
     municipal = factories.user("ui_municipal", role=Role.MUNICIPAL_REVIEWER)
+    factories.user("ui_supervisor", role=Role.SUPERVISOR)
     for i in range(2):
         staffing.evaluator_create(
             actor=municipal,
@@ -222,6 +223,20 @@ def test_operator_journey_in_the_browser(live_server, chromium_path, roles, cloc
         op.page.wait_for_load_state("networkidle")
         op.page.click("[data-action=finish_sittings]")
         op.page.wait_for_load_state("networkidle")
+
+        # 5b. 逢考必督: the city's supervisor files each sitting's report, on a phone-sized screen.
+        supervisor = Persona(browser, base, "ui_supervisor")
+        supervisor.page.set_viewport_size({"width": 390, "height": 844})
+        for n, sitting in enumerate(plan.sittings.order_by("starts_at")):
+            supervisor.go(f"/plans/{plan.pk}/sittings/{sitting.pk}/report/")
+            supervisor.page.fill("input[name=present]", "2")
+            supervisor.page.fill("input[name=absent]", "0")
+            if n == 0:
+                shot(supervisor, "08b_supervision_report_phone")
+            supervisor.page.click("[data-action=file_report]")
+            supervisor.page.wait_for_load_state("networkidle")
+        shot(supervisor, "08c_supervision_report_filed")
+        assert plan.sittings.filter(supervision_report__isnull=True).count() == 0
 
         # 6. Scores and results.
         op.page.click("[data-action=scores]")
