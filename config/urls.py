@@ -7,6 +7,7 @@ from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
 from filing.views import applications as app_views
+from filing.views import appointments as appointment_views
 from filing.views import attachments as attachment_views
 from filing.views import audit as audit_views
 from filing.views import catalogue, coverage, credentials, holders, public, verify, verify_person
@@ -216,6 +217,22 @@ site = Site(
             ],
         ),
         Application(
+            app_name="appointments",
+            icon="military_tech",
+            title=_("特级技师/首席技师评聘"),
+            menu_template_name=None,
+            urlpatterns=[
+                path("", appointment_views.AppointmentListView.as_view(), name="index"),
+                path("new/", appointment_views.AppointmentCreateView.as_view(), name="create"),
+                path("<int:pk>/", appointment_views.AppointmentDetailView.as_view(), name="detail"),
+                path(
+                    "<int:pk>/<slug:action>/",
+                    appointment_views.AppointmentActionView.as_view(),
+                    name="action",
+                ),
+            ],
+        ),
+        Application(
             app_name="supervision",
             icon="gavel",
             title=_("评价机构监管"),
@@ -284,6 +301,9 @@ urlpatterns = [
     path("i18n/zh-hans/", switch_language, {"code": "zh-hans"}, name="set_language_zh"),
     path("i18n/en/", switch_language, {"code": "en"}, name="set_language_en"),
     path("public/publicity/", public.PublicityListView.as_view(), name="publicity"),
+    path(
+        "public/appointments/", appointment_views.PublicAppointmentsView.as_view(), name="appointments_public"
+    ),
     path("public/publicity/<int:pk>/objection/", public.ObjectionView.as_view(), name="objection"),
     path("public/results/<int:pk>/", public.ResultsPublicityView.as_view(), name="results_publicity"),
     path("catalogue/", catalogue.CatalogueView.as_view(), name="catalogue"),

@@ -74,6 +74,15 @@ def _supervision_visible(user) -> bool:
     return bodies_on_record_for(user).exists()
 
 
+def _appointments_visible(user) -> bool:
+    """The appointments page's own rule: the city, or a person of an enterprise body."""
+    if _city(user):
+        return True
+    from filing.views.appointments import enterprise_bodies
+
+    return _roles(Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)(user) and enterprise_bodies(user).exists()
+
+
 def _staff(user) -> bool:
     return user.is_staff
 
@@ -139,6 +148,14 @@ MENU: list[Entry] = [
         "handshake",
         "plans:agreement_list",
         _agreements_visible,
+        WORK,
+    ),
+    Entry(
+        "appointments",
+        _("特级技师/首席技师评聘"),
+        "military_tech",
+        "appointments:index",
+        _appointments_visible,
         WORK,
     ),
     Entry("notifications", _("消息"), "notifications", "notifications:index", _anyone, WORK),

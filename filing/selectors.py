@@ -320,3 +320,15 @@ def catalogue(*, query: str = "", status: str = "", category: str = "", occupati
             | Q(lines__offering__occupation__name__icontains=occupation)
         ).distinct()
     return qs.order_by("serial")
+
+
+def appointments_visible_to(user) -> QuerySet:
+    """特级技师/首席技师 评聘: every one for the city's reviewers and auditors; an enterprise's own for its
+    operators and legal representative."""
+    from filing.models import TechnicianAppointment
+
+    qs = TechnicianAppointment.objects.select_related("body", "certificate")
+    if access.oversees_city(user):
+        return qs
+    own = access.organisation_ids(user, Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
+    return qs.filter(body__organisation_id__in=own)

@@ -100,3 +100,10 @@ body_decided = Signal()
 #: (kwargs: order, actor).
 rectification_responded = Signal()
 rectification_sent_back = Signal()
+
+#: 特级技师/首席技师 评聘 (filing.services.appointments): submitted for review (kwargs: appointment, actor);
+#: approved into publicity, rejected, or made when the publicity ended (kwargs: appointment, actor — None
+#: for the timer); its term ends soon (kwargs: appointment).
+appointment_submitted = Signal()
+appointment_decided = Signal()
+appointment_expiring = Signal()

@@ -192,6 +192,19 @@ KINDS.update(
             _("整改报告待验收：{organisation}"),
             _("{organisation}（{code}）已提交整改报告（整改期限{deadline}），请验收。"),
         ),
+        "appointment_submitted": Kind(
+            _("特级技师/首席技师评聘待审核：{organisation}"),
+            _("{organisation}申报{name}为{grade}（{occupation}），请审核。"),
+        ),
+        "appointment_decided": Kind(
+            _("评聘{outcome}：{name}"),
+            _("{name}的{grade}（{occupation}）评聘：{outcome}。{comment}"),
+            True,
+        ),
+        "appointment_expiring": Kind(
+            _("聘期即将届满：{name}"),
+            _("{name}的{grade}（{occupation}）聘期至{term_end}届满，请及时办理续聘或解聘。"),
+        ),
         "rectification_sent_back": Kind(
             _("整改未通过验收：{organisation}"),
             _("整改报告未通过验收，请于{deadline}前继续整改。意见：{note}"),

@@ -433,7 +433,56 @@ def on_rectification_sent_back(sender, order, actor, **kwargs):
     )
 
 
+def _appointment_payload(appointment) -> dict:
+    return {
+        "organisation": appointment.body.name,
+        "name": appointment.holder_name,
+        "grade": str(appointment.get_grade_display()),
+        "occupation": appointment.occupation_name,
+        "term_end": str(appointment.term_end),
+    }
+
+
+def _appointment_link(appointment) -> str:
+    return reverse("appointments:detail", args=[appointment.pk])
+
+
+def on_appointment_submitted(sender, appointment, actor, **kwargs):
+    return notify(
+        "appointment_submitted",
+        municipal_reviewers(),
+        _appointment_payload(appointment),
+        link=_appointment_link(appointment),
+    )
+
+
+def on_appointment_decided(sender, appointment, actor, **kwargs):
+    return notify(
+        "appointment_decided",
+        _body_side(appointment.body),
+        {
+            **_appointment_payload(appointment),
+            "outcome": str(appointment.get_status_display()),
+            "comment": appointment.review_comment,
+        },
+        link=_appointment_link(appointment),
+    )
+
+
+def on_appointment_expiring(sender, appointment, **kwargs):
+    return notify(
+        "appointment_expiring",
+        _body_side(appointment.body),
+        _appointment_payload(appointment),
+        link=_appointment_link(appointment),
+        dedupe_key=f"appointment-expiring:{appointment.pk}",
+    )
+
+
 CONNECTIONS += [
+    (signals.appointment_submitted, on_appointment_submitted),
+    (signals.appointment_decided, on_appointment_decided),
+    (signals.appointment_expiring, on_appointment_expiring),
     (signals.body_decided, on_body_decided),
     (signals.rectification_responded, on_rectification_responded),
     (signals.rectification_sent_back, on_rectification_sent_back),

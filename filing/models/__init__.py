@@ -18,6 +18,7 @@ from .applications import (
     ReviewOutcome,
     ReviewStep,
 )
+from .appointments import AppointmentStatus, TechnicianAppointment
 from .audit import AuditChainHead, AuditEvent, AuditResult
 from .bodies import BodyCategory, BodySerialCounter, BodyStatus, EvaluationBody, FiledLine, FiledLineStatus
 from .calendar import CalendarOverride, CalendarYear
@@ -134,6 +135,8 @@ __all__ = [
     "RectificationOrder",
     "RectificationStatus",
     "SupervisionReport",
+    "AppointmentStatus",
+    "TechnicianAppointment",
     "CheckResult",
     "CheckStatus",
     "DrawKind",

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
+from filing.services import appointments
 from filing.services.corrections import lapse_overdue_corrections, remind_corrections
 from filing.services.publicity import close_ended_publicity
 from filing.services.retention import purge_expired_rosters
@@ -31,6 +32,8 @@ def run_timers(today: datetime.date | None = None) -> dict:
         "lapsed": lapse_overdue_corrections(today),
         "correction_reminders": remind_corrections(today),
         "rosters_purged": purge_expired_rosters(today),
+        "appointments_made": appointments.close_ended_publicity(today),
+        "appointment_reminders": appointments.remind_expiring(today),
     }
     for name, timer in REGISTERED.items():
         results[name] = timer(today)

@@ -18,7 +18,7 @@ from django.views import View
 
 from filing import pdf, ratelimit
 from filing.errors import DomainError, Invalid
-from filing.models import Candidate, HolderCorrectionRequest
+from filing.models import AppointmentStatus, Candidate, HolderCorrectionRequest, TechnicianAppointment
 from filing.services import holders
 from filing.validators import DocumentType
 from filing.views.base import apply_errors, error_response
@@ -177,6 +177,10 @@ class RecordsView(HolderMixin, View):
             "registrations": holders.holder_registrations(self.identity),
             "certificates": certificates,
             "requests": requests,
+            "appointments": TechnicianAppointment.objects.filter(
+                document_index__in={c.document_index for c in certificates},
+                status__in=[AppointmentStatus.PUBLICITY, AppointmentStatus.APPOINTED],
+            ).select_related("body"),
             "contact": self.identity.contact_masked,
             "holder_name": Candidate.objects.only("name").get(pk=self.identity.candidate_id).name,
         }
