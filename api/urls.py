@@ -2,7 +2,18 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.auth import SchemaAccess
-from api.views import agreements, events, national, plans, public, reference, staffing, supervision, tasks
+from api.views import (
+    agreements,
+    appointments,
+    events,
+    national,
+    plans,
+    public,
+    reference,
+    staffing,
+    supervision,
+    tasks,
+)
 from api.views import applications as apps
 from api.views import certificates as certs
 from api.views.auth import TokenView
@@ -165,6 +176,13 @@ urlpatterns = [
         "v1/plans/<int:pk>/sittings/<int:sitting_pk>/supervision-report/",
         supervision.SittingReport.as_view(),
         name="api-supervision-report",
+    ),
+    path("v1/appointments/", appointments.AppointmentList.as_view(), name="api-appointments"),
+    path("v1/appointments/<int:pk>/", appointments.AppointmentDetail.as_view(), name="api-appointment"),
+    path(
+        "v1/appointments/<int:pk>/<str:action>/",
+        appointments.AppointmentAction.as_view(),
+        name="api-appointment-action",
     ),
     path("v1/catalogue/", supervision.CatalogueList.as_view(), name="api-catalogue"),
     path("v1/catalogue/spot-checks/", supervision.PublishedSpotChecks.as_view(), name="api-spot-checks"),

@@ -3,6 +3,7 @@ the service each endpoint calls. Views use them as ``from api import serializers
 
 from api.serializers.agreements import *  # noqa: F403
 from api.serializers.applications import *  # noqa: F403
+from api.serializers.appointments import *  # noqa: F403
 from api.serializers.evaluations import *  # noqa: F403
 from api.serializers.staffing import *  # noqa: F403
 from api.serializers.supervision import *  # noqa: F403

@@ -224,3 +224,48 @@ def test_pages(client, enterprise, senior, municipal_reviewer):
     client.force_login(stranger)
     assert client.get(reverse("appointments:detail", args=[appointment.pk])).status_code == 404
     assert client.post(reverse("appointments:action", args=[appointment.pk, "bogus"])).status_code == 404
+
+
+def test_api_parity(enterprise, senior, municipal_reviewer):
+    from django.test import Client
+
+    body, operator = enterprise
+    api = Client()
+    api.force_login(operator)
+    payload = {
+        "body": body.pk,
+        "grade": "chief",
+        "holder_name": senior[1].holder_name,
+        "certificate_number": senior[1].number,
+        "employee_number": "E2",
+        "post": "车工",
+        "achievements": "业绩",
+        "term_start": (TODAY + datetime.timedelta(days=40)).isoformat(),
+        "term_end": (TODAY + datetime.timedelta(days=400)).isoformat(),
+    }
+    assert (
+        api.post(
+            "/api/v1/appointments/", {**payload, "term_start": "x"}, content_type="application/json"
+        ).status_code
+        == 400
+    )
+    assert (
+        api.post(
+            "/api/v1/appointments/", {**payload, "holder_name": "别人"}, content_type="application/json"
+        ).status_code
+        == 400
+    )
+    created = api.post("/api/v1/appointments/", payload, content_type="application/json")
+    assert created.status_code == 201 and created.json()["document_masked"] == senior[1].document_masked
+    pk = created.json()["id"]
+    assert api.post(f"/api/v1/appointments/{pk}/submit/").json()["status"] == "submitted"
+    assert api.post(f"/api/v1/appointments/{pk}/approve/", {"comment": "x"}).status_code == 403
+    city = Client()
+    city.force_login(municipal_reviewer)
+    assert (
+        city.post(f"/api/v1/appointments/{pk}/approve/", {"comment": "同意"}).json()["status"] == "publicity"
+    )
+    stranger = Client()
+    stranger.force_login(factories.user(role="body_operator", organisation=factories.organisation()))
+    assert stranger.get(f"/api/v1/appointments/{pk}/").status_code == 404
+    assert stranger.post("/api/v1/appointments/", payload, content_type="application/json").status_code == 404
