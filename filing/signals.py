@@ -107,3 +107,5 @@ rectification_sent_back = Signal()
 appointment_submitted = Signal()
 appointment_decided = Signal()
 appointment_expiring = Signal()
+#: An open rectification order is near its deadline or past it (timer). kwargs: order, overdue.
+rectification_due = Signal()

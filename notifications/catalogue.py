@@ -205,6 +205,16 @@ KINDS.update(
             _("聘期即将届满：{name}"),
             _("{name}的{grade}（{occupation}）聘期至{term_end}届满，请及时办理续聘或解聘。"),
         ),
+        "rectification_due_soon": Kind(
+            _("整改期限将至：{organisation}"),
+            _("整改通知（{reference}）的整改期限为{deadline}，请按期提交整改报告。"),
+            True,
+        ),
+        "rectification_overdue": Kind(
+            _("整改已逾期：{organisation}"),
+            _("{organisation}（{code}）的整改通知（{reference}）已于{deadline}到期，尚未提交整改报告。"),
+            True,
+        ),
         "rectification_sent_back": Kind(
             _("整改未通过验收：{organisation}"),
             _("整改报告未通过验收，请于{deadline}前继续整改。意见：{note}"),

@@ -479,7 +479,20 @@ def on_appointment_expiring(sender, appointment, **kwargs):
     )
 
 
+def on_rectification_due(sender, order, overdue, **kwargs):
+    kind = "rectification_overdue" if overdue else "rectification_due_soon"
+    recipients = _body_side(order.body) + (municipal_reviewers() if overdue else [])
+    return notify(
+        kind,
+        recipients,
+        {**_body_payload(order.body), "deadline": str(order.deadline), "reference": order.reference or "—"},
+        link=reverse("supervision:detail", args=[order.body_id]),
+        dedupe_key=f"{kind}:{order.pk}:{order.deadline}",
+    )
+
+
 CONNECTIONS += [
+    (signals.rectification_due, on_rectification_due),
     (signals.appointment_submitted, on_appointment_submitted),
     (signals.appointment_decided, on_appointment_decided),
     (signals.appointment_expiring, on_appointment_expiring),

@@ -165,3 +165,22 @@ def open_rectifications(body: EvaluationBody):
 def overdue_rectifications(today: datetime.date | None = None):
     today = today or timezone.localdate()
     return RectificationOrder.objects.filter(status=RectificationStatus.OPEN, deadline__lt=today)
+
+
+#: Working reminders: this many calendar days before the deadline, and once when it has passed.
+REMIND_BEFORE_DAYS = 3
+
+
+def remind_rectifications(today: datetime.date | None = None) -> int:
+    """Timer: an open order near its deadline reminds the body; one past it tells the body and the city.
+    Each reminder once per order and kind (the notification's dedupe key)."""
+    today = today or timezone.localdate()
+    sent = 0
+    soon = today + datetime.timedelta(days=REMIND_BEFORE_DAYS)
+    for order in RectificationOrder.objects.filter(
+        status=RectificationStatus.OPEN, deadline__lte=soon
+    ).select_related("body"):
+        overdue = order.deadline < today
+        signals.rectification_due.send(sender=RectificationOrder, order=order, overdue=overdue)
+        sent += 1
+    return sent

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
-from filing.services import appointments
+from filing.services import appointments, rectification
 from filing.services.corrections import lapse_overdue_corrections, remind_corrections
 from filing.services.publicity import close_ended_publicity
 from filing.services.retention import purge_expired_rosters
@@ -34,6 +34,7 @@ def run_timers(today: datetime.date | None = None) -> dict:
         "rosters_purged": purge_expired_rosters(today),
         "appointments_made": appointments.close_ended_publicity(today),
         "appointment_reminders": appointments.remind_expiring(today),
+        "rectification_reminders": rectification.remind_rectifications(today),
     }
     for name, timer in REGISTERED.items():
         results[name] = timer(today)

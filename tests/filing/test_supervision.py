@@ -387,3 +387,21 @@ def test_decisions_reach_the_body_and_answers_reach_the_city(body, body_operator
     EvaluationPlan.objects.all().delete()
     svc.body_request_exit(actor=body_operator, body=body, reason="停办")
     assert city.pk in recipients("body_exit_requested")
+
+
+def test_rectification_deadline_reminders_once_each(body, body_operator, city):
+    from filing.services import timers
+
+    order = rect.rectification_order(actor=city, body=body, findings="问题", deadline=LATER)
+    timers.run_timers(LATER - datetime.timedelta(days=10))
+    assert not recipients("rectification_due_soon")
+    timers.run_timers(LATER - datetime.timedelta(days=2))
+    timers.run_timers(LATER - datetime.timedelta(days=1))
+    assert body_operator.pk in recipients("rectification_due_soon")
+    timers.run_timers(LATER + datetime.timedelta(days=1))
+    timers.run_timers(LATER + datetime.timedelta(days=2))
+    assert {body_operator.pk, city.pk} <= recipients("rectification_overdue")
+    from notifications.models import OutboxEvent
+
+    assert OutboxEvent.objects.filter(kind="rectification_overdue").count() == 1
+    assert order.pk
