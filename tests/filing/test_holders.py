@@ -282,3 +282,30 @@ def test_the_request_is_a_task_in_the_issuing_bodys_queue(world, client, roles):
     assert request.status == "declined" and task.status == "DONE"
     text = client.get("/holder/records/").content.decode()
     assert 'data-request="declined"' in text and "无需更正" in text
+
+
+def test_the_holders_page_shows_their_appointment_and_only_theirs(world, client, roles):
+    from filing.models import AppointmentStatus, TechnicianAppointment
+
+    operator, mine, other, contacts = world
+    for certificate, grade in ((mine, "principal"), (other, "chief")):
+        TechnicianAppointment.objects.create(
+            body=certificate.body,
+            grade=grade,
+            certificate=certificate,
+            holder_name=certificate.holder_name,
+            document_index=certificate.document_index,
+            occupation_code=certificate.occupation_code,
+            occupation_name=certificate.occupation_name,
+            employee_number="E1",
+            post="车工",
+            achievements="业绩",
+            term_start=datetime.date(2027, 1, 1),
+            term_end=datetime.date(2029, 12, 31),
+            status=AppointmentStatus.APPOINTED,
+            created_by=operator,
+        )
+    sign_in(client, mine, contacts[mine.registration.candidate_id])
+    text = client.get("/holder/records/").content.decode()
+    assert 'data-section="appointments"' in text
+    assert "<td>特级技师</td>" in text and "<td>首席技师</td>" not in text
