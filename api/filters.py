@@ -9,6 +9,8 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as drf_filters
+from rest_framework import exceptions
+from rest_framework.pagination import PageNumberPagination
 
 BOOLEAN_VALUES = {"true", "false", "1", "0"}
 
@@ -59,3 +61,13 @@ class StrictFilterBackend(drf_filters.DjangoFilterBackend):
     """The default filter backend: lists declared with ``filterset_fields`` get a ``StrictFilterSet``."""
 
     filterset_base = StrictFilterSet
+
+
+class StrictPagination(PageNumberPagination):
+    """``?page=`` must be one whole number ≥ 1 when sent (a list, text or an empty value is a 400)."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        sent = request.query_params.getlist(self.page_query_param)
+        if sent and (len(sent) > 1 or not sent[0].isdigit() or int(sent[0]) < 1 or len(sent[0]) > 9):
+            raise exceptions.ValidationError({self.page_query_param: [_("页码应为正整数。")]})
+        return super().paginate_queryset(queryset, request, view)

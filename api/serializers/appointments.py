@@ -3,6 +3,8 @@ the inputs of its services."""
 
 from rest_framework import serializers
 
+from workflows.serializers import StrictInput
+
 __all__ = ["AppointmentSerializer", "AppointmentCreateSerializer", "AppointmentActionSerializer"]
 
 
@@ -27,7 +29,7 @@ class AppointmentSerializer(serializers.Serializer):
     appointed_on = serializers.DateField(allow_null=True)
 
 
-class AppointmentCreateSerializer(serializers.Serializer):
+class AppointmentCreateSerializer(StrictInput):
     body = serializers.IntegerField()
     grade = serializers.ChoiceField(choices=["principal", "chief"])
     holder_name = serializers.CharField(max_length=60)
@@ -39,5 +41,5 @@ class AppointmentCreateSerializer(serializers.Serializer):
     term_end = serializers.DateField()
 
 
-class AppointmentActionSerializer(serializers.Serializer):
+class AppointmentActionSerializer(StrictInput):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)

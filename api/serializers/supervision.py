@@ -3,6 +3,8 @@ every supervision action takes (each action uses the fields it names: ``filing.s
 
 from rest_framework import serializers
 
+from workflows.serializers import StrictInput
+
 __all__ = [
     "CatalogueLineSerializer",
     "BodyDecisionSerializer",
@@ -78,7 +80,7 @@ class SupervisedBodySerializer(CatalogueBodySerializer):
     decisions = BodyDecisionSerializer(many=True, source="decisions.all")
 
 
-class SupervisionActionSerializer(serializers.Serializer):
+class SupervisionActionSerializer(StrictInput):
     """Every field any supervision action takes; an action reads only its own (the service says which are
     required: 400 with the field)."""
 
@@ -112,7 +114,7 @@ class SupervisionReportSerializer(serializers.Serializer):
         return bool(report.photo_encrypted)
 
 
-class SupervisionReportInput(serializers.Serializer):
+class SupervisionReportInput(StrictInput):
     present = serializers.IntegerField(min_value=0, max_value=999999)
     absent = serializers.IntegerField(min_value=0, max_value=999999)
     identity_checked = serializers.BooleanField()

@@ -4,6 +4,7 @@ table, ``filing.services.body_actions``, and the same services)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, generics
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import serializers as s
+from api.filters import StrictPagination
 from api.views.common import ERRORS, valid
 from filing import selectors
 from filing.models import FiledLine, RectificationOrder, SpotCheckDraw, SupervisionReport
@@ -28,6 +30,7 @@ class CatalogueList(generics.ListAPIView):
     authentication_classes: list = []
     serializer_class = s.CatalogueBodySerializer
     filter_backends: list = []
+    pagination_class = StrictPagination
 
     @extend_schema(
         parameters=[
@@ -41,9 +44,17 @@ class CatalogueList(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        values = (
-            CatalogueFilter(self.request.query_params or None).values() if self.request.query_params else {}
-        )
+        """A bad filter value is a 400 naming it (the page ignores it instead)."""
+        params = {k: v for k, v in self.request.query_params.lists() if k != "page"}
+        values = {}
+        if params:
+            repeated = {k: [_("每个参数只能出现一次。")] for k, v in params.items() if len(v) > 1}
+            if repeated:
+                raise exceptions.ValidationError(repeated)
+            form = CatalogueFilter({k: v[0] for k, v in params.items()})
+            if not form.is_valid():
+                raise exceptions.ValidationError(form.errors)
+            values = form.values()
         return selectors.catalogue(**values).prefetch_related(
             "lines__offering__occupation", "lines__offering__work_type"
         )
@@ -57,6 +68,7 @@ class PublishedSpotChecks(generics.ListAPIView):
     authentication_classes: list = []
     serializer_class = s.PublishedDrawSerializer
     filter_backends: list = []
+    pagination_class = StrictPagination
 
     def get_queryset(self):
         return SpotCheckDraw.objects.filter(published_at__isnull=False).prefetch_related(

@@ -32,7 +32,10 @@ def test_catalogue_is_public(body):
     rows = anonymous.get("/api/v1/catalogue/").json()["results"]
     assert [r["code"] for r in rows] == [body.code]
     assert rows[0]["lines"][0]["occupation_code"] == "6-18-01-01" and "organisation" not in rows[0]
-    assert anonymous.get("/api/v1/catalogue/", {"status": "nonsense"}).status_code == 200
+    assert (
+        anonymous.get("/api/v1/catalogue/", {"status": "nonsense"}).status_code == 400
+    )  # the page ignores it
+    assert anonymous.get("/api/v1/catalogue/", {"page": "x"}).status_code == 400
     assert anonymous.get("/api/v1/catalogue/", {"q": "不存在的机构"}).json()["count"] == 0
     assert anonymous.get(f"/api/v1/catalogue/{body.code}/").json()["decisions"] == []
     assert anonymous.get("/api/v1/catalogue/XYZ/").status_code == 404

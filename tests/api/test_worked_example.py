@@ -91,6 +91,7 @@ def test_worked_example(live_server, roles, tmp_path, clock):
         "EXPERT1": factories.user("api_e1", role=Role.EXPERT),
         "EXPERT2": factories.user("api_e2", role=Role.EXPERT),
         "EXPERT3": factories.user("api_e3", role=Role.EXPERT),
+        "SUPERVISOR": factories.user("api_supervisor", role=Role.SUPERVISOR),
     }
     pdf = tmp_path / "material.pdf"
     pdf.write_bytes(factories.PDF_BYTES)
