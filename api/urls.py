@@ -2,7 +2,18 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from api.auth import SchemaAccess
-from api.views import agreements, events, national, plans, public, reference, staffing, supervision, tasks
+from api.views import (
+    agreements,
+    complaints,
+    events,
+    national,
+    plans,
+    public,
+    reference,
+    staffing,
+    supervision,
+    tasks,
+)
 from api.views import applications as apps
 from api.views import certificates as certs
 from api.views.auth import TokenView
@@ -190,4 +201,7 @@ urlpatterns = [
         name="api-coverage",
     ),
     path("v1/coverage/", agreements.CityCoverage.as_view(), name="api-city-coverage"),
+    path("v1/complaints/", complaints.ComplaintList.as_view(), name="api-complaints"),
+    path("v1/complaints/confirm/", complaints.ComplaintConfirm.as_view(), name="api-complaint-confirm"),
+    path("v1/complaints/<int:pk>/", complaints.ComplaintDetail.as_view(), name="api-complaint"),
 ]

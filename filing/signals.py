@@ -100,3 +100,8 @@ body_decided = Signal()
 #: (kwargs: order, actor).
 rectification_responded = Signal()
 rectification_sent_back = Signal()
+
+#: Complaints (filing.services.complaints). A complaint was received (its code came back; kwargs: complaint);
+#: the city took it up for investigation, answered or dismissed it (kwargs: complaint, actor).
+complaint_received = Signal()
+complaint_decided = Signal()

@@ -44,6 +44,7 @@ from .certificates import (
     RevocationStatus,
 )
 from .challenges import ContactChallenge
+from .complaints import Complaint, ComplaintCounter, ComplaintStatus
 from .coverage import AgreementStatus, PartnerAgreement
 from .evaluations import (
     PLAN_FINISHED,
@@ -160,4 +161,7 @@ __all__ = [
     "WorkType",
     "HolderCorrectionRequest",
     "HolderRequestStatus",
+    "Complaint",
+    "ComplaintCounter",
+    "ComplaintStatus",
 ]

@@ -31,6 +31,7 @@ from filing.models import (
     RegistrationStatus,
 )
 from filing.services import body_actions
+from filing.services import complaints as complaint_services
 from filing.views.base import error_response, messages_from, visible_or_404
 
 BODY_LIST = ListSpec(
@@ -157,6 +158,7 @@ class BodyRecordView(DetailView):
             orders=[(order, forms_for(user, order, "order")) for order in orders],
             decisions=body.decisions.select_related("line__offering", "actor")[:200],
             plans=pass_rates(body),
+            complaints=complaint_services.body_complaints(user, body),
         )
         return context
 
