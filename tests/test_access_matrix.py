@@ -275,6 +275,14 @@ def build_world():
         )
         for key, b in bodies.items()
     }
+    from filing.services import complaints as complaint_services
+
+    complaints = {
+        key: complaint_services._receive(
+            {"body": b.pk, "name": "王五", "contact": f"{key}@example.cn", "text": "考场秩序混乱"}, key
+        )
+        for key, b in bodies.items()
+    }
 
     # The national system sends back the own and the other college's records (the bodies' to-dos); the
     # same-district college's stays unanswered, so the report is still open.
@@ -427,6 +435,7 @@ def build_world():
         agreements=agreements,
         bodies=bodies,
         rectifications=rectifications,
+        complaints=complaints,
         evaluators=evaluators,
         sittings=sittings,
         staff=staff,
@@ -602,6 +611,8 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {**{k: {"pk": w.certificates[k].pk} for k in ORG_LABELS}, "none": none}
     if kind == "body":
         return {**{k: {"pk": w.bodies[k].pk} for k in ORG_LABELS}, "none": none}
+    if kind == "complaint":
+        return {**{k: {"pk": w.complaints[k].pk} for k in ORG_LABELS}, "none": none}
     if kind == "body_code":
         return {"valid": {"code": w.bodies["own"].code}, "bogus": {"code": "X" * 13}}
     if kind in ("body_action", "rectification_action", "line_action"):
@@ -873,6 +884,7 @@ KINDS = {
     "api/v1/bodies/<int:pk>/<str:action>/": "body_action",
     "api/v1/rectifications/<int:pk>/<str:action>/": "rectification_action",
     "api/v1/filed-lines/<int:pk>/<str:action>/": "line_action",
+    "api/v1/complaints/<int:pk>/": "complaint",
 }
 
 
@@ -907,7 +919,10 @@ PUBLIC = (
     "admin/login/",
     "catalogue/",
     "api/v1/catalogue/",
+    "api/v1/complaints/confirm/",
 )
+#: Public routes whose longer paths are not (the public files a complaint; the city lists them).
+PUBLIC_EXACT = ("api/v1/complaints/",)
 #: The page that says whether a persona can see an object of each kind (its detail page).
 SCOPE_ORACLE = {
     "application": "applications/<int:pk>/",
@@ -932,6 +947,7 @@ SCOPE_ORACLE = {
     "rectification_action": "supervision/<int:pk>/",
     "line_action": "supervision/<int:pk>/",
     "supervision_action": "supervision/<int:pk>/",
+    "complaint": "api/v1/complaints/<int:pk>/",
 }
 _observed: dict[str, dict] = {}
 
@@ -943,7 +959,7 @@ def observed_for(world, persona: str) -> dict:
 
 
 def is_public(route: str) -> bool:
-    return route == "" or route.startswith(PUBLIC)
+    return route == "" or route.startswith(PUBLIC) or route in PUBLIC_EXACT
 
 
 def grants(observed: dict) -> dict:
