@@ -10,6 +10,8 @@ from rest_framework import serializers
 
 from filing.models import ExpertScore, FilingLine, ReviewOutcome
 
+from .forms import complaint_arguments
+
 #: The largest primary key a column holds (BigAutoField): a bigger number is a 400 here, never an overflow in
 #: a query (Django guards single-value lookups, not ``__in`` lists).
 MAX_ID = 2**63 - 1
@@ -155,6 +157,4 @@ class ComplaintDecisionInput(TaskInput):
     deadline = serializers.DateField(required=False, allow_null=True, default=None)
 
     def arguments(self) -> dict:
-        from .forms import complaint_arguments
-
         return complaint_arguments(dict(self.validated_data))

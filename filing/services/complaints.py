@@ -31,6 +31,7 @@ from filing.models import (
 )
 from filing.services import challenges
 from filing.services.common import deny_unless, require_transition
+from filing.services.rectification import rectification_order
 from filing.services.supervision import text as clean_text
 
 PURPOSE = "complaint"
@@ -223,8 +224,6 @@ def complaint_answer(
 ) -> Complaint:
     """答复: the findings (for the record) and the answer to the complainant; ``rectify`` orders the body to
     rectify the findings by ``deadline`` (the order names the complaint as its source)."""
-    from filing.services.rectification import rectification_order
-
     complaint = _lock(complaint)
     require_transition(complaint, complaint.answer_with, _("只有调查中的投诉可以答复。"))
     _require_city(actor, complaint, "complaint.answer")

@@ -74,7 +74,8 @@ class ComplaintView(View):
         return _public(render(request, self.template_name, context, status=status))
 
     def get(self, request):
-        return self.render(request, {"form": ComplaintForm()})
+        code = str(request.GET.get("body", ""))[:20]  # from the catalogue's 投诉该机构 link
+        return self.render(request, {"form": ComplaintForm(initial={"body": code})})
 
     def post(self, request):
         if "code" in request.POST:

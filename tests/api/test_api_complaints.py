@@ -192,3 +192,12 @@ def test_the_task_is_decided_through_the_task_api(client, body, municipal_review
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.ANSWERED and complaint.rectification is not None
     assert "已责令整改" in mail.outbox[-1].body
+
+
+def test_the_catalogue_links_to_a_prefilled_form_and_a_hostile_prefill_is_only_text(body):
+    client = Client()
+    page = client.get(f"/catalogue/{body.code}/").content.decode()
+    assert f"{PAGE}?body={body.code}" in page
+    assert f'value="{body.code}"' in client.get(PAGE, {"body": body.code}).content.decode()
+    hostile = client.get(PAGE, {"body": "<script>x</script>" * 3})
+    assert hostile.status_code == 200 and "<script>x" not in hostile.content.decode()

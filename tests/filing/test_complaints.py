@@ -276,3 +276,74 @@ def test_the_body_sees_answered_complaints_only_and_never_an_anonymous_complaina
     client.force_login(city)
     page = client.get(f"/supervision/{body.pk}/").content.decode()
     assert pending.number in page and "p***@example.cn" in page and "pending@example.cn" not in page
+
+
+# --- notifications ------------------------------------------------------------------------------------------
+
+
+def test_the_city_hears_of_a_complaint_and_the_body_of_its_answer_but_not_who_complained(
+    body, city, body_operator
+):
+    from notifications import tasks
+    from notifications.models import InboxMessage
+
+    complaint = file_complaint(body, anonymous=True)
+    decide(city, complaint, decision="investigate")
+    decide(city, complaint, decision="answer", findings="属实", answer="已处理")
+    tasks.sweep()
+    (to_city,) = InboxMessage.objects.filter(recipient=city, title__contains=complaint.number)
+    assert "收到投诉" in to_city.title
+    (to_body,) = InboxMessage.objects.filter(recipient=body_operator, title__contains=complaint.number)
+    assert "已答复" in to_body.title
+    assert "王五" not in to_body.body and "wang" not in to_body.body
+
+
+def test_the_complainant_is_not_messaged_when_taken_up_only_when_closed(body, city):
+    complaint = file_complaint(body)
+    sent = len(mail.outbox)
+    decide(city, complaint, decision="investigate")
+    assert len(mail.outbox) == sent
+
+
+# --- races (PostgreSQL: SQLite has no row locks) ------------------------------------------------------------
+
+
+def _race(calls):
+    from tests.workflows.test_concurrency import _race as race
+
+    return race(calls)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_complaints_get_distinct_consecutive_numbers(on_postgres, roles):
+    body = factories.filed_body(factories.organisation(district_code="310115"))
+    payload = {"body": body.pk, "name": "王五", "contact": "w@example.cn", "text": "事实"}
+    results = _race([(lambda i=i: svc._receive(dict(payload), f"index-{i}")) for i in range(12)])
+    assert all(kind == "ok" for kind, _ in results), results
+    serials = sorted(int(complaint.number[-6:]) for _, complaint in results)
+    assert serials == list(range(1, 13))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_reviewers_deciding_at_once_one_wins(on_postgres, roles):
+    body = factories.filed_body(factories.organisation(district_code="310115"))
+    reviewers = [factories.user(f"m_race_{i}", role=Role.MUNICIPAL_REVIEWER) for i in range(2)]
+    payload = {"body": body.pk, "name": "王五", "contact": "w@example.cn", "text": "事实"}
+    complaint = svc._receive(payload, "index")
+    task = task_of(complaint)
+    results = _race(
+        [
+            lambda: wf.task_complete(
+                actor=reviewers[0], task_pk=task.pk, arguments={"decision": "dismiss", "reason": "r"}
+            ),
+            lambda: wf.task_complete(
+                actor=reviewers[1], task_pk=task.pk, arguments={"decision": "investigate"}
+            ),
+        ]
+    )
+    wins = [r for r in results if r[0] == "ok"]
+    assert len(wins) == 1, results
+    assert all(isinstance(e, (Conflict, WrongState, Denied)) for kind, e in results if kind == "error"), (
+        results
+    )
+    assert fresh(complaint).status in (S.DISMISSED, S.INVESTIGATING)
