@@ -237,9 +237,14 @@ def test_only_the_city_outside_the_body_may_handle(body, who, request):
     assert fresh(complaint).status == S.RECEIVED
 
 
-def test_the_task_page_decides_the_complaint(body, city):
+def test_the_task_page_decides_the_complaint(body, city, body_operator, conflicted_city):
     complaint = file_complaint(body)
     client = Client()
+    for stranger in (body_operator, conflicted_city):  # not theirs: the page does not exist for them
+        client.force_login(stranger)
+        task_url = f"/tasks/{task_of(complaint).pk}/"
+        assert client.post(task_url, {"decision": "dismiss", "reason": "r"}).status_code in (403, 404)
+    assert fresh(complaint).status == S.RECEIVED
     client.force_login(city)
     url = f"/tasks/{task_of(complaint).pk}/"
     page = client.get(url)
