@@ -122,10 +122,15 @@ def test_a_wrong_or_reused_code_files_nothing(body):
     assert Complaint.objects.count() == 1
 
 
-def test_a_sitting_named_by_date_and_room_is_linked(body):
-    complaint = file_complaint(body, sitting_date=datetime.date(2026, 11, 20), sitting_room="A101")
-    assert complaint.sitting is None and complaint.sitting_date == datetime.date(2026, 11, 20)
-    assert complaint.sitting_room == "A101"
+def test_a_sitting_named_by_date_and_room_is_linked(body, body_operator):
+    from tests.filing.test_supervision_reports import plan_in
+
+    sitting = plan_in(body, body_operator).sittings.get(room="A101")
+    day = timezone.localtime(sitting.starts_at).date()
+    complaint = file_complaint(body, sitting_date=day, sitting_room="A101")
+    assert complaint.sitting == sitting
+    unknown = file_complaint(body, contact="x@example.cn", sitting_date=day, sitting_room="B999")
+    assert unknown.sitting is None and unknown.sitting_date == day and unknown.sitting_room == "B999"
 
 
 def test_one_contact_may_have_only_a_few_open_complaints_about_one_body(body):
