@@ -5,6 +5,7 @@ from api.auth import SchemaAccess
 from api.views import (
     agreements,
     appointments,
+    complaints,
     events,
     national,
     plans,
@@ -209,4 +210,7 @@ urlpatterns = [
         name="api-coverage",
     ),
     path("v1/coverage/", agreements.CityCoverage.as_view(), name="api-city-coverage"),
+    path("v1/complaints/", complaints.ComplaintList.as_view(), name="api-complaints"),
+    path("v1/complaints/confirm/", complaints.ComplaintConfirm.as_view(), name="api-complaint-confirm"),
+    path("v1/complaints/<int:pk>/", complaints.ComplaintDetail.as_view(), name="api-complaint"),
 ]

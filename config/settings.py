@@ -245,6 +245,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "filing.models.ApplicationStatus",
         "PlanStatusEnum": "filing.models.PlanStatus",
         "RegistrationStatusEnum": "filing.models.RegistrationStatus",
+        "ComplaintStatusEnum": "filing.models.ComplaintStatus",
     },
 }
 

@@ -12,6 +12,7 @@ from filing.views import attachments as attachment_views
 from filing.views import audit as audit_views
 from filing.views import catalogue, coverage, credentials, holders, public, verify, verify_person
 from filing.views import certificates as cert_views
+from filing.views import complaints as complaint_views
 from filing.views import national as national_views
 from filing.views import plans as plan_views
 from filing.views import publicity as publicity_views
@@ -336,6 +337,7 @@ urlpatterns = [
         name="credential_status_list",
     ),
     path("verify/pdf/", verify.VerifyPdfView.as_view(), name="verify_pdf"),
+    path("public/complaints/new/", complaint_views.ComplaintView.as_view(), name="complaint_new"),
     # The API authenticates itself (token or session) and answers 401/403 in JSON, never a login redirect.
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),

@@ -109,3 +109,7 @@ appointment_decided = Signal()
 appointment_expiring = Signal()
 #: An open rectification order is near its deadline or past it (timer). kwargs: order, overdue.
 rectification_due = Signal()
+#: Complaints (filing.services.complaints). A complaint was received (its code came back; kwargs: complaint);
+#: the city took it up for investigation, answered or dismissed it (kwargs: complaint, actor).
+complaint_received = Signal()
+complaint_decided = Signal()

@@ -220,6 +220,12 @@ KINDS.update(
             _("整改报告未通过验收，请于{deadline}前继续整改。意见：{note}"),
             True,
         ),
+        "complaint_received": Kind(
+            _("收到投诉：{number}"), _("收到对{organisation}的投诉（编号{number}），请在待办任务中分办处理。")
+        ),
+        "complaint_answered": Kind(
+            _("投诉已答复：{number}"), _("市职业技能鉴定中心已答复对{organisation}的投诉（编号{number}）。")
+        ),
     }
 )
 OPTIONAL_KINDS = [k for k, v in KINDS.items() if not v.legally_required]

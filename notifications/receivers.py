@@ -10,7 +10,7 @@ from filing import signals
 from filing.models import FilingApplication, ReviewStep, RevocationStatus
 from filing.roles import Role
 
-from . import holders
+from . import complaints, holders
 from .outbox import application_link, notify
 from .recipients import (
     INBOX_LINK,
@@ -501,6 +501,8 @@ CONNECTIONS += [
     (signals.rectification_sent_back, on_rectification_sent_back),
     (signals.holder_correction_requested, holders.on_holder_correction_requested),
     (signals.holder_correction_decided, holders.on_holder_correction_decided),
+    (signals.complaint_received, complaints.on_complaint_received),
+    (signals.complaint_decided, complaints.on_complaint_decided),
 ]
 
 

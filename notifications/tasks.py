@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import holders, outbox
+from . import complaints, holders, outbox
 
 
 @shared_task(name="notifications.deliver")
@@ -29,3 +29,15 @@ def holder_decision(request_id: int) -> str:
     """Tell the holder how their correction request was decided (retried while the mail or SMS gateway
     fails)."""
     return holders.send_decision(request_id)
+
+
+@shared_task(
+    name="notifications.complaint_message",
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_backoff_max=6 * 3600,
+    max_retries=8,
+)
+def complaint_message(complaint_id: int) -> str:
+    """Tell the complainant their complaint's number, then its outcome (retried while the gateway fails)."""
+    return complaints.send_message(complaint_id)

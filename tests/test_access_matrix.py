@@ -286,6 +286,14 @@ def build_world():
         drawn_by=u.municipal_lead,
     )
     spot_check = SpotCheck.objects.create(draw=draw, body=bodies["own"], position=1)
+    from filing.services import complaints as complaint_services
+
+    complaints = {
+        key: complaint_services._receive(
+            {"body": b.pk, "name": "王五", "contact": f"{key}@example.cn", "text": "考场秩序混乱"}, key
+        )
+        for key, b in bodies.items()
+    }
 
     # The national system sends back the own and the other college's records (the bodies' to-dos); the
     # same-district college's stays unanswered, so the report is still open.
@@ -440,6 +448,7 @@ def build_world():
         rectifications=rectifications,
         draw=draw,
         spot_check=spot_check,
+        complaints=complaints,
         evaluators=evaluators,
         sittings=sittings,
         staff=staff,
@@ -619,6 +628,8 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {"draw": {"pk": w.draw.pk}, "none": none}
     if kind == "draw_check":
         return {"check": {"pk": w.draw.pk, "check_pk": w.spot_check.pk}, "none": none}
+    if kind == "complaint":
+        return {**{k: {"pk": w.complaints[k].pk} for k in ORG_LABELS}, "none": none}
     if kind == "body_code":
         return {"valid": {"code": w.bodies["own"].code}, "bogus": {"code": "X" * 13}}
     if kind in ("body_action", "rectification_action", "line_action"):
@@ -893,6 +904,7 @@ KINDS = {
     "api/v1/bodies/<int:pk>/<str:action>/": "body_action",
     "api/v1/rectifications/<int:pk>/<str:action>/": "rectification_action",
     "api/v1/filed-lines/<int:pk>/<str:action>/": "line_action",
+    "api/v1/complaints/<int:pk>/": "complaint",
 }
 
 
@@ -927,7 +939,10 @@ PUBLIC = (
     "admin/login/",
     "catalogue/",
     "api/v1/catalogue/",
+    "api/v1/complaints/confirm/",
 )
+#: Public routes whose longer paths are not (the public files a complaint; the city lists them).
+PUBLIC_EXACT = ("api/v1/complaints/",)
 #: The page that says whether a persona can see an object of each kind (its detail page).
 SCOPE_ORACLE = {
     "application": "applications/<int:pk>/",
@@ -952,6 +967,7 @@ SCOPE_ORACLE = {
     "rectification_action": "supervision/<int:pk>/",
     "line_action": "supervision/<int:pk>/",
     "supervision_action": "supervision/<int:pk>/",
+    "complaint": "api/v1/complaints/<int:pk>/",
 }
 _observed: dict[str, dict] = {}
 
@@ -963,7 +979,7 @@ def observed_for(world, persona: str) -> dict:
 
 
 def is_public(route: str) -> bool:
-    return route == "" or route.startswith(PUBLIC)
+    return route == "" or route.startswith(PUBLIC) or route in PUBLIC_EXACT
 
 
 def grants(observed: dict) -> dict:

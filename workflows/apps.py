@@ -18,6 +18,7 @@ class WorkflowsConfig(AppConfig):
             flows.RevocationFlow,
             flows.HolderCorrectionFlow,
             flows.NationalRejectionFlow,
+            flows.ComplaintFlow,
         )
         roles.register()
         # Same transaction as the domain change: no submitted application without a process.

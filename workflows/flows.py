@@ -13,10 +13,11 @@ from viewflow.workflow import flow, lock
 
 from filing.auth import CITY_REVIEW_PERMISSION, body_permission, district_permission, organisation_permission
 from filing.models import ApplicationStatus as S
-from filing.models import ExpertAssignment
+from filing.models import ComplaintStatus, ExpertAssignment
 from filing.models import PlanStatus as PS
 
 from .models import (
+    ComplaintProcess,
     FilingReviewProcess,
     HolderCorrectionProcess,
     NationalRejectionProcess,
@@ -340,4 +341,37 @@ class NationalRejectionFlow(flow.Flow):
         activation.process.body = body
         activation.process.save()
         activation.process.records.set(records)
+        return activation.process
+
+
+def complaint_open(activation):
+    return activation.process.complaint.status == ComplaintStatus.INVESTIGATING
+
+
+class ComplaintFlow(flow.Flow):
+    """投诉处理: 受理 → 市级分办（不予受理，或转入调查） → 调查并答复（可责令整改）."""
+
+    process_class = ComplaintProcess
+    process_title = _("投诉处理")
+    process_description = _("公众或考生对评价机构的投诉，由市级审核人员分办、调查并答复")
+    process_summary_template = "{{ process.complaint }}"
+    lock_impl = lock.select_for_update_lock
+
+    start = flow.StartHandle(this.start_process).Annotation(title=_("受理投诉")).Next(this.handle_complaint)
+    handle_complaint = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("处理投诉"))
+        .Permission(CITY_REVIEW_PERMISSION)
+        .Next(this.after_handle)
+    )
+    after_handle = (
+        flow.Switch()
+        .Annotation(title=_("是否转入调查"))
+        .Case(this.handle_complaint, cond=complaint_open)
+        .Default(this.end)
+    )
+    end = flow.End().Annotation(title=_("办结"))
+
+    def start_process(self, activation, complaint):
+        activation.process.complaint = complaint
         return activation.process

@@ -304,3 +304,58 @@ class TransferForm(forms.Form):
     def __init__(self, *args, task=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_user"].queryset = transfer_candidates(task)
+
+
+COMPLAINT_DECISIONS = [
+    ("investigate", _("转入调查")),
+    ("dismiss", _("不予受理")),
+    ("answer", _("调查并答复")),
+]
+
+
+class ComplaintDecisionForm(TaskForm):
+    """处理投诉: triage (不予受理 with a reason, or 转入调查), then the findings and the answer, optionally
+    ordering the body to rectify by a deadline. The service refuses a decision the complaint's status does
+    not allow (only a received complaint may be dismissed or taken up, only one under investigation
+    answered)."""
+
+    decision = forms.ChoiceField(choices=COMPLAINT_DECISIONS, widget=forms.RadioSelect, label=_("处理结论"))
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("不予受理理由 / 分办说明"),
+        max_length=5000,
+        required=False,
+    )
+    findings = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), label=_("调查结果"), max_length=5000, required=False
+    )
+    answer = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("给投诉人的答复"),
+        max_length=5000,
+        required=False,
+        help_text=_("答复将发送至投诉人的联系方式，并在机构监管档案中显示。"),
+    )
+    rectify = forms.BooleanField(label=_("责令整改"), required=False)
+    deadline = forms.DateField(
+        label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def arguments(self) -> dict:
+        return complaint_arguments(self.cleaned_data)
+
+
+def complaint_arguments(data: dict) -> dict:
+    """The service arguments of a complaint decision (page form and API input alike)."""
+    decision = data["decision"]
+    if decision == "dismiss":
+        return {"decision": decision, "reason": data.get("reason") or ""}
+    if decision == "investigate":
+        return {"decision": decision, "note": data.get("reason") or ""}
+    return {
+        "decision": decision,
+        "findings": data.get("findings") or "",
+        "answer": data.get("answer") or "",
+        "rectify": bool(data.get("rectify")),
+        "deadline": data.get("deadline"),
+    }

@@ -83,3 +83,16 @@ class PlanProcess(Process):
     class Meta:
         verbose_name = _("认定计划流程")
         verbose_name_plural = _("认定计划流程")
+
+
+class ComplaintProcess(Process):
+    """One process per complaint: the city's triage, investigation and answer (the complaint's status stays on
+    :class:`filing.models.Complaint`)."""
+
+    complaint = models.OneToOneField(
+        "filing.Complaint", on_delete=models.PROTECT, related_name="process", verbose_name=_("投诉")
+    )
+
+    class Meta:
+        verbose_name = _("投诉处理流程")
+        verbose_name_plural = _("投诉处理流程")

@@ -12,7 +12,14 @@ from viewflow.workflow.status import STATUS
 from filing import signals
 from filing.models import FilingApplication
 
-from .flows import FilingReviewFlow, HolderCorrectionFlow, NationalRejectionFlow, PlanFlow, RevocationFlow
+from .flows import (
+    ComplaintFlow,
+    FilingReviewFlow,
+    HolderCorrectionFlow,
+    NationalRejectionFlow,
+    PlanFlow,
+    RevocationFlow,
+)
 from .models import FilingReviewProcess, PlanProcess
 from .selectors import OPEN, open_tasks
 
@@ -103,6 +110,11 @@ def start_national_rejection(sender, body, records, **kwargs):
     NationalRejectionFlow.start.run(body=body, records=records)
 
 
+def start_complaint(sender, complaint, **kwargs):
+    """A received complaint gets its task for the municipal reviewers in the same transaction."""
+    ComplaintFlow.start.run(complaint=complaint)
+
+
 def plan_cancelled(sender, plan, **kwargs):
     process = PlanProcess.objects.filter(plan=plan).first()
     if process is not None and process.finished is None:
@@ -123,6 +135,7 @@ CONNECTIONS = [
     (signals.revocation_requested, start_revocation),
     (signals.holder_correction_requested, start_holder_correction),
     (signals.national_records_rejected, start_national_rejection),
+    (signals.complaint_received, start_complaint),
 ]
 
 

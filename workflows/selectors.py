@@ -16,11 +16,18 @@ from viewflow.workflow.status import STATUS
 from filing import access, selectors
 from filing.clock import clock_status
 from filing.errors import NotFound
-from filing.models import EvaluationPlan, FilingApplication, HolderCorrectionRequest, RevocationRequest
+from filing.models import (
+    Complaint,
+    EvaluationPlan,
+    FilingApplication,
+    HolderCorrectionRequest,
+    RevocationRequest,
+)
 from filing.roles import Role
 
 from . import registry
 from .models import (
+    ComplaintProcess,
     FilingReviewProcess,
     HolderCorrectionProcess,
     NationalRejectionProcess,
@@ -133,6 +140,10 @@ def attach_subjects(tasks: list) -> None:
     rejections = {
         p.pk: p for p in NationalRejectionProcess.objects.filter(pk__in=process_ids).select_related("body")
     }
+    complaints = {
+        c.process.pk: c
+        for c in Complaint.objects.filter(process__in=process_ids).select_related("body", "process")
+    }
     for task in tasks:
         task.subject = {
             "application": applications.get(task.process_id),
@@ -140,6 +151,7 @@ def attach_subjects(tasks: list) -> None:
             "revocation": revocations.get(task.process_id),
             "holder_request": holder_requests.get(task.process_id),
             "national_rejection": rejections.get(task.process_id),
+            "complaint": complaints.get(task.process_id),
         }
 
 
@@ -198,6 +210,11 @@ def open_task(subject, node: str) -> Task:
         )
     elif isinstance(subject, NationalRejectionProcess):
         flow, lookup = registry.flow_named("nationalrejectionprocess"), {"process": subject}
+    elif isinstance(subject, Complaint):
+        flow, lookup = (
+            registry.flow_named("complaintprocess"),
+            {"process__complaintprocess__complaint": subject},
+        )
     else:
         flow, lookup = (
             registry.flow_named("filingreviewprocess"),
@@ -244,6 +261,9 @@ def subject_of(task: Task):
     rejection = NationalRejectionProcess.objects.filter(pk=task.process_id).select_related("body").first()
     if rejection is not None:  # the group of records is the process itself (no domain row of its own)
         return rejection
+    complaint = ComplaintProcess.objects.filter(pk=task.process_id).select_related("complaint__body").first()
+    if complaint is not None:
+        return complaint.complaint
     return PlanProcess.objects.select_related("plan").get(pk=task.process_id).plan
 
 
@@ -262,6 +282,7 @@ NEXT_STEPS = {
         (_("终审备案申请、组织专家评审、作出决定"), "tasks:inbox"),
         (_("确认认定计划、审核认定结果"), "tasks:inbox"),
         (_("审核发证机构提出的证书撤销申请"), "tasks:inbox"),
+        (_("分办、调查并答复公众对评价机构的投诉"), "tasks:inbox"),
     ],
     Role.EXPERT: [(_("为分配给您的备案申请逐项评分，申报利益冲突"), "tasks:inbox")],
 }

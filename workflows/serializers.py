@@ -10,6 +10,8 @@ from rest_framework import serializers
 
 from filing.models import ExpertScore, FilingLine, ReviewOutcome
 
+from .forms import complaint_arguments
+
 #: The largest primary key a column holds (BigAutoField): a bigger number is a 400 here, never an overflow in
 #: a query (Django guards single-value lookups, not ``__in`` lists).
 MAX_ID = 2**63 - 1
@@ -140,3 +142,19 @@ class PlanDecisionInput(TaskInput):
 
     approve = serializers.BooleanField()
     comment = serializers.CharField(max_length=5000)
+
+
+class ComplaintDecisionInput(TaskInput):
+    """处理投诉: ``investigate`` (转入调查, optional ``reason`` as a note), ``dismiss`` (不予受理, ``reason``
+    required) or ``answer`` (``findings`` and ``answer``; ``rectify`` with a ``deadline`` orders the body to
+    rectify)."""
+
+    decision = serializers.ChoiceField(choices=["investigate", "dismiss", "answer"])
+    reason = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    findings = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    answer = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    rectify = serializers.BooleanField(required=False, default=False)
+    deadline = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def arguments(self) -> dict:
+        return complaint_arguments(dict(self.validated_data))

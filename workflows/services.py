@@ -22,6 +22,7 @@ from filing import access, signals
 from filing.audit import audit_record
 from filing.errors import Conflict, Denied, Invalid, WrongState
 from filing.models import (
+    Complaint,
     EvaluationPlan,
     FilingApplication,
     HolderCorrectionRequest,
@@ -47,6 +48,7 @@ def _locked(task_pk: int, body: Callable[[Any, Task], Any]):
             EvaluationPlan.objects.select_for_update().filter(process=task.process_id).exists()
             RevocationRequest.objects.select_for_update().filter(process=task.process_id).exists()
             HolderCorrectionRequest.objects.select_for_update().filter(process=task.process_id).exists()
+            Complaint.objects.select_for_update().filter(process=task.process_id).exists()
             list(
                 NationalRecord.objects.select_for_update(of=("self",))
                 .filter(rejection_processes=task.process_id)

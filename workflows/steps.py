@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from filing.models import ExpertAssignment, ReviewStep
 from filing.roles import Role
-from filing.services import certificates, holders, national, plans, results, review
+from filing.services import certificates, complaints, holders, national, plans, results, review
 from filing.services import experts as expert_services
 
 from . import forms, serializers
@@ -63,6 +63,15 @@ def _decide_holder_correction(actor, request, task, spec, *, approve: bool, comm
 def _resubmit_rejections(actor, process, task, spec, *, decision: str, note: str):
     records = process.records.select_related("certificate__body").order_by("pk")
     return national.rejections_resubmit(actor=actor, records=records, note=note)
+
+
+def _handle_complaint(actor, complaint, task, spec, *, decision: str, **arguments):
+    handler = {
+        "investigate": complaints.complaint_investigate,
+        "dismiss": complaints.complaint_dismiss,
+        "answer": complaints.complaint_answer,
+    }[decision]
+    return handler(actor=actor, complaint=complaint, **arguments)
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,13 @@ NODES: dict[str, NodeSpec] = {
         forms.NationalRejectionForm,
         serializers.NationalRejectionInput,
         _resubmit_rejections,
+    ),
+    "handle_complaint": NodeSpec(
+        None,
+        forms.ComplaintDecisionForm,
+        serializers.ComplaintDecisionInput,
+        _handle_complaint,
+        unit_role=Role.MUNICIPAL_REVIEWER,
     ),
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from filing.models import EvaluationPlan, RevocationRequest
+from filing.models import Complaint, EvaluationPlan, RevocationRequest
 
 from .models import NationalRejectionProcess
 
@@ -22,6 +22,8 @@ def subject_text(task) -> str:
         return _("证书 %(number)s") % {"number": subject["holder_request"].certificate.number}
     if subject["national_rejection"]:
         return _("全国联网退回记录")
+    if subject.get("complaint"):
+        return _("投诉 %(number)s") % {"number": subject["complaint"].number}
     return ""
 
 
@@ -37,6 +39,8 @@ def subject_owner(task) -> str:
         return subject["holder_request"].certificate.body_name
     if subject["national_rejection"]:
         return subject["national_rejection"].body.name
+    if subject.get("complaint"):
+        return subject["complaint"].body.name
     return ""
 
 
@@ -46,6 +50,8 @@ def subject_label(subject) -> str:
         return _("认定计划：%(title)s（%(body)s）") % {"title": subject.title, "body": subject.body.name}
     if isinstance(subject, NationalRejectionProcess):
         return _("全国联网退回记录（%(body)s）") % {"body": subject.body.name}
+    if isinstance(subject, Complaint):
+        return _("投诉 %(number)s（%(body)s）") % {"number": subject.number, "body": subject.body.name}
     if isinstance(subject, RevocationRequest):
         certificate = subject.certificate
         return _("证书 %(number)s（%(body)s）") % {

@@ -22,7 +22,13 @@ from filing import access, selectors
 from filing.clock import clock_status
 from filing.errors import Denied, DomainError, Invalid, NotFound
 from filing.listing import ChoiceFilter, Column, DateRange, FilteredListMixin, ListSpec
-from filing.models import EvaluationPlan, ExpertAssignment, HolderCorrectionRequest, RevocationRequest
+from filing.models import (
+    Complaint,
+    EvaluationPlan,
+    ExpertAssignment,
+    HolderCorrectionRequest,
+    RevocationRequest,
+)
 from filing.services import national, review
 from filing.services.corrections import changes_since, last_answered
 from filing.services.experts import score_summary
@@ -45,6 +51,7 @@ TASK_LIST = ListSpec(
         "process__revocationprocess__request__certificate__number",
         "process__holdercorrectionprocess__request__certificate__number",
         "process__nationalrejectionprocess__records__number",
+        "process__complaintprocess__complaint__number",
     ),
     search_label=_("申请编号、计划编号或名称"),
     search_hook=wf_selectors.subject_search,
@@ -210,6 +217,19 @@ class TaskView(TaskPageMixin, View):
             return self.render_plan(form, status)
         if isinstance(self.subject, NationalRejectionProcess):
             return self.render_rejections(form, status)
+        if isinstance(self.subject, Complaint):
+            return render(
+                self.request,
+                "workflows/complaint_task.html",
+                {
+                    "task": self.task,
+                    "node": self.node,
+                    "complaint": self.subject,
+                    "form": form,
+                    "can_act": self.can_act(),
+                },
+                status=status,
+            )
         if isinstance(self.subject, HolderCorrectionRequest):
             return render(
                 self.request,

@@ -45,6 +45,7 @@ from .certificates import (
     RevocationStatus,
 )
 from .challenges import ContactChallenge
+from .complaints import Complaint, ComplaintCounter, ComplaintStatus
 from .coverage import AgreementStatus, PartnerAgreement
 from .evaluations import (
     PLAN_FINISHED,
@@ -179,4 +180,7 @@ __all__ = [
     "WorkType",
     "HolderCorrectionRequest",
     "HolderRequestStatus",
+    "Complaint",
+    "ComplaintCounter",
+    "ComplaintStatus",
 ]

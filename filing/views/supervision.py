@@ -32,6 +32,7 @@ from filing.models import (
     SupervisionReport,
 )
 from filing.services import body_actions
+from filing.services import complaints as complaint_services
 from filing.views.base import error_response, messages_from, visible_or_404
 
 BODY_LIST = ListSpec(
@@ -162,6 +163,7 @@ class BodyRecordView(DetailView):
             .select_related("sitting__plan", "finding")
             .order_by("-filed_at")[:100],
             spot_checks=body.spot_checks.select_related("draw", "rectification").order_by("-draw__drawn_at"),
+            complaints=complaint_services.body_complaints(user, body),
         )
         return context
 
