@@ -286,6 +286,25 @@ def build_world():
         drawn_by=u.municipal_lead,
     )
     spot_check = SpotCheck.objects.create(draw=draw, body=bodies["own"], position=1)
+    # A 特级技师 proposal of the own college's body (a school: the rule refuses it; the row tests scope).
+    from filing.models import TechnicianAppointment
+
+    cert = certificates["own"]
+    appointment = TechnicianAppointment.objects.create(
+        body=bodies["own"],
+        grade="principal",
+        certificate=cert,
+        holder_name=cert.holder_name,
+        document_index=cert.document_index,
+        occupation_code=cert.occupation_code,
+        occupation_name=cert.occupation_name,
+        employee_number="E1",
+        post="车工",
+        achievements="业绩",
+        term_start=timezone.localdate() + datetime.timedelta(days=30),
+        term_end=timezone.localdate() + datetime.timedelta(days=400),
+        created_by=u.municipal_lead,
+    )
     from filing.services import complaints as complaint_services
 
     complaints = {
@@ -448,6 +467,7 @@ def build_world():
         rectifications=rectifications,
         draw=draw,
         spot_check=spot_check,
+        appointment=appointment,
         complaints=complaints,
         evaluators=evaluators,
         sittings=sittings,
@@ -624,6 +644,15 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {**{k: {"pk": w.certificates[k].pk} for k in ORG_LABELS}, "none": none}
     if kind == "body":
         return {**{k: {"pk": w.bodies[k].pk} for k in ORG_LABELS}, "none": none}
+    if kind == "appointment":
+        return {"appointment": {"pk": w.appointment.pk}, "none": none}
+    if kind == "appointment_action":
+        return {
+            "appointment:submit": {"pk": w.appointment.pk, "action": "submit"},
+            "appointment:approve": {"pk": w.appointment.pk, "action": "approve"},
+            "appointment:bogus-action": {"pk": w.appointment.pk, "action": "bogus"},
+            "none": none,
+        }
     if kind == "draw":
         return {"draw": {"pk": w.draw.pk}, "none": none}
     if kind == "draw_check":
@@ -891,6 +920,10 @@ KINDS = {
     "tasks/<int:task_pk>/transfer/": "task",
     "notifications/<int:pk>/": "message",
     "catalogue/<str:code>/": "body_code",
+    "appointments/<int:pk>/": "appointment",
+    "appointments/<int:pk>/<slug:action>/": "appointment_action",
+    "api/v1/appointments/<int:pk>/": "appointment",
+    "api/v1/appointments/<int:pk>/<str:action>/": "appointment_action",
     "supervision/spot-checks/<int:pk>/": "draw",
     "supervision/spot-checks/<int:pk>/publish/": "draw",
     "supervision/spot-checks/<int:pk>/checks/<int:check_pk>/record/": "draw_check",
@@ -967,6 +1000,8 @@ SCOPE_ORACLE = {
     "rectification_action": "supervision/<int:pk>/",
     "line_action": "supervision/<int:pk>/",
     "supervision_action": "supervision/<int:pk>/",
+    "appointment": "appointments/<int:pk>/",
+    "appointment_action": "appointments/<int:pk>/",
     "complaint": "api/v1/complaints/<int:pk>/",
 }
 _observed: dict[str, dict] = {}
