@@ -26,6 +26,7 @@ from filing.views.language import switch_language
 from filing.views.security import SecondFactorView, ThrottledPasswordResetView
 from notifications import views as notification_views
 from workflows import views as task_views
+from workflows.charts import ProcessChartView
 
 
 class SiteAuthViewset(AuthViewset):
@@ -268,6 +269,7 @@ site = Site(
             urlpatterns=[
                 path("", task_views.InboxView.as_view(), name="inbox"),
                 path("<int:task_pk>/", task_views.TaskView.as_view(), name="task"),
+                path("chart/<slug:subject>/<int:pk>/", ProcessChartView.as_view(), name="chart"),
                 path("<int:task_pk>/claim/", task_views.ClaimView.as_view(), name="claim"),
                 path("<int:task_pk>/release/", task_views.ReleaseView.as_view(), name="release"),
                 path("<int:task_pk>/transfer/", task_views.TransferView.as_view(), name="transfer"),

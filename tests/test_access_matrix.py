@@ -644,6 +644,8 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {**{k: {"pk": w.certificates[k].pk} for k in ORG_LABELS}, "none": none}
     if kind == "body":
         return {**{k: {"pk": w.bodies[k].pk} for k in ORG_LABELS}, "none": none}
+    if kind == "application_chart":
+        return {**{k: {"subject": "application", "pk": w.apps[k].pk} for k in APP_LABELS}, "none": none}
     if kind == "appointment":
         return {"appointment": {"pk": w.appointment.pk}, "none": none}
     if kind == "appointment_action":
@@ -920,6 +922,7 @@ KINDS = {
     "tasks/<int:task_pk>/transfer/": "task",
     "notifications/<int:pk>/": "message",
     "catalogue/<str:code>/": "body_code",
+    "tasks/chart/<slug:subject>/<int:pk>/": "application_chart",
     "appointments/<int:pk>/": "appointment",
     "appointments/<int:pk>/<slug:action>/": "appointment_action",
     "api/v1/appointments/<int:pk>/": "appointment",
@@ -1001,6 +1004,7 @@ SCOPE_ORACLE = {
     "line_action": "supervision/<int:pk>/",
     "supervision_action": "supervision/<int:pk>/",
     "appointment": "appointments/<int:pk>/",
+    "application_chart": "applications/<int:pk>/",
     "appointment_action": "appointments/<int:pk>/",
     "complaint": "api/v1/complaints/<int:pk>/",
 }
