@@ -150,6 +150,11 @@ site = Site(
                 ),
                 path("<int:pk>/staff/new/", sitting_views.StaffAssignView.as_view(), name="staff_assign"),
                 path(
+                    "<int:pk>/supervisors/new/",
+                    sitting_views.SupervisorChoiceView.as_view(),
+                    name="supervisor_choose",
+                ),
+                path(
                     "<int:pk>/sittings/<int:sitting_pk>/report/",
                     sitting_views.SupervisionReportView.as_view(),
                     name="supervision_report",

@@ -923,6 +923,7 @@ KINDS = {
     "notifications/<int:pk>/": "message",
     "catalogue/<str:code>/": "body_code",
     "tasks/chart/<slug:subject>/<int:pk>/": "application_chart",
+    "plans/<int:pk>/supervisors/new/": "plan",
     "appointments/<int:pk>/": "appointment",
     "appointments/<int:pk>/<slug:action>/": "appointment_action",
     "api/v1/appointments/<int:pk>/": "appointment",

@@ -291,10 +291,17 @@ def candidates_for(sitting: Sitting, role: str) -> list[Evaluator]:
     ]
 
 
+def city_appoints(actor, plan, role: str) -> bool:
+    """逢考必督: the city (a municipal reviewer outside the body) may choose a sitting's supervisor itself."""
+    return role == StaffRole.SUPERVISOR and access.acts_as_authority(actor, plan.body.organisation_id)
+
+
 @transaction.atomic
 def staff_assign(*, actor, sitting: Sitting, evaluator: Evaluator, role: str) -> SittingStaff:
+    """The body's operator staffs a sitting; the city may choose its supervisor (from the city's register)."""
     plan = lock_plan(sitting.plan_id)
-    require_operator(actor, plan, "staff.assign")
+    if not city_appoints(actor, plan, role):
+        require_operator(actor, plan, "staff.assign")
     require_status(plan, *PLAN_NOT_STARTED, message=_("考核开始后不能调整考务人员。"))
     if role not in StaffRole.values:
         raise Invalid(_("未知的人员类别。"), errors={"role": [_("未知的人员类别。")]})
@@ -326,7 +333,8 @@ def staff_assign(*, actor, sitting: Sitting, evaluator: Evaluator, role: str) ->
 def staff_remove(*, actor, staff: SittingStaff) -> None:
     """Take a person off a sitting, until the plan starts."""
     plan = lock_plan(staff.sitting.plan_id)
-    require_operator(actor, plan, "staff.remove")
+    if not city_appoints(actor, plan, staff.role):
+        require_operator(actor, plan, "staff.remove")
     require_status(plan, *PLAN_NOT_STARTED, message=_("考核开始后不能调整考务人员。"))
     staff = SittingStaff.objects.filter(pk=staff.pk, sitting__plan=plan).select_related("evaluator").first()
     if staff is None:

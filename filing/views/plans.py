@@ -137,6 +137,7 @@ class PlanDetailView(PlanMixin, TemplateView):
         context.update(
             is_operator=is_operator,
             is_supervisor=supervision_reports.may_file(self.request.user),
+            may_choose_supervisor=access.acts_as_authority(self.request.user, plan.body.organisation_id),
             sittings=sittings,
             problems=[p for s in sittings for p in staffing_problems(s)],
             registrations=plan.registrations.select_related("candidate", "major", "school")

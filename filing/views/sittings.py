@@ -14,7 +14,7 @@ from django.views.generic import FormView
 
 from filing import forms, selectors
 from filing.errors import DomainError, WrongState
-from filing.models import SittingStaff, SupervisionReport
+from filing.models import Evaluator, Sitting, SittingStaff, StaffRole, SupervisionReport
 from filing.services import plans as svc
 from filing.services import supervision_reports as reports
 from filing.services.staffing import staff_assign, staff_remove
@@ -176,3 +176,32 @@ class SupervisionPhotoView(SittingMixin, View):
         response = HttpResponse(photo, content_type="image/jpeg")
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class SupervisorChoiceForm(forms_module.Form):
+    sitting = forms_module.ModelChoiceField(Sitting.objects.none(), label=_("场次"))
+    evaluator = forms_module.ModelChoiceField(
+        Evaluator.objects.none(),
+        label=_("督导员"),
+        help_text=_("从市级督导员库中选派；须证书在考核日有效、无回避关系、同一时段未安排在其他场次。"),
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sitting"].queryset = plan.sittings.all()
+        self.fields["evaluator"].queryset = Evaluator.objects.filter(
+            active=True, is_supervisor=True, body__isnull=True
+        ).order_by("name")
+
+
+class SupervisorChoiceView(PlanMixin, DomainFormMixin, FormView):
+    """逢考必督: the city chooses a sitting's supervisor from its register (the body may too)."""
+
+    template_name = "filing/form.html"
+    extra_context = {"title": _("选派督导员")}
+
+    def get_form(self, form_class=None):
+        return SupervisorChoiceForm(**self.get_form_kwargs(), plan=self.plan)
+
+    def perform(self, form):
+        return staff_assign(actor=self.request.user, role=StaffRole.SUPERVISOR, **form.cleaned_data)

@@ -206,3 +206,34 @@ def test_a_bodys_own_person_cannot_be_the_sittings_supervisor(body, body_operato
     sitting = plan.sittings.get()
     assert any("市级督导员库" in p for p in qualification_problems(own, sitting, "supervisor"))
     assert not qualification_problems(city, sitting, "supervisor")
+
+
+def test_the_city_chooses_a_sittings_supervisor_from_its_register(
+    client, body, body_operator, municipal_reviewer
+):
+    from django.urls import reverse
+
+    from filing.models import SittingStaff
+    from filing.services import staffing
+
+    plan = plan_in(body, body_operator, status=PlanStatus.CONFIRMED, sittings=1, started=False)
+    sitting = plan.sittings.get()
+    city_supervisor = factories.evaluator("市督导丙", supervisor=True)
+    invigilator = factories.evaluator("监考丁")
+    with pytest.raises(Denied):  # the city chooses supervisors only
+        staffing.staff_assign(
+            actor=municipal_reviewer, sitting=sitting, evaluator=invigilator, role="invigilator"
+        )
+    client.force_login(municipal_reviewer)
+    assert 'data-action="choose_supervisor"' in client.get(reverse("plans:detail", args=[plan.pk])).text
+    response = client.post(
+        reverse("plans:supervisor_choose", args=[plan.pk]),
+        {"sitting": sitting.pk, "evaluator": city_supervisor.pk},
+    )
+    assert response.status_code == 302
+    staff = SittingStaff.objects.get(sitting=sitting)
+    assert staff.role == "supervisor" and staff.evaluator == city_supervisor
+    bad = client.post(reverse("plans:supervisor_choose", args=[plan.pk]), {"sitting": "x", "evaluator": "y"})
+    assert bad.status_code == 422
+    staffing.staff_remove(actor=municipal_reviewer, staff=staff)
+    assert not SittingStaff.objects.filter(sitting=sitting).exists()
