@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView
 
-from filing import forms, selectors
-from filing.errors import DomainError, WrongState
+from filing import access, forms, selectors
+from filing.errors import Denied, DomainError, WrongState
 from filing.models import Evaluator, Sitting, SittingStaff, StaffRole, SupervisionReport
 from filing.services import plans as svc
 from filing.services import supervision_reports as reports
@@ -199,6 +199,23 @@ class SupervisorChoiceView(PlanMixin, DomainFormMixin, FormView):
 
     template_name = "filing/form.html"
     extra_context = {"title": _("选派督导员")}
+
+    def dispatch(self, request, *args, **kwargs):
+        plan = visible_or_404(selectors.plans_visible_to(request.user), request, kwargs["pk"])
+        if not (
+            access.acts_as_authority(request.user, plan.body.organisation_id)
+            or access.operates_body(request.user, plan.body)
+        ):
+            return error_response(
+                request,
+                Denied(
+                    _("只有市职业技能鉴定中心或本机构考务人员可以选派督导员。"),
+                    actor=request.user,
+                    action="staff.assign",
+                    obj=plan,
+                ),
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, form_class=None):
         return SupervisorChoiceForm(**self.get_form_kwargs(), plan=self.plan)
