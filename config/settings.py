@@ -258,6 +258,8 @@ FILING = {
     "PLAN_FILING_WORKING_DAYS": env.int("FILING_PLAN_FILING_WORKING_DAYS", default=10),
     "RESULTS_PUBLICITY_WORKING_DAYS": env.int("FILING_RESULTS_PUBLICITY_WORKING_DAYS", default=5),
     "PROVINCE_CODE": "31",
+    # A suspended body's (or line's) sittings already planned may still be held (filing/standing.py).
+    "SUSPENSION_LETS_SITTINGS_FINISH": env.bool("FILING_SUSPENSION_LETS_SITTINGS_FINISH", default=True),
     # Personal data in the rosters of an archived plan (registrations' imported rows, import reports) is
     # purged this many days after the plan was archived; certificates are kept. Batch dossiers are kept
     # electronically for at least 5 years (DOMAIN.md §9), hence the default.
