@@ -363,22 +363,22 @@ def _lock_line(line: FiledLine) -> tuple[FiledLine, EvaluationBody]:
     return FiledLine.objects.select_for_update().select_related("offering").get(pk=line.pk), body
 
 
-@transaction.atomic
-def line_suspend(*, actor, line: FiledLine, reason: str, reference: str = "", today=None) -> BodyDecision:
-    """Suspend one filed line (the rest of the body's scope stays as it is)."""
+def _change_line(
+    actor, line, transition: str, kind: str, wrong_state: str, no_reason: str, reason, reference, today
+):
     line, body = _lock_line(line)
-    require_transition(line, line.suspend, _("只有有效的备案项目可以暂停。"))
-    require_city(actor, body, "body.line_suspended")
-    reason = text(reason, "reason", _("请填写暂停理由。"))
+    require_transition(line, getattr(line, transition), wrong_state)
+    require_city(actor, body, f"body.{kind}")
+    reason = text(reason, "reason", no_reason)
     reference = text(reference, "reference", "", MAX_REFERENCE)
     before = line.status
-    line.suspend()
+    getattr(line, transition)()
     save_transition(line)
     return decide(
         actor=actor,
         body=body,
         line=line,
-        kind=DecisionKind.LINE_SUSPENDED,
+        kind=kind,
         before=before,
         reason=reason,
         reference=reference,
@@ -387,22 +387,31 @@ def line_suspend(*, actor, line: FiledLine, reason: str, reference: str = "", to
 
 
 @transaction.atomic
+def line_suspend(*, actor, line: FiledLine, reason: str, reference: str = "", today=None) -> BodyDecision:
+    """Suspend one filed line (the rest of the body's scope stays as it is)."""
+    return _change_line(
+        actor,
+        line,
+        "suspend",
+        DecisionKind.LINE_SUSPENDED,
+        _("只有有效的备案项目可以暂停。"),
+        _("请填写暂停理由。"),
+        reason,
+        reference,
+        today,
+    )
+
+
+@transaction.atomic
 def line_reinstate(*, actor, line: FiledLine, reason: str, reference: str = "", today=None) -> BodyDecision:
-    line, body = _lock_line(line)
-    require_transition(line, line.reinstate, _("只有暂停的备案项目可以恢复。"))
-    require_city(actor, body, "body.line_reinstated")
-    reason = text(reason, "reason", _("请填写恢复理由。"))
-    reference = text(reference, "reference", "", MAX_REFERENCE)
-    before = line.status
-    line.reinstate()
-    save_transition(line)
-    return decide(
-        actor=actor,
-        body=body,
-        line=line,
-        kind=DecisionKind.LINE_REINSTATED,
-        before=before,
-        reason=reason,
-        reference=reference,
-        today=today,
+    return _change_line(
+        actor,
+        line,
+        "reinstate",
+        DecisionKind.LINE_REINSTATED,
+        _("只有暂停的备案项目可以恢复。"),
+        _("请填写恢复理由。"),
+        reason,
+        reference,
+        today,
     )
