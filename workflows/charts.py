@@ -9,7 +9,7 @@ from django.views import View
 from viewflow.workflow import chart
 
 from filing import selectors
-from filing.errors import NotFound
+from filing.views.base import visible_or_404
 
 from .flows import FilingReviewFlow, PlanFlow
 from .models import FilingReviewProcess, PlanProcess
@@ -32,11 +32,7 @@ class ProcessChartView(View):
         if subject not in SUBJECTS:
             raise Http404
         visible, flow_class, process_model, field = SUBJECTS[subject]
-        try:
-            obj = selectors.one_visible(visible(request.user), request.user, pk)
-        except NotFound as exc:
-            exc.record()
-            raise Http404 from None
+        obj = visible_or_404(visible(request.user), request, pk)
         process = process_model.objects.filter(**{field: obj}).order_by("-pk").first()
         response = HttpResponse(
             process_svg(flow_class, process.pk if process else None), content_type="image/svg+xml"

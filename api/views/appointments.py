@@ -14,17 +14,6 @@ from filing import selectors
 from filing.services import appointments as svc
 from filing.views.appointments import enterprise_bodies
 
-ACTIONS = {
-    "submit": lambda actor, a, d: svc.appointment_submit(actor=actor, appointment=a),
-    "withdraw": lambda actor, a, d: svc.appointment_withdraw(actor=actor, appointment=a),
-    "approve": lambda actor, a, d: svc.appointment_review(
-        actor=actor, appointment=a, approve=True, comment=d.get("comment", "")
-    ),
-    "reject": lambda actor, a, d: svc.appointment_review(
-        actor=actor, appointment=a, approve=False, comment=d.get("comment", "")
-    ),
-}
-
 
 class AppointmentList(generics.ListAPIView):
     """The appointments you see: your enterprise's, or every one for the city."""
@@ -65,15 +54,15 @@ class AppointmentAction(APIView):
         operation_id="v1_appointments_action",
         request=s.AppointmentActionSerializer,
         responses={200: s.AppointmentSerializer, **ERRORS},
-        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(ACTIONS))],
+        parameters=[OpenApiParameter("action", str, OpenApiParameter.PATH, enum=list(svc.ACTIONS))],
         description="`submit` / `withdraw` by the enterprise; `approve` (publicity starts) / `reject` with a "
         "`comment` by the city's reviewer. 403: not your side; 409: not in a state for it.",
     )
     def post(self, request, pk, action):
-        if action not in ACTIONS:
+        if action not in svc.ACTIONS:
             raise exceptions.NotFound()
         appointment = selectors.one_visible(selectors.appointments_visible_to(request.user), request.user, pk)
         data = valid(s.AppointmentActionSerializer, request)
-        appointment = ACTIONS[action](request.user, appointment, data)
+        appointment = svc.ACTIONS[action](request.user, appointment, data)
         appointment.refresh_from_db()
         return Response(s.AppointmentSerializer(appointment).data)

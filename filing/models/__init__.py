@@ -20,7 +20,15 @@ from .applications import (
 )
 from .appointments import AppointmentStatus, TechnicianAppointment
 from .audit import AuditChainHead, AuditEvent, AuditResult
-from .bodies import BodyCategory, BodySerialCounter, BodyStatus, EvaluationBody, FiledLine, FiledLineStatus
+from .bodies import (
+    STILL_FILED,
+    BodyCategory,
+    BodySerialCounter,
+    BodyStatus,
+    EvaluationBody,
+    FiledLine,
+    FiledLineStatus,
+)
 from .calendar import CalendarOverride, CalendarYear
 from .candidates import (
     DECIDED,
@@ -130,6 +138,7 @@ __all__ = [
     "BodyCategory",
     "BodySerialCounter",
     "BodyStatus",
+    "STILL_FILED",
     "BodyDecision",
     "DecisionKind",
     "OPEN_RECTIFICATION",

@@ -24,6 +24,10 @@ class BodyStatus(models.TextChoices):
     REVOKED = "revoked", _("已撤销")
 
 
+#: Filed and not gone: such a body can be inspected, complained about, and is listed as filed.
+STILL_FILED = (BodyStatus.ACTIVE, BodyStatus.RECTIFICATION, BodyStatus.SUSPENDED, BodyStatus.EXIT_REQUESTED)
+
+
 class EvaluationBody(ConcurrentTransitionMixin, models.Model):
     """A filed evaluation body. Its code (category + ministry code + province + 6-digit serial) prefixes the
     numbers of the certificates it issues."""

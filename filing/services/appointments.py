@@ -27,7 +27,7 @@ from filing.models import (
     TechnicianAppointment,
 )
 from filing.roles import Role
-from filing.services.common import deny_unless, require_transition, save_transition
+from filing.services.common import add_years, deny_unless, parse_day, require_transition, save_transition
 from filing.services.supervision import text
 from filing.workdays import add_working_days
 
@@ -42,25 +42,24 @@ def acts_for_enterprise(actor, body: EvaluationBody) -> bool:
     return access.acts_for(actor, body.organisation_id, Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
 
 
-def _date(value, field: str) -> datetime.date:
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise Invalid(
-            _("请填写有效的日期（年-月-日）。"), errors={field: [_("请填写有效的日期。")]}
-        ) from None
+def _require_enterprise(actor, body: EvaluationBody, action: str) -> None:
+    deny_unless(
+        acts_for_enterprise(actor, body),
+        actor=actor,
+        action=action,
+        obj=body,
+        message=_("只有本企业的考务人员或法定代表人可以办理评聘申报。"),
+    )
 
 
 def _term(start, end, today) -> tuple[datetime.date, datetime.date]:
-    start, end = _date(start, "term_start"), _date(end, "term_end")
+    start, end = parse_day(start, "term_start"), parse_day(end, "term_end")
     errors = {}
     if start <= today:
         errors["term_start"] = [_("聘期应晚于今天开始（须先经审核和公示）。")]
     if end <= start:
         errors["term_end"] = [_("聘期止应晚于聘期起。")]
-    elif end > start.replace(year=start.year + MAX_TERM_YEARS) - datetime.timedelta(days=0):
+    elif end > add_years(start, MAX_TERM_YEARS):
         errors["term_end"] = [_("聘期最长%(n)d年。") % {"n": MAX_TERM_YEARS}]
     if errors:
         raise Invalid(_("聘期不合法。"), errors=errors)
@@ -115,13 +114,7 @@ def appointment_create(
     today=None,
 ) -> TechnicianAppointment:
     today = today or timezone.localdate()
-    deny_unless(
-        acts_for_enterprise(actor, body),
-        actor=actor,
-        action="appointment.create",
-        obj=body,
-        message=_("只有本企业的考务人员或法定代表人可以申报评聘。"),
-    )
+    _require_enterprise(actor, body, "appointment.create")
     certificate = find_certificate(certificate_number, holder_name)
     errors = eligibility_problems(body, certificate, grade)
     fields = {}
@@ -174,13 +167,7 @@ def _lock(appointment) -> TechnicianAppointment:
 def appointment_submit(*, actor, appointment: TechnicianAppointment) -> TechnicianAppointment:
     appointment = _lock(appointment)
     require_transition(appointment, appointment.submit, _("只有草稿可以提交。"))
-    deny_unless(
-        acts_for_enterprise(actor, appointment.body),
-        actor=actor,
-        action="appointment.submit",
-        obj=appointment.body,
-        message=_("只有本企业可以提交评聘申报。"),
-    )
+    _require_enterprise(actor, appointment.body, "appointment.submit")
     errors = eligibility_problems(
         appointment.body, appointment.certificate, appointment.grade, exclude_pk=appointment.pk
     )
@@ -236,13 +223,7 @@ def appointment_review(
 def appointment_withdraw(*, actor, appointment: TechnicianAppointment) -> TechnicianAppointment:
     appointment = _lock(appointment)
     require_transition(appointment, appointment.withdraw, _("已聘任或已办结的评聘不能撤回。"))
-    deny_unless(
-        acts_for_enterprise(actor, appointment.body),
-        actor=actor,
-        action="appointment.withdraw",
-        obj=appointment.body,
-        message=_("只有本企业可以撤回评聘申报。"),
-    )
+    _require_enterprise(actor, appointment.body, "appointment.withdraw")
     appointment.withdraw()
     save_transition(appointment)
     audit_record(
@@ -302,3 +283,16 @@ def in_force_for(document_index: str, on: datetime.date | None = None):
     return TechnicianAppointment.objects.filter(
         document_index=document_index, status=A.APPOINTED, term_start__lte=on, term_end__gte=on
     )
+
+
+#: The actions the pages and the API offer on a proposal (``comment`` is the city's review opinion).
+ACTIONS = {
+    "submit": lambda actor, appointment, data: appointment_submit(actor=actor, appointment=appointment),
+    "withdraw": lambda actor, appointment, data: appointment_withdraw(actor=actor, appointment=appointment),
+    "approve": lambda actor, appointment, data: appointment_review(
+        actor=actor, appointment=appointment, approve=True, comment=data.get("comment", "")
+    ),
+    "reject": lambda actor, appointment, data: appointment_review(
+        actor=actor, appointment=appointment, approve=False, comment=data.get("comment", "")
+    ),
+}

@@ -51,6 +51,8 @@ class Action:
     transition: str  # the FSM transition the action needs
     danger: bool = False
     done: str = ""
+    #: The body statuses the action needs when no transition says it (a rectification order).
+    statuses: tuple[str, ...] = ()
 
 
 BODY_ACTIONS: dict[str, Action] = {
@@ -62,6 +64,7 @@ BODY_ACTIONS: dict[str, Action] = {
         "city",
         "",
         done=_("已下达整改通知。"),
+        statuses=rectification.RECTIFIABLE,
     ),
     "suspend": Action(
         _("暂停评价活动"),
@@ -206,11 +209,7 @@ def may(actor, action: Action, obj) -> bool:
         return False
     if action.transition and not can_proceed(getattr(obj, action.transition)):
         return False
-    if action is BODY_ACTIONS["refuse_exit"] or action is BODY_ACTIONS["withdraw_exit"]:
-        return body.status == "exit_requested"
-    if action is BODY_ACTIONS["rectify"]:
-        return body.status in ("active", "rectification", "suspended")
-    return True
+    return not action.statuses or body.status in action.statuses
 
 
 def open_actions(actor, obj, table: str) -> list[tuple[str, Action]]:

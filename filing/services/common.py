@@ -105,3 +105,25 @@ def require_status(instance, *statuses: str, message: str) -> None:
 def required_parts(plan: EvaluationPlan) -> list[str]:
     """The assessment parts the plan's (occupation, level) needs (理论, 技能, 综合评审)."""
     return list(plan.line.offering.parts or [])
+
+
+def parse_day(value, field: str) -> datetime.date:
+    """A date a form or API client sent (a date, or ``YYYY-MM-DD``); anything else is ``Invalid`` on the
+    field (400), never a 500."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value if value is not None else "").strip()[:10])
+    except ValueError:
+        message = _("请填写有效的日期（年-月-日）。")
+        raise Invalid(message, errors={field: [message]}) from None
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` later (29 February becomes 28 February in a common year)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)

@@ -22,7 +22,7 @@ from filing import contact as contacts
 from filing.audit import audit_record
 from filing.errors import Conflict, Invalid
 from filing.models import (
-    BodyStatus,
+    STILL_FILED,
     Complaint,
     ComplaintCounter,
     ComplaintStatus,
@@ -42,7 +42,7 @@ MAX_ANSWER = 5000
 #: Complaints still open that one contact may have about one body.
 OPEN_PER_CONTACT_AND_BODY = 3
 #: Bodies a complaint may be filed about from the public form (every filed body that has not left).
-COMPLAINABLE = (BodyStatus.ACTIVE, BodyStatus.RECTIFICATION, BodyStatus.SUSPENDED, BodyStatus.EXIT_REQUESTED)
+COMPLAINABLE = STILL_FILED
 OPEN = (ComplaintStatus.RECEIVED, ComplaintStatus.INVESTIGATING)
 
 

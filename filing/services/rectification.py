@@ -34,6 +34,9 @@ from filing.services.supervision import (
     text,
 )
 
+#: A body that can be ordered to rectify (one asking to exit must first withdraw its request).
+RECTIFIABLE = (BodyStatus.ACTIVE, BodyStatus.RECTIFICATION, BodyStatus.SUSPENDED)
+
 
 @transaction.atomic
 def rectification_order(
@@ -42,7 +45,7 @@ def rectification_order(
     """责令整改: the findings and a deadline; an active body goes under rectification (no new plans)."""
     today = today or timezone.localdate()
     body = lock_body(body)
-    if body.status not in (BodyStatus.ACTIVE, BodyStatus.RECTIFICATION, BodyStatus.SUSPENDED):
+    if body.status not in RECTIFIABLE:
         raise WrongState(_("评价机构当前状态为“%(s)s”，不能责令整改。") % {"s": body.get_status_display()})
     require_city(actor, body, "body.rectification_ordered")
     findings = text(findings, "findings", _("请填写发现的问题。"))

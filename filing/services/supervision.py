@@ -30,7 +30,7 @@ from filing.models import (
 )
 from filing.roles import Role
 from filing.services.certificates import revoke_certificate
-from filing.services.common import deny_unless, require_transition, save_transition
+from filing.services.common import deny_unless, parse_day, require_transition, save_transition
 
 BODY_SIDE = (Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
 MAX_TEXT = 5000
@@ -77,19 +77,8 @@ def text(value, field: str, required_message: str, limit: int = MAX_TEXT) -> str
     return text
 
 
-def _date(value, field: str, message: str) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value or "").strip())
-    except ValueError:
-        raise Invalid(message, errors={field: [message]}) from None
-
-
 def future_date(value, field: str, today: datetime.date, message: str) -> datetime.date:
-    day = _date(value, field, _("请填写有效的日期（年-月-日）。"))
+    day = parse_day(value, field)
     if day <= today:
         raise Invalid(message, errors={field: [message]})
     return day

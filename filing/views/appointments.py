@@ -124,39 +124,28 @@ class AppointmentDetailView(View):
         )
 
 
-ACTIONS = {
-    "submit": (lambda actor, a, post: svc.appointment_submit(actor=actor, appointment=a), _("已提交审核。")),
-    "withdraw": (lambda actor, a, post: svc.appointment_withdraw(actor=actor, appointment=a), _("已撤回。")),
-    "approve": (
-        lambda actor, a, post: svc.appointment_review(
-            actor=actor, appointment=a, approve=True, comment=post.get("comment", "")
-        ),
-        _("审核通过，已进入公示。"),
-    ),
-    "reject": (
-        lambda actor, a, post: svc.appointment_review(
-            actor=actor, appointment=a, approve=False, comment=post.get("comment", "")
-        ),
-        _("已作出不予通过的决定。"),
-    ),
+DONE = {
+    "submit": _("已提交审核。"),
+    "withdraw": _("已撤回。"),
+    "approve": _("审核通过，已进入公示。"),
+    "reject": _("已作出不予通过的决定。"),
 }
 
 
 class AppointmentActionView(View):
     def post(self, request, pk, action):
-        if action not in ACTIONS:
+        if action not in svc.ACTIONS:
             raise Http404
         appointment = visible_or_404(selectors.appointments_visible_to(request.user), request, pk)
-        perform, done = ACTIONS[action]
         try:
-            perform(request.user, appointment, request.POST)
+            svc.ACTIONS[action](request.user, appointment, request.POST)
         except Invalid as exc:
             for message in messages_from(exc):
                 messages.error(request, message)
         except DomainError as exc:
             return error_response(request, exc)
         else:
-            messages.success(request, done)
+            messages.success(request, DONE[action])
         return redirect("appointments:detail", pk=pk)
 
 

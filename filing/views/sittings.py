@@ -17,6 +17,7 @@ from filing.errors import Denied, DomainError, WrongState
 from filing.models import Evaluator, Sitting, SittingStaff, StaffRole, SupervisionReport
 from filing.services import plans as svc
 from filing.services import supervision_reports as reports
+from filing.services.photos import MAX_PHOTO_BYTES
 from filing.services.staffing import staff_assign, staff_remove
 from filing.views.base import DomainFormMixin, error_response, visible_or_404
 from filing.views.plans import OperatorOnlyMixin, PlanMixin
@@ -151,7 +152,7 @@ class SupervisionReportView(SittingMixin, DomainFormMixin, FormView):
 
     def perform(self, form):
         upload = form.cleaned_data.pop("photo", None)
-        data = upload.read(reports_photo_limit() + 1) if upload else None
+        data = upload.read(MAX_PHOTO_BYTES + 1) if upload else None
         return reports.report_file(
             actor=self.request.user, sitting=self.sitting, photo=data, **form.cleaned_data
         )
@@ -159,12 +160,6 @@ class SupervisionReportView(SittingMixin, DomainFormMixin, FormView):
     def get_success_url(self):
         messages.success(self.request, _("督导报告已提交。"))
         return self.request.path
-
-
-def reports_photo_limit() -> int:
-    from filing.services.photos import MAX_PHOTO_BYTES
-
-    return MAX_PHOTO_BYTES
 
 
 class SupervisionPhotoView(SittingMixin, View):

@@ -269,3 +269,15 @@ def test_api_parity(enterprise, senior, municipal_reviewer):
     stranger.force_login(factories.user(role="body_operator", organisation=factories.organisation()))
     assert stranger.get(f"/api/v1/appointments/{pk}/").status_code == 404
     assert stranger.post("/api/v1/appointments/", payload, content_type="application/json").status_code == 404
+
+
+def test_a_term_from_29_february_is_measured_in_years_not_a_crash(enterprise, senior):
+    body, operator = enterprise
+    start = datetime.date(2028, 2, 29)
+    ok = propose(operator, body, senior[0], term_start=start, term_end=datetime.date(2033, 2, 28))
+    assert ok.term_end == datetime.date(2033, 2, 28)
+    with pytest.raises(Invalid) as exc:
+        propose(
+            operator, body, senior[0], grade="chief", term_start=start, term_end=datetime.date(2033, 3, 1)
+        )
+    assert "term_end" in exc.value.errors
