@@ -8,15 +8,14 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from filing import contact, jobs, pii
 from filing.models import Complaint, ComplaintStatus
 from filing.validators import scrub_identifiers
 
+from . import direct
 from .outbox import notify
 from .recipients import INBOX_LINK, municipal_reviewers, operators_of_body
 
@@ -25,13 +24,7 @@ TASK = "notifications.complaint_message"
 
 
 def _enqueue(complaint_id: int) -> None:
-    def enqueue():
-        try:
-            jobs.enqueue(TASK, complaint_id)
-        except Exception:  # the complaint stands; the city still sees it
-            log.warning("could not queue the message of complaint %s", complaint_id)
-
-    transaction.on_commit(enqueue)
+    direct.enqueue_after_commit(TASK, complaint_id, "complaint")
 
 
 def on_complaint_received(sender, complaint, **kwargs):
@@ -86,10 +79,5 @@ def send_message(complaint_id: int) -> str:
     complaint = Complaint.objects.select_related("body").filter(pk=complaint_id).first()
     if complaint is None:
         return "missing"
-    address = pii.decrypt(complaint.contact_encrypted)
-    if contact.is_mobile(address) and not contact.sms_available():
-        log.warning("complaint %s: no SMS sender configured, the message is not sent", complaint_id)
-        return "no sms"
     subject, text = message_text(complaint)
-    contact.send_message(address, text, subject=subject)
-    return "sent"
+    return direct.send(complaint.contact_encrypted, subject, text, f"complaint {complaint_id}")

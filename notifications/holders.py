@@ -16,16 +16,15 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from filing import contact, jobs, pii
 from filing.models import HolderCorrectionRequest
 from filing.models.holders import HolderRequestStatus
 from filing.validators import scrub_identifiers
 
+from . import direct
 from .outbox import notify
 from .recipients import INBOX_LINK, operators_of_body
 
@@ -44,15 +43,7 @@ def on_holder_correction_requested(sender, request, **kwargs):
 
 
 def on_holder_correction_decided(sender, request, actor, **kwargs):
-    request_id = request.pk
-
-    def enqueue():
-        try:
-            jobs.enqueue(TASK, request_id)
-        except Exception:  # the decision stands; the holder still sees it on the self-service page
-            log.warning("could not queue the decision message of holder request %s", request_id)
-
-    transaction.on_commit(enqueue)
+    direct.enqueue_after_commit(TASK, request.pk, "holder request")
 
 
 def decision_text(request: HolderCorrectionRequest) -> tuple[str, str]:
@@ -86,13 +77,7 @@ def send_decision(request_id: int) -> str:
     )
     if request is None or request.status == HolderRequestStatus.REQUESTED:
         return "undecided"
-    encrypted = request.certificate.registration.contact_encrypted
-    if not encrypted:
-        return "no contact"
-    address = pii.decrypt(encrypted)
-    if contact.is_mobile(address) and not contact.sms_available():  # no retry can help: say so once
-        log.warning("holder request %s: no SMS sender configured, the decision is not sent", request_id)
-        return "no sms"
     subject, text = decision_text(request)
-    contact.send_message(address, text, subject=subject)
-    return "sent"
+    return direct.send(
+        request.certificate.registration.contact_encrypted, subject, text, f"holder request {request_id}"
+    )
