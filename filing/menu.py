@@ -78,7 +78,7 @@ def _appointments_visible(user) -> bool:
     """The appointments page's own rule: the city, or a person of an enterprise body."""
     if _city(user):
         return True
-    from filing.views.appointments import enterprise_bodies
+    from filing.selectors import enterprise_bodies_of as enterprise_bodies
 
     return _roles(Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)(user) and enterprise_bodies(user).exists()
 

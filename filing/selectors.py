@@ -302,14 +302,31 @@ def bodies_on_record_for(user) -> QuerySet:
     return EvaluationBody.objects.filter(organisation_id__in=own)
 
 
+def body_code_q(code: str) -> Q | None:
+    """A body's 13-character code (category + ministry code + province + serial) as a lookup, or None."""
+    code = str(code or "").strip().upper()
+    if len(code) != 13:
+        return None
+    return Q(category=code[:1], ministry_code=code[1:5], province_code=code[5:7], serial=code[7:])
+
+
+def enterprise_bodies_of(user) -> QuerySet:
+    """The enterprise bodies the user acts for (operator or legal representative): where 评聘 is proposed."""
+    from filing.models import OrganisationKind
+
+    own = access.organisation_ids(user, Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
+    return EvaluationBody.objects.filter(
+        organisation_id__in=own, organisation__kind=OrganisationKind.ENTERPRISE
+    )
+
+
 def catalogue(*, query: str = "", status: str = "", category: str = "", occupation: str = "") -> QuerySet:
     """The public catalogue of evaluation bodies (public by nature): every filed body, filtered."""
     qs = EvaluationBody.objects.select_related("organisation__district")
     if query:
         q = Q(name__icontains=query) | Q(serial__icontains=query)
-        if len(query) == 13:
-            q |= Q(category=query[:1], ministry_code=query[1:5], province_code=query[5:7], serial=query[7:])
-        qs = qs.filter(q)
+        by_code = body_code_q(query)
+        qs = qs.filter(q | by_code if by_code is not None else q)
     if status:
         qs = qs.filter(status=status)
     if category:

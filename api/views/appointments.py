@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.views.common import ERRORS, valid
 from filing import selectors
+from filing.selectors import enterprise_bodies_of as enterprise_bodies
 from filing.services import appointments as svc
-from filing.views.appointments import enterprise_bodies
 
 
 class AppointmentList(generics.ListAPIView):

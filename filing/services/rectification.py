@@ -52,6 +52,22 @@ def rectification_order(
     reference = text(reference, "reference", "", MAX_REFERENCE)
     source = text(source, "source", "", 200)
     deadline = future_date(deadline, "deadline", today, _("整改期限应晚于今天。"))
+    return open_order(
+        actor=actor,
+        body=body,
+        findings=findings,
+        deadline=deadline,
+        reference=reference,
+        source=source,
+        today=today,
+    )
+
+
+def open_order(
+    *, actor, body, findings: str, deadline, today, reference: str = "", source: str = "", reason=""
+):
+    """The order itself, on a locked body whose caller checked who may raise it (the city's order, or a
+    supervisor's finding): an active body goes under rectification, and the decision is recorded."""
     order = RectificationOrder.objects.create(
         body=body,
         reference=reference,
@@ -70,7 +86,8 @@ def rectification_order(
         body=body,
         kind=DecisionKind.RECTIFICATION_ORDERED,
         before=before,
-        reason=_("%(findings)s（整改期限：%(deadline)s）") % {"findings": findings, "deadline": deadline},
+        reason=reason
+        or _("%(findings)s（整改期限：%(deadline)s）") % {"findings": findings, "deadline": deadline},
         reference=reference,
         today=today,
     )

@@ -16,7 +16,6 @@ from filing import access, pii
 from filing.audit import audit_record
 from filing.errors import Invalid, WrongState
 from filing.models import (
-    BodyStatus,
     EvaluationPlan,
     PlanStatus,
     RectificationOrder,
@@ -25,9 +24,10 @@ from filing.models import (
     SupervisionReport,
 )
 from filing.roles import Role
-from filing.services.common import deny_unless, save_transition
+from filing.services import rectification
+from filing.services.common import deny_unless
 from filing.services.photos import clean_photo
-from filing.services.supervision import decide, text
+from filing.services.supervision import lock_body, text
 
 P = PlanStatus
 #: Until the results are confirmed a report may still be filed (a late report unblocks the audit).
@@ -116,29 +116,16 @@ def report_file(
 
 
 def _open_finding(actor, plan, sitting, irregularities: str) -> RectificationOrder:
-    body = type(plan.body).objects.select_for_update().get(pk=plan.body_id)
     today = timezone.localdate()
-    order = RectificationOrder.objects.create(
-        body=body,
+    return rectification.open_order(
+        actor=actor,
+        body=lock_body(plan.body),
         findings=irregularities,
         deadline=today + datetime.timedelta(days=FINDING_DAYS),
-        ordered_by=actor,
-        ordered_on=today,
         source=_("督导报告：%(plan)s %(sitting)s") % {"plan": plan.title, "sitting": sitting},
-    )
-    before = body.status
-    if body.status == BodyStatus.ACTIVE:
-        body.order_rectification()
-        save_transition(body)
-    decide(
-        actor=actor,
-        body=body,
-        kind="rectification_ordered",
-        before=before,
         reason=_("现场督导发现：%(text)s") % {"text": irregularities},
         today=today,
     )
-    return order
 
 
 def results_audit_problems(plan: EvaluationPlan) -> list[str]:

@@ -21,19 +21,12 @@ from filing.models import (
     AppointmentStatus,
     EnterpriseGrade,
     EvaluationBody,
-    OrganisationKind,
     TechnicianAppointment,
 )
-from filing.roles import Role
 from filing.services import appointments as svc
 from filing.views.base import DomainFormMixin, error_response, messages_from, visible_or_404
 
-
-def enterprise_bodies(user):
-    own = access.organisation_ids(user, Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
-    return EvaluationBody.objects.filter(
-        organisation_id__in=own, organisation__kind=OrganisationKind.ENTERPRISE
-    )
+enterprise_bodies = selectors.enterprise_bodies_of
 
 
 class AppointmentForm(forms.Form):

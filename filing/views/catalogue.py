@@ -90,16 +90,9 @@ class CatalogueView(View):
 
 
 def body_by_code(code: str) -> EvaluationBody:
-    code = str(code or "").strip().upper()
-    if len(code) != 13:
-        raise Http404
-    body = (
-        EvaluationBody.objects.filter(
-            category=code[:1], ministry_code=code[1:5], province_code=code[5:7], serial=code[7:]
-        )
-        .prefetch_related(_lines())
-        .first()
-    )
+    """The body of a catalogue address (404 for a code no body has)."""
+    lookup = selectors.body_code_q(code)
+    body = EvaluationBody.objects.filter(lookup).prefetch_related(_lines()).first() if lookup else None
     if body is None:
         raise Http404
     return body
