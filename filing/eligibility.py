@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from filing import methods
 from filing.models import (
     EligibilityRule,
     EvaluationPlan,
@@ -24,7 +25,7 @@ from filing.models import (
 class Facts:
     school: Organisation
     major: Major | None
-    expected_graduation: datetime.date
+    expected_graduation: datetime.date | None
     full_time: bool
     birth_date: datetime.date | None
 
@@ -65,6 +66,14 @@ def evaluate(
 ) -> list[dict]:
     """The checks for one candidate. Pass the same ``memo`` dict for every row of one roster: the database
     look-ups are then made once per major and per school instead of once per row."""
+    if not methods.method_of(plan).eligibility_rules:
+        return [
+            _check(
+                "no_limits",
+                True,
+                _("%(method)s：不设学历、资历、年龄和比例限制") % {"method": plan.get_method_display()},
+            )
+        ]
     rule = rule or rule_for(plan)
     on = on or plan.first_sitting_on
     offering = plan.line.offering
@@ -75,7 +84,7 @@ def evaluate(
         checks.append(
             _check(
                 "graduating_year",
-                start <= facts.expected_graduation <= end,
+                facts.expected_graduation is not None and start <= facts.expected_graduation <= end,
                 _("预计毕业时间%(graduation)s，考核所在学年为%(start)s至%(end)s")
                 % {"graduation": facts.expected_graduation, "start": start, "end": end},
             )

@@ -91,6 +91,21 @@ SAMPLE_MARKS = ("示例", "样例", "填写示例", "例")
 LEGACY_EXAMPLE = ("张三", "11010519491231002X")
 
 
+@dataclass(frozen=True)
+class TableSpec:
+    """What one kind of uploaded table holds: its columns (key → the header it shows), the required ones,
+    the header variants people write, and a group of which at least one column must be present. The
+    roster is one; the competition results (``filing.services.competitions``) another."""
+
+    columns: dict[str, str]
+    required: tuple[str, ...]
+    aliases: dict[str, str]
+    one_of: tuple[str, ...] = ()
+
+
+ROSTER = TableSpec(COLUMNS, REQUIRED, HEADER_ALIASES, one_of=("major", "major_name"))
+
+
 class RosterFileError(Exception):
     """The file as a whole cannot be read (type, size, structure, encoding)."""
 
@@ -124,37 +139,39 @@ def _header_text(cell: object) -> str:
     return "".join(clean_text(cell).split()).rstrip("*＊:：")
 
 
-def _map_header(cells: list[object]) -> dict[int, str]:
+def _map_header(cells: list[object], spec: TableSpec = ROSTER) -> dict[int, str]:
     mapping: dict[int, str] = {}
     for i, cell in enumerate(cells):
-        key = HEADER_ALIASES.get(_header_text(cell))
+        key = spec.aliases.get(_header_text(cell))
         if key and key not in mapping.values():
             mapping[i] = key
     return mapping
 
 
-def _missing(mapping: dict[int, str]) -> list[str]:
+def _missing(mapping: dict[int, str], spec: TableSpec = ROSTER) -> list[str]:
     keys = set(mapping.values())
-    missing = [COLUMNS[k] for k in REQUIRED if k not in keys]
-    if not keys & {"major", "major_name"}:
-        missing.insert(2, COLUMNS["major"])
+    missing = [spec.columns[k] for k in spec.required if k not in keys]
+    if spec.one_of and not keys & set(spec.one_of):
+        missing.insert(min(2, len(missing)), spec.columns[spec.one_of[0]])
     return missing
 
 
-def _find_header(table: list[list[object]]) -> tuple[int, dict[int, str], list[str]]:
+def _find_header(
+    table: list[list[object]], spec: TableSpec = ROSTER
+) -> tuple[int, dict[int, str], list[str]]:
     """The first row (among the first HEADER_SCAN_ROWS) that names every required column; otherwise the
     row naming the most of them, with what it lacks. Returns (index in table, mapping, missing)."""
     best: tuple[int, dict[int, str], list[str]] | None = None
     for index, cells in enumerate(table[:HEADER_SCAN_ROWS]):
         if not cells:
             continue
-        mapping = _map_header(cells)
-        missing = _missing(mapping)
+        mapping = _map_header(cells, spec)
+        missing = _missing(mapping, spec)
         if not missing:
             return index, mapping, []
         if best is None or len(mapping) > len(best[1]):
             best = index, mapping, missing
-    return best or (0, {}, _missing({}))
+    return best or (0, {}, _missing({}, spec))
 
 
 def column_letter(index: int) -> str:
@@ -294,7 +311,9 @@ def read_rows(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError]
     return rows, errors
 
 
-def read_table(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError], Layout]:
+def read_table(
+    file_name: str, data: bytes, spec: TableSpec = ROSTER
+) -> tuple[list[RawRow], list[RowError], Layout]:
     """Rows keyed by column, header errors, and how the file was read. The first sheet with a header
     naming every required column is used; title rows and merged cells above the header are passed over;
     columns the import does not use (序号, 性别, 学号, 联系电话, ...) are listed as ignored; example rows
@@ -312,7 +331,7 @@ def read_table(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError
         for title, table in sheets:
             if not any(table):
                 continue
-            index, mapping, missing = _find_header(table)
+            index, mapping, missing = _find_header(table, spec)
             if chosen is None or (chosen[4] and not missing):
                 chosen = (title, table, index, mapping, missing)
             if not missing:
@@ -328,7 +347,7 @@ def read_table(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError
         sheet=title,
         header_row=index + 1,
         columns=[
-            {"column": column_letter(i), "header": _header_text(header[i]), "field": COLUMNS[key]}
+            {"column": column_letter(i), "header": _header_text(header[i]), "field": spec.columns[key]}
             for i, key in sorted(mapping.items())
         ],
         ignored=[
@@ -357,7 +376,7 @@ def read_table(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError
         if _is_sample(cells, mapping):
             layout.skipped.append({"row": number, "reason": _("示例行，未导入。")})
             continue
-        if _map_header(cells) == mapping:
+        if _map_header(cells, spec) == mapping:
             layout.skipped.append({"row": number, "reason": _("重复的表头行，未导入。")})
             continue
         values = {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}

@@ -349,3 +349,15 @@ def appointments_visible_to(user) -> QuerySet:
         return qs
     own = access.organisation_ids(user, Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
     return qs.filter(body__organisation_id__in=own)
+
+
+def competitions_visible_to(user) -> QuerySet:
+    """以赛促评 competitions: every one for the city's reviewers and auditors; a body's own for its
+    operators and legal representative."""
+    from filing.models import Competition
+
+    qs = Competition.objects.select_related("body__organisation", "occupation")
+    if access.oversees_city(user):
+        return qs
+    own = access.organisation_ids(user, Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
+    return qs.filter(body__organisation_id__in=own)

@@ -146,12 +146,14 @@ def plan_to_registration(
     filed_on: datetime.date,
     headcount: int = 30,
     line=None,
+    **create,
 ):
-    """A plan created, its sittings added, filed on ``filed_on`` (the lead time counted from that day),
-    confirmed by the authority and open for registration."""
+    """A plan created (``create``: more of ``plan_create``'s arguments, e.g. ``method``), its sittings added,
+    filed on ``filed_on`` (the lead time counted from that day), confirmed by the authority and open for
+    registration."""
     from filing.services import plans
 
-    first = min(s.day for s in sittings)
+    first = min(s.day for s in sittings) if sittings else create.pop("first_sitting_on")
     plan = plans.plan_create(
         actor=operator,
         body=body,
@@ -159,6 +161,7 @@ def plan_to_registration(
         title=title,
         expected_headcount=headcount,
         first_sitting_on=first,
+        **create,
     )
     for spec in sittings:
         start = _aware(spec.day, spec.start_hour)

@@ -60,6 +60,7 @@ from .evaluations import (
     PLAN_NOT_STARTED,
     EvaluationPlan,
     Evaluator,
+    PlanMethod,
     PlanStatus,
     RecusalDeclaration,
     RecusalRelation,
@@ -77,6 +78,15 @@ from .organisations import (
     MembershipRequest,
     Organisation,
     OrganisationKind,
+)
+from .recognition import (
+    Competition,
+    CompetitionLevel,
+    CompetitionResult,
+    CompetitionStatus,
+    PromotionDecision,
+    PromotionRule,
+    RecognitionEvidence,
 )
 from .reference import AssessmentPart, District, EnterpriseGrade, Level, Occupation, OccupationLevel, WorkType
 from .spot_checks import (
@@ -98,6 +108,14 @@ from .supervision import (
 )
 
 __all__ = [
+    "Competition",
+    "CompetitionLevel",
+    "CompetitionResult",
+    "CompetitionStatus",
+    "PlanMethod",
+    "PromotionDecision",
+    "PromotionRule",
+    "RecognitionEvidence",
     "DECIDED",
     "SCORABLE",
     "Certificate",

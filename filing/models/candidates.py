@@ -81,7 +81,8 @@ class Registration(ConcurrentTransitionMixin, models.Model):
     )
     major = models.ForeignKey(Major, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("专业"))
     class_name = models.CharField(_("班级"), max_length=60, blank=True)
-    expected_graduation = models.DateField(_("预计毕业时间"))
+    #: None for a worker (直接认定, 以赛促评): only students have one.
+    expected_graduation = models.DateField(_("预计毕业时间"), null=True, blank=True)
     full_time = models.BooleanField(_("全日制"))
     row_number = models.PositiveIntegerField(_("名册行号"), null=True, blank=True)
     #: The contact (mobile or e-mail) the school gave for this person with the roster, encrypted like the ID

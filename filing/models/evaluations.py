@@ -28,6 +28,16 @@ class PlanStatus(models.TextChoices):
 
 
 P = PlanStatus
+
+
+class PlanMethod(models.TextChoices):
+    """认定方式: how a plan's people are evaluated (what each one means lives in ``filing.methods``)."""
+
+    EXAM = "exam", _("考核评价")
+    DIRECT = "direct", _("直接认定")
+    COMPETITION = "competition", _("以赛促评")
+
+
 #: Before the sittings start: the plan may still be cancelled and its staffing changed.
 NOT_STARTED = [P.DRAFT, P.FILED, P.CONFIRMED, P.REGISTRATION_OPEN, P.REGISTRATION_CLOSED]
 PLAN_NOT_STARTED = NOT_STARTED
@@ -45,6 +55,18 @@ class EvaluationPlan(ConcurrentTransitionMixin, models.Model):
         FiledLine, on_delete=models.PROTECT, related_name="plans", verbose_name=_("备案项目")
     )
     title = models.CharField(_("计划名称"), max_length=120)
+    method = models.CharField(
+        _("认定方式"), max_length=12, choices=PlanMethod.choices, default=PlanMethod.EXAM
+    )
+    #: 以赛促评: the competition whose promotion decisions the plan certifies.
+    competition = models.ForeignKey(
+        "filing.Competition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plans",
+        verbose_name=_("竞赛"),
+    )
     status = FSMField(_("状态"), default=P.DRAFT, choices=P.choices, protected=True)
     expected_headcount = models.PositiveIntegerField(_("预计人数"))
     first_sitting_on = models.DateField(_("首场考核日期"))

@@ -103,8 +103,11 @@ def require_status(instance, *statuses: str, message: str) -> None:
 
 
 def required_parts(plan: EvaluationPlan) -> list[str]:
-    """The assessment parts the plan's (occupation, level) needs (理论, 技能, 综合评审)."""
-    return list(plan.line.offering.parts or [])
+    """The assessment parts the plan's results need: the (occupation, level)'s own (理论, 技能, 综合评审)
+    for an examination, or its method's (``filing.methods``)."""
+    from filing import methods
+
+    return methods.parts(plan)
 
 
 def parse_day(value, field: str) -> datetime.date:

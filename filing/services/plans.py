@@ -11,14 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from filing import schedule, signals
+from filing import methods, schedule, signals
 from filing.audit import audit_record
 from filing.errors import Invalid, WrongState
 from filing.models import (
     AssessmentPart,
+    Competition,
     EvaluationBody,
     EvaluationPlan,
     FiledLine,
+    PlanMethod,
     PlanStatus,
     RegistrationStatus,
     Sitting,
@@ -66,15 +68,24 @@ def plan_create(
     expected_headcount: int,
     first_sitting_on: datetime.date,
     photos_waived: bool = False,
+    method: str = PlanMethod.EXAM,
+    competition: Competition | None = None,
 ) -> EvaluationPlan:
     require_operator(actor, body, "plan.create")
-    body = EvaluationBody.objects.select_for_update().get(pk=body.pk)
+    body = EvaluationBody.objects.select_for_update().select_related("organisation").get(pk=body.pk)
     ensure_in_scope(body, line, first_sitting_on)
+    if competition is not None:  # as it is now (the caller's copy may predate the decision)
+        competition = Competition.objects.get(pk=competition.pk)
+    problems = methods.problems(method, body, line.offering, competition)
+    if problems:
+        raise Invalid(_("认定方式不适用。"), errors=problems)
     if not title.strip() or expected_headcount < 1:
         raise Invalid(_("请填写计划名称和预计人数。"), errors={"title": [_("请填写计划名称和预计人数。")]})
     plan = EvaluationPlan.objects.create(
         body=body,
         line=line,
+        method=method,
+        competition=competition,
         title=title,
         expected_headcount=expected_headcount,
         first_sitting_on=first_sitting_on,
@@ -85,7 +96,7 @@ def plan_create(
         actor=actor,
         action="plan.create",
         obj=plan,
-        payload={"line": str(line.offering), "photos_waived": plan.photos_waived},
+        payload={"line": str(line.offering), "photos_waived": plan.photos_waived, "method": method},
     )
     return plan
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from filing import access, contact, eligibility, pii
+from filing import access, contact, eligibility, methods, pii
 from filing.audit import audit_record
 from filing.errors import WrongState
 from filing.models import (
@@ -42,14 +42,13 @@ from filing.services.roster_cells import (
     YES,
     MajorLookup,
     birth_date,
-    document_types,
     parse_date,
+    person_cells,
 )
 from filing.standing import Activity, ensure_standing
 from filing.validators import (
     normalise_document_number,
     scrub_identifiers,
-    validate_document,
     validate_uscc,
 )
 
@@ -80,31 +79,7 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
         if row_errors:
             errors.extend(row_errors)
             continue
-        name = clean_text(values.get("name"))
-        if not name:
-            err("name", _("姓名不能为空。"))
-        elif len(name) > 60:
-            err("name", _("姓名过长。"))
-        doc_label = clean_text(values.get("document_type"))
-        doc_type = document_types().get(doc_label.casefold())
-        if doc_type is None:
-            err(
-                "document_type",
-                _("证件类型“%(label)s”无效，应为：居民身份证、港澳台居民居住证、外国人永久居留身份证、护照。")
-                % {"label": doc_label},
-            )
-        raw_number = values.get("document_number")
-        number = ""
-        if isinstance(raw_number, int | float) and not isinstance(raw_number, bool):
-            err(
-                "document_number",
-                _("证件号码被表格软件存成了数字（会丢失末位或变成科学计数法），请将该列设为文本后重新填写。"),
-            )
-        elif doc_type is not None:
-            try:
-                number = validate_document(doc_type, raw_number)
-            except ValidationError as exc:
-                err("document_number", exc.messages[0])
+        name, doc_type, number = person_cells(values, err)
         major_code = clean_text(values.get("major"))
         major_name = clean_text(values.get("major_name"))
         school_uscc = normalise_document_number(values.get("school_uscc"))
@@ -164,7 +139,7 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
         )
     if cleaned:
         errors.extend(_identity_mismatches(cleaned))
-        errors.extend(_duplicates_elsewhere(plan, cleaned))
+        errors.extend(duplicates_elsewhere(plan, cleaned))
     return (cleaned if not errors else []), sorted(errors, key=lambda e: (e.row, e.column))
 
 
@@ -195,7 +170,7 @@ def _identity_mismatches(cleaned: list[dict]) -> list[RowError]:
     ]
 
 
-def _duplicates_elsewhere(plan: EvaluationPlan, cleaned: list[dict]) -> list[RowError]:
+def duplicates_elsewhere(plan: EvaluationPlan, cleaned: list[dict]) -> list[RowError]:
     """The same person already registered for this occupation and level (this or an earlier plan)."""
     occupation_id, level = _offering_key(plan)
     by_index = {row["index"]: row for row in cleaned}
@@ -239,6 +214,9 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
     )
     if plan.status != PlanStatus.REGISTRATION_OPEN:
         raise WrongState(_("认定计划经确认并开放报名后才能导入名册。"))
+    refusal = methods.intake_refusal(plan, "roster")
+    if refusal:
+        raise WrongState(refusal)
     ensure_standing(plan.body, plan.line, Activity.REGISTER)
     digest = hashlib.sha256(data).hexdigest()
     file_name = scrub_identifiers(file_name.replace("\x00", ""))[-200:]  # "张三310104….csv" is stored

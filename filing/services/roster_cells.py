@@ -106,3 +106,38 @@ def birth_date(doc_type: str, number: str) -> datetime.date | None:
         return datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return None
+
+
+def person_cells(values: dict, err) -> tuple[str, str | None, str]:
+    """The person of a row (name, document type, document number), each problem passed to ``err(key,
+    reason)``; the same reading for the roster and every other table of people (competition results)."""
+    from django.core.exceptions import ValidationError
+
+    from filing.validators import validate_document
+
+    name = clean_text(values.get("name"))
+    if not name:
+        err("name", _("姓名不能为空。"))
+    elif len(name) > 60:
+        err("name", _("姓名过长。"))
+    doc_label = clean_text(values.get("document_type"))
+    doc_type = document_types().get(doc_label.casefold())
+    if doc_type is None:
+        err(
+            "document_type",
+            _("证件类型“%(label)s”无效，应为：居民身份证、港澳台居民居住证、外国人永久居留身份证、护照。")
+            % {"label": doc_label},
+        )
+    raw_number = values.get("document_number")
+    number = ""
+    if isinstance(raw_number, int | float) and not isinstance(raw_number, bool):
+        err(
+            "document_number",
+            _("证件号码被表格软件存成了数字（会丢失末位或变成科学计数法），请将该列设为文本后重新填写。"),
+        )
+    elif doc_type is not None:
+        try:
+            number = validate_document(doc_type, raw_number)
+        except ValidationError as exc:
+            err("document_number", exc.messages[0])
+    return name, doc_type, number
