@@ -246,6 +246,9 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "filing.models.PlanStatus",
         "RegistrationStatusEnum": "filing.models.RegistrationStatus",
         "ComplaintStatusEnum": "filing.models.ComplaintStatus",
+        "CompetitionLevelEnum": "filing.models.CompetitionLevel",
+        "LevelEnum": "filing.models.Level",
+        "PlanMethodEnum": "filing.models.PlanMethod",
     },
 }
 

@@ -16,6 +16,7 @@ from filing.views import complaints as complaint_views
 from filing.views import national as national_views
 from filing.views import plans as plan_views
 from filing.views import publicity as publicity_views
+from filing.views import recognition as recognition_views
 from filing.views import roster as roster_views
 from filing.views import sittings as sitting_views
 from filing.views import spot_checks as spot_check_views
@@ -176,6 +177,16 @@ site = Site(
                 ),
                 path("<int:pk>/roster/", roster_views.RosterUploadView.as_view(), name="roster_upload"),
                 path(
+                    "<int:pk>/recognition/new/",
+                    recognition_views.RecognitionAddView.as_view(),
+                    name="recognition_add",
+                ),
+                path(
+                    "<int:pk>/recognition/<int:registration_pk>/",
+                    recognition_views.EvidenceView.as_view(),
+                    name="evidence",
+                ),
+                path(
                     "<int:pk>/roster/<int:import_pk>/report/",
                     roster_views.RosterReportView.as_view(),
                     name="roster_report",
@@ -237,6 +248,20 @@ site = Site(
                     appointment_views.AppointmentActionView.as_view(),
                     name="action",
                 ),
+            ],
+        ),
+        Application(
+            app_name="competitions",
+            icon="emoji_events",
+            title=_("竞赛晋升"),
+            menu_template_name=None,
+            urlpatterns=[
+                path("", recognition_views.CompetitionListView.as_view(), name="index"),
+                path("new/", recognition_views.CompetitionCreateView.as_view(), name="create"),
+                path("template/", recognition_views.ResultsTemplateView.as_view(), name="template"),
+                path("<int:pk>/", recognition_views.CompetitionDetailView.as_view(), name="detail"),
+                path("<int:pk>/results/", recognition_views.CompetitionResultsView.as_view(), name="results"),
+                path("<int:pk>/decide/", recognition_views.CompetitionDecideView.as_view(), name="decide"),
             ],
         ),
         Application(
@@ -309,6 +334,7 @@ urlpatterns = [
     path("i18n/zh-hans/", switch_language, {"code": "zh-hans"}, name="set_language_zh"),
     path("i18n/en/", switch_language, {"code": "en"}, name="set_language_en"),
     path("public/publicity/", public.PublicityListView.as_view(), name="publicity"),
+    path("public/promotion-rules/", recognition_views.PublicRulesView.as_view(), name="promotion_rules"),
     path(
         "public/appointments/", appointment_views.PublicAppointmentsView.as_view(), name="appointments_public"
     ),

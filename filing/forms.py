@@ -14,6 +14,8 @@ from filing.models import (
     BodyCategory,
     BodyStatus,
     Candidate,
+    Competition,
+    CompetitionStatus,
     EvaluationBody,
     Evaluator,
     FiledLine,
@@ -23,6 +25,7 @@ from filing.models import (
     Occupation,
     OccupationLevel,
     Organisation,
+    PlanMethod,
     RecusalRelation,
     Sitting,
     StaffRole,
@@ -211,14 +214,42 @@ class PlanForm(PlanEditForm):
         label=_("备案项目"),
         help_text=_("只能在本机构已备案的职业（工种）等级内组织认定。"),
     )
-    field_order = ["line", "title", "expected_headcount", "first_sitting_on", "photos_waived"]
+    method = forms.ChoiceField(
+        label=_("认定方式"),
+        choices=PlanMethod.choices,
+        initial=PlanMethod.EXAM,
+        help_text=_(
+            "考核评价：导入名册，按职业标准考核。直接认定：企业对业绩突出的一线职工逐人提交业绩材料，由专家"
+            "综合评审，仅限三级/高级工及以上，不设学历、资历、年龄和比例限制。以赛促评：按晋升规则为竞赛"
+            "获奖者晋升等级，须先在“竞赛晋升”中评定。"
+        ),
+    )
+    competition = forms.ModelChoiceField(
+        Competition.objects.none(),
+        label=_("竞赛"),
+        required=False,
+        help_text=_("仅以赛促评计划填写：本机构已评定晋升的竞赛，计划的等级应为获奖者晋升后的等级。"),
+    )
+    field_order = [
+        "line",
+        "method",
+        "competition",
+        "title",
+        "expected_headcount",
+        "first_sitting_on",
+        "photos_waived",
+    ]
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["version"]
+        bodies = selectors.bodies_operated_by(user)
         self.fields["line"].queryset = FiledLine.objects.filter(
-            body__in=selectors.bodies_operated_by(user), status=FiledLineStatus.ACTIVE
+            body__in=bodies, status=FiledLineStatus.ACTIVE
         ).select_related("body", "offering__occupation", "offering__work_type")
+        self.fields["competition"].queryset = Competition.objects.filter(
+            body__in=bodies, status=CompetitionStatus.DECIDED
+        )
 
 
 class SittingForm(forms.Form):

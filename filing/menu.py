@@ -83,6 +83,11 @@ def _appointments_visible(user) -> bool:
     return _roles(Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)(user) and enterprise_bodies(user).exists()
 
 
+def _competitions_visible(user) -> bool:
+    """The competition register's own rule: the city, or a body's operators (who record competitions)."""
+    return _city(user) or _roles(Role.BODY_OPERATOR)(user)
+
+
 def _staff(user) -> bool:
     return user.is_staff
 
@@ -158,6 +163,14 @@ MENU: list[Entry] = [
         _appointments_visible,
         WORK,
     ),
+    Entry(
+        "competitions",
+        _("竞赛晋升"),
+        "emoji_events",
+        "competitions:index",
+        _competitions_visible,
+        WORK,
+    ),
     Entry("notifications", _("消息"), "notifications", "notifications:index", _anyone, WORK),
     Entry("coverage_city", _("全市专业覆盖"), "map", "plans:coverage_city", _city, OVERVIEW),
     Entry("supervision", _("评价机构监管"), "gavel", "supervision:index", _supervision_visible, OVERVIEW),
@@ -169,6 +182,7 @@ MENU: list[Entry] = [
     Entry("publicity", _("备案公示"), "campaign", "publicity", _anyone, PUBLIC),
     Entry("verify", _("证书查验"), "verified", "verify", _anyone, PUBLIC),
     Entry("catalogue", _("评价机构目录"), "menu_book", "catalogue", _anyone, PUBLIC),
+    Entry("promotion_rules", _("以赛促评晋升规则"), "rule", "promotion_rules", _anyone, PUBLIC),
 ]
 
 

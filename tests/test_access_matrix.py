@@ -438,6 +438,19 @@ def build_world():
         "notifications/delivery": Delivery.objects.first().pk,
         "notifications/outboxevent": event.pk,
     }
+    # A competition in the own body's register (以赛促评), recorded, no results yet.
+    from filing.models import Competition
+
+    competition = Competition.objects.create(
+        body=bodies["own"],
+        name="市数控车工大赛",
+        level="city_1",
+        organiser="市人社局",
+        occupation=bodies["own"].lines.first().offering.occupation,
+        held_on=datetime.date(2026, 4, 20),
+        participants=30,
+        created_by=u.municipal_lead,
+    )
     # The holder persona: the own certificate's registration was given a contact with the roster.
     from filing import pii
     from filing.services.challenges import contact_index
@@ -468,6 +481,7 @@ def build_world():
         draw=draw,
         spot_check=spot_check,
         appointment=appointment,
+        competition=competition,
         complaints=complaints,
         evaluators=evaluators,
         sittings=sittings,
@@ -648,6 +662,8 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {**{k: {"subject": "application", "pk": w.apps[k].pk} for k in APP_LABELS}, "none": none}
     if kind == "appointment":
         return {"appointment": {"pk": w.appointment.pk}, "none": none}
+    if kind == "competition":
+        return {"competition": {"pk": w.competition.pk}, "none": none}
     if kind == "appointment_action":
         return {
             "appointment:submit": {"pk": w.appointment.pk, "action": "submit"},
@@ -924,6 +940,17 @@ KINDS = {
     "catalogue/<str:code>/": "body_code",
     "tasks/chart/<slug:subject>/<int:pk>/": "application_chart",
     "plans/<int:pk>/supervisors/new/": "plan",
+    "competitions/<int:pk>/": "competition",
+    "competitions/<int:pk>/results/": "competition",
+    "competitions/<int:pk>/decide/": "competition",
+    "api/v1/competitions/<int:pk>/": "competition",
+    "api/v1/competitions/<int:pk>/results/": "competition",
+    "api/v1/competitions/<int:pk>/results/upload/": "competition",
+    "api/v1/competitions/<int:pk>/decide/": "competition",
+    "plans/<int:pk>/recognition/new/": "plan",
+    "plans/<int:pk>/recognition/<int:registration_pk>/": "plan_registration",
+    "api/v1/plans/<int:pk>/recognition/": "plan",
+    "api/v1/plans/<int:pk>/recognition/<int:registration_pk>/": "plan_registration",
     "appointments/<int:pk>/": "appointment",
     "appointments/<int:pk>/<slug:action>/": "appointment_action",
     "api/v1/appointments/<int:pk>/": "appointment",
@@ -977,6 +1004,7 @@ PUBLIC = (
     "catalogue/",
     "api/v1/catalogue/",
     "api/v1/complaints/confirm/",
+    "api/v1/promotion-rules/",
 )
 #: Public routes whose longer paths are not (the public files a complaint; the city lists them).
 PUBLIC_EXACT = ("api/v1/complaints/",)
@@ -1005,6 +1033,7 @@ SCOPE_ORACLE = {
     "line_action": "supervision/<int:pk>/",
     "supervision_action": "supervision/<int:pk>/",
     "appointment": "appointments/<int:pk>/",
+    "competition": "competitions/<int:pk>/",
     "application_chart": "applications/<int:pk>/",
     "appointment_action": "appointments/<int:pk>/",
     "complaint": "api/v1/complaints/<int:pk>/",

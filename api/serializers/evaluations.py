@@ -16,6 +16,7 @@ from filing.models import (
     IssuanceBatch,
     NationalReport,
     OccupationLevel,
+    PlanMethod,
     Registration,
     ReportState,
     RosterImport,
@@ -57,6 +58,8 @@ class PlanSerializer(serializers.ModelSerializer):
             "expected_headcount",
             "first_sitting_on",
             "photos_waived",
+            "method",
+            "competition",
             "results_publicity_ends_on",
             "sittings",
         ]
@@ -70,6 +73,8 @@ class PlanCreateSerializer(StrictInput):
     photos_waived = serializers.BooleanField(
         default=False, help_text="免交照片: certificates may be issued without the holders' photos"
     )
+    method = serializers.ChoiceField(choices=PlanMethod.choices, default=PlanMethod.EXAM)
+    competition = id_field(required=False, allow_null=True, help_text="以赛促评 only: a decided competition")
 
 
 class RegistrationSerializer(serializers.ModelSerializer):

@@ -15,8 +15,8 @@ from api.filters import StrictFilterSet
 from api.idempotency import idempotent
 from api.views.common import ERRORS, IDEMPOTENCY_KEY, PLAN_EXAMPLE, ROSTER_EXAMPLE, valid
 from filing import selectors
-from filing.models import EvaluationPlan, FiledLine, Registration
-from filing.services import photos, plans, results, roster
+from filing.models import Competition, EvaluationPlan, FiledLine, Registration
+from filing.services import competitions, photos, plans, results, roster
 
 
 def _plan(request, pk):
@@ -46,8 +46,11 @@ class PlanList(generics.ListAPIView):
         request=s.PlanCreateSerializer,
         responses={201: s.PlanSerializer, **ERRORS},
         examples=[PLAN_EXAMPLE],
-        description="A draft plan for a filed line of a body you operate. 400: invalid input, or outside "
-        "the body's filed scope (`errors.line`); 403: not the body's operator; 404: a line of a body you do "
+        description="A draft plan for a filed line of a body you operate, by `method` (exam, direct: "
+        "直接认定 by an enterprise, 三级 and above; competition: 以赛促评 with the decided `competition`). "
+        "400: "
+        "invalid input, outside the body's filed scope (`errors.line`), or a method that does not apply "
+        "(`errors.method`, `errors.competition`); 403: not the body's operator; 404: a line of a body you do "
         "not operate.",
     )
     @idempotent
@@ -56,6 +59,11 @@ class PlanList(generics.ListAPIView):
         line = get_object_or_404(
             FiledLine.objects.filter(body__in=selectors.bodies_operated_by(request.user)), pk=data["line"]
         )
+        competition = None
+        if data.get("competition"):
+            competition = get_object_or_404(
+                Competition.objects.filter(body=line.body), pk=data["competition"]
+            )
         plan = plans.plan_create(
             actor=request.user,
             body=line.body,
@@ -64,6 +72,8 @@ class PlanList(generics.ListAPIView):
             expected_headcount=data["expected_headcount"],
             first_sitting_on=data["first_sitting_on"],
             photos_waived=data["photos_waived"],
+            method=data["method"],
+            competition=competition,
         )
         return Response(s.PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
@@ -88,6 +98,13 @@ class SittingCreate(APIView):
         return Response(s.SittingSerializer(sitting).data, status=status.HTTP_201_CREATED)
 
 
+def enrol_promotions(*, actor, plan):
+    """以赛促评: the competition's promoted people of the plan's level join the plan."""
+    competitions.promotion_enrol(actor=actor, plan=plan)
+    plan.refresh_from_db()
+    return plan
+
+
 PLAN_ACTIONS = {
     "file": plans.plan_file,
     "open_registration": plans.plan_open_registration,
@@ -96,6 +113,7 @@ PLAN_ACTIONS = {
     "finish_sittings": plans.plan_finish_sittings,
     "publish_results": results.plan_publish_results,
     "submit_results": results.plan_submit_results,
+    "enrol_promotions": enrol_promotions,
 }
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from filing import access, forms, selectors
+from filing import access, forms, methods, selectors
 from filing.errors import Denied, DomainError, Invalid, WrongState
 from filing.listing import Column, FilteredListMixin, ListSpec
 from filing.models import (
@@ -26,9 +26,9 @@ from filing.models import (
     RecusalDeclaration,
     RegistrationPhoto,
 )
+from filing.services import competitions, results, supervision_reports
 from filing.services import photos as photo_svc
 from filing.services import plans as svc
-from filing.services import results, supervision_reports
 from filing.services.common import required_parts
 from filing.services.staffing import staffing_problems
 from filing.views.base import DomainFormMixin, error_response, messages_from, visible_or_404
@@ -140,7 +140,7 @@ class PlanDetailView(PlanMixin, TemplateView):
             may_choose_supervisor=access.acts_as_authority(self.request.user, plan.body.organisation_id),
             sittings=sittings,
             problems=[p for s in sittings for p in staffing_problems(s)],
-            registrations=plan.registrations.select_related("candidate", "major", "school")
+            registrations=plan.registrations.select_related("candidate", "major", "school", "evidence")
             .annotate(photo_on_file=Exists(RegistrationPhoto.objects.filter(registration=OuterRef("pk"))))
             .prefetch_related("scores")
             .order_by("row_number", "pk")[:1000],
@@ -159,6 +159,7 @@ class PlanDetailView(PlanMixin, TemplateView):
             staff_form=forms.StaffForm(plan=plan),
             can_reveal=self.request.user.has_perm("filing.view_full_id_number") or is_operator,
             missing_photos=list(photo_svc.missing_photos(plan)[:200]),
+            intake=methods.method_of(plan).intake,
         )
         return context
 
@@ -198,6 +199,7 @@ ACTIONS = {
     "publish_results": lambda user, plan, post: results.plan_publish_results(actor=user, plan=plan),
     "submit_results": lambda user, plan, post: results.plan_submit_results(actor=user, plan=plan),
     "cancel": lambda user, plan, post: svc.plan_cancel(actor=user, plan=plan, reason=post.get("reason", "")),
+    "enrol_promotions": lambda user, plan, post: competitions.promotion_enrol(actor=user, plan=plan),
     "withdraw": lambda user, plan, post: svc.plan_withdraw_filing(
         actor=user, plan=plan, reason=post.get("reason", "")
     ),
