@@ -84,6 +84,16 @@ ORGS = (
         2,
         (),
     ),
+    DemoOrg(
+        "上海申江机床集团有限公司（演示）",
+        "91310115",
+        "MA1B0005D",
+        "enterprise",
+        "310115",
+        True,
+        2,
+        (),
+    ),
 )
 
 USERS = (
@@ -93,6 +103,9 @@ USERS = (
     ("applicant_xh", "徐汇经办人", Role.APPLICANT, 1, None),
     ("applicant_mh", "闵行经办人", Role.APPLICANT, 2, None),
     ("applicant_lg", "临港经办人", Role.APPLICANT, 3, None),
+    ("applicant_sj", "申江经办人", Role.APPLICANT, 4, None),
+    ("ent_legalrep", "申江法定代表人", Role.LEGAL_REPRESENTATIVE, 4, None),
+    ("ent_operator", "申江考务人员", Role.BODY_OPERATOR, 4, None),
     ("district_pd", "浦东新区人社局审核员", Role.DISTRICT_REVIEWER, None, "310115"),
     ("district_pd_lead", "浦东新区人社局科长", Role.DISTRICT_REVIEWER, None, "310115"),
     ("district_xh", "徐汇区人社局审核员", Role.DISTRICT_REVIEWER, None, "310104"),

@@ -29,21 +29,36 @@ def test_seed_demo_twice(client):
     call_command("seed_demo", stdout=io.StringIO())
     statuses = sorted(FilingApplication.objects.values_list("status", flat=True))
     assert statuses == sorted(
-        [S.FILED, S.SUBMITTED, S.PUBLICITY, S.RETURNED, S.DISTRICT_REVIEW, S.EXPERT_ASSESSMENT]
+        [S.FILED, S.FILED, S.SUBMITTED, S.PUBLICITY, S.RETURNED, S.DISTRICT_REVIEW, S.EXPERT_ASSESSMENT]
     )
     assert Objection.objects.filter(application__status=S.PUBLICITY).count() == 1
-    assert EvaluationBody.objects.count() == 1
-    plans = sorted(EvaluationPlan.objects.values_list("status", flat=True))
+    assert EvaluationBody.objects.count() == 2  # the college and the enterprise (申江)
+    plans = sorted(EvaluationPlan.objects.values_list("method", "status"))
     assert plans == sorted(
-        [PlanStatus.CERTIFICATES_ISSUED, PlanStatus.RESULTS_PUBLICITY, PlanStatus.REGISTRATION_OPEN]
+        [
+            ("exam", PlanStatus.CERTIFICATES_ISSUED),
+            ("exam", PlanStatus.RESULTS_PUBLICITY),
+            ("exam", PlanStatus.REGISTRATION_OPEN),
+            ("direct", PlanStatus.RESULTS_PUBLICITY),  # 直接认定 under publicity
+            ("competition", PlanStatus.CERTIFICATES_ISSUED),  # 以赛促评 certified
+        ]
     )
+    from filing.models import Competition, PromotionDecision, RecognitionEvidence
+
+    assert RecognitionEvidence.objects.count() == 2
+    competition = Competition.objects.get()
+    decisions = PromotionDecision.objects.filter(result__competition=competition)
+    assert decisions.filter(promoted=True).count() == 4
+    assert "前10名" in decisions.get(promoted=False).reason
+    promoted = Certificate.objects.filter(batch__plan__competition=competition)
+    assert promoted.count() == 4 and set(promoted.values_list("level", flat=True)) == {3}
     assert RecusalDeclaration.objects.count() == 1
     states = set(Certificate.objects.values_list("status", flat=True))
     assert {CertificateStatus.VALID, CertificateStatus.REVOKED} <= states
     assert Certificate.objects.filter(print_serial__gt=1).exists()  # one reissued
     # Nothing dated before its rule allows: certificates after the confirmation, results after the sittings.
     for plan in EvaluationPlan.objects.filter(status=PlanStatus.CERTIFICATES_ISSUED):
-        last = max(s.starts_at for s in plan.sittings.all()).date()
+        last = max([s.starts_at.date() for s in plan.sittings.all()] or [plan.first_sitting_on])
         assert plan.results_confirmed_on > last
         issued = Certificate.objects.filter(batch__plan=plan)
         assert issued.exists() and all(c.issue_date >= plan.results_confirmed_on for c in issued)
@@ -53,7 +68,7 @@ def test_seed_demo_twice(client):
     from filing.models import BodyStatus, Sitting
 
     assert not Sitting.objects.filter(started_at__isnull=False, supervision_report__isnull=True).exists()
-    body = EvaluationBody.objects.get()
+    body = EvaluationBody.objects.get(organisation__kind="technician_school")
     assert body.status == BodyStatus.RECTIFICATION
     catalogue = client.get(f"/catalogue/{body.code}/").content.decode()
     assert 'data-status="rectification"' in catalogue and 'data-line-status="suspended"' in catalogue

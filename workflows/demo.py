@@ -11,7 +11,7 @@ from django.db import transaction
 from filing.demo import ORGS, USERS
 from filing.models import Organisation
 from filing.services.memberships import membership_grant
-from workflows import demo_supervision
+from workflows import demo_enterprise, demo_supervision
 
 DEMO_PDF = b"%PDF-1.4\n% demo attachment\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -197,6 +197,7 @@ def seed_scenarios() -> list[str]:
 
     done += _seed_plans(body, users, today)
     done += demo_supervision.seed_supervision(body, users, today)
+    done += demo_enterprise.seed_enterprise(people, today, filed_long_ago)
     return done
 
 
@@ -440,7 +441,8 @@ def demo_certificates():
     from filing.models import Certificate
 
     rows = []
-    for c in Certificate.objects.filter(body__organisation__name=ORGS[0].name).order_by("number", "version"):
+    demo_bodies = [ORGS[0].name, ORGS[4].name]
+    for c in Certificate.objects.filter(body__organisation__name__in=demo_bodies).order_by("number", "version"):
         state = c.get_status_display()
         if c.print_serial > 1:
             state += _("，已补发（第%(serial)d次印制）") % {"serial": c.print_serial}
