@@ -32,8 +32,7 @@ REVIEW_ON = datetime.date(2026, 6, 1)
 HELD_ON = datetime.date(2026, 4, 20)
 
 
-@pytest.fixture
-def enterprise(roles):
+def make_enterprise():
     org = factories.organisation(kind="enterprise", name="上海机床厂有限公司", new_type=False, batch=None)
     body = factories.filed_body(org, levels=(4, 3, 2))
     operator = factories.user("ent_op", role="body_operator", organisation=org)
@@ -43,6 +42,11 @@ def enterprise(roles):
     factories.evaluator("督导甲", supervisor=True)
     factories.evaluator("督导乙", supervisor=True)
     return body, operator
+
+
+@pytest.fixture
+def enterprise(roles):
+    return make_enterprise()
 
 
 def worker(seq: int, **overrides) -> dict:
@@ -417,3 +421,29 @@ def test_promoted_people_are_certified_through_a_competition_plan(enterprise, mu
     assert sorted(batch.certificates.values_list("level", flat=True)) == [3, 3]
     assert Certificate.objects.filter(status=CertificateStatus.VALID, level=3).count() == 2
     assert Competition.objects.get(pk=contest.pk).plans.get() == plan
+
+
+@pytest.fixture
+def recorded(enterprise):
+    return enterprise, competition(enterprise, participants=20)
+
+
+def test_hostile_results_files_are_reports_never_crashes(recorded):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    (body, operator), contest = recorded
+    cell = st.one_of(st.text(max_size=30), st.integers(-10, 10**20).map(str), st.just("=HYPERLINK(1)"))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    @given(st.lists(st.lists(cell, min_size=5, max_size=5), min_size=1, max_size=4), st.binary(max_size=64))
+    def check(rows, junk):
+        data = results_csv([[c.replace(",", " ").replace("\n", " ") for c in r] for r in rows])
+        for payload in (data, junk, b"PK\x03\x04" + junk):
+            report = competitions.results_import(
+                actor=operator, competition=contest, file_name="f.csv", data=payload
+            )
+            assert isinstance(report, list)
+        contest.refresh_from_db()
+
+    check()
