@@ -88,6 +88,7 @@ from .spot_checks import (
     SpotCheck,
     SpotCheckDraw,
 )
+from .staff import Education, StaffImport, StaffMember, WorkerCondition
 from .supervision import (
     OPEN_RECTIFICATION,
     BodyDecision,
@@ -98,6 +99,10 @@ from .supervision import (
 )
 
 __all__ = [
+    "Education",
+    "StaffImport",
+    "StaffMember",
+    "WorkerCondition",
     "DECIDED",
     "SCORABLE",
     "Certificate",
