@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "filing.models.PlanStatus",
         "RegistrationStatusEnum": "filing.models.RegistrationStatus",
         "ComplaintStatusEnum": "filing.models.ComplaintStatus",
+        "ImportOutcomeEnum": "filing.models.RosterImport.Outcome",
     },
 }
 
