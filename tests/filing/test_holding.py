@@ -121,7 +121,14 @@ def test_the_figures_equal_the_hand_count(world):
 def test_the_trend_counts_each_month_end_as_it_was(world):
     org, *_ = world
     points = dict(holding.trend(org, on=ON, months=6))
-    assert list(points) == [D(2026, 1, 31), D(2026, 2, 28), D(2026, 3, 31), D(2026, 4, 30), D(2026, 5, 31), ON]
+    assert list(points) == [
+        D(2026, 1, 31),
+        D(2026, 2, 28),
+        D(2026, 3, 31),
+        D(2026, 4, 30),
+        D(2026, 5, 31),
+        ON,
+    ]
     # 28 Feb: H not hired; B's certificate not yet revoked: A B C E F of A B C D E F I.
     assert points[D(2026, 2, 28)] == holding.Share(7, 5)
     # 30 April: H hired, B revoked: A C E F of A B C D E F H I.

@@ -164,7 +164,11 @@ def test_correcting_one_person(enterprise, operator, other_enterprise, municipal
     updated = svc.staff_update(
         actor=operator, member=member, version=1, department="质检部", left_on="2026-11-30", today=TODAY
     )
-    assert (updated.department, updated.left_on, updated.version) == ("质检部", datetime.date(2026, 11, 30), 2)
+    assert (updated.department, updated.left_on, updated.version) == (
+        "质检部",
+        datetime.date(2026, 11, 30),
+        2,
+    )
     with pytest.raises(Conflict):
         svc.staff_update(actor=operator, member=member, version=1, department="x", today=TODAY)
     with pytest.raises(Invalid) as bad:
@@ -189,7 +193,9 @@ def test_pages_scope_edit_and_export(client, enterprise, operator, other_enterpr
     assert page.status_code == 200 and page.content.decode().count("data-staff=") == 1
     assert client.get(reverse("staff:detail", args=[theirs.pk])).status_code == 404
     export = client.get(reverse("staff:index"), {"export": "xlsx"})
-    assert export.status_code == 200 and factories.citizen_id(1, birth="19900101").encode() not in export.content
+    assert (
+        export.status_code == 200 and factories.citizen_id(1, birth="19900101").encode() not in export.content
+    )
     form = client.get(reverse("staff:detail", args=[mine.pk]))
     assert form.status_code == 200 and "<form" in form.content.decode()
     posted = {
@@ -213,7 +219,9 @@ def test_pages_scope_edit_and_export(client, enterprise, operator, other_enterpr
     client.force_login(municipal_reviewer)
     assert client.get(reverse("staff:detail", args=[theirs.pk])).status_code == 200
     assert client.post(reverse("staff:detail", args=[theirs.pk]), posted).status_code == 403
-    college_operator = factories.user("college_op2", role="body_operator", organisation=factories.organisation())
+    college_operator = factories.user(
+        "college_op2", role="body_operator", organisation=factories.organisation()
+    )
     client.force_login(college_operator)
     assert client.get(reverse("staff:index")).status_code == 404
 
@@ -226,7 +234,9 @@ def test_the_import_page_reports_each_row(client, enterprise, operator):
     page = client.post(reverse("staff:import"), {"organisation": enterprise.pk, "file": bad})
     assert page.status_code == 422 and "入职日期" in page.content.decode()
     good = SimpleUploadedFile("名册.csv", staff_csv([row(1)]), content_type="text/csv")
-    assert client.post(reverse("staff:import"), {"organisation": enterprise.pk, "file": good}).status_code == 302
+    assert (
+        client.post(reverse("staff:import"), {"organisation": enterprise.pk, "file": good}).status_code == 302
+    )
     assert StaffMember.objects.filter(organisation=enterprise).count() == 1
 
 
@@ -243,7 +253,9 @@ CELL = st.one_of(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(st.dictionaries(st.sampled_from(list(STAFF.columns)), CELL), max_size=6))
 def test_fuzz_the_staff_validator_never_crashes(enterprise, rows):
-    cleaned, errors = svc.validate_staff_rows(enterprise, [RawRow(i + 2, r) for i, r in enumerate(rows)], TODAY)
+    cleaned, errors = svc.validate_staff_rows(
+        enterprise, [RawRow(i + 2, r) for i, r in enumerate(rows)], TODAY
+    )
     assert not (cleaned and errors)
     for error in errors:
         assert error.column in STAFF.columns.values() and error.reason

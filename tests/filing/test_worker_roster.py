@@ -266,4 +266,7 @@ def test_a_school_plan_still_needs_its_columns(roles):
     )
     only_workers = file([worker(1)]).decode().replace(",专业代码,预计毕业时间,是否全日制", ",a,b,c").encode()
     record = roster_svc.roster_import(actor=operator, plan=plan, file_name="x.csv", data=only_workers)
-    assert record.outcome == "rejected" and {e["column"] for e in record.report} >= {"预计毕业时间", "是否全日制"}
+    assert record.outcome == "rejected" and {e["column"] for e in record.report} >= {
+        "预计毕业时间",
+        "是否全日制",
+    }
