@@ -146,6 +146,7 @@ def build_world():
         PartnerAgreement,
         PlanStatus,
         RosterImport,
+        WorkerCondition,
         WorkType,
     )
     from filing.services import applications as app_svc
@@ -305,6 +306,24 @@ def build_world():
         term_end=timezone.localdate() + datetime.timedelta(days=400),
         created_by=u.municipal_lead,
     )
+    # One staff register entry per college (a college keeps none: only the city's readers see these).
+    from filing.models import StaffMember
+
+    staff_members = {
+        key: StaffMember.objects.create(
+            organisation=orgs[key],
+            employee_number=f"M-{key}",
+            name="职工",
+            document_type="citizen_id",
+            document_encrypted="x",
+            document_index=f"matrix-{key}",
+            document_masked="3101**********0000",
+            post="数控车工",
+            skilled_post=True,
+            hired_on=datetime.date(2020, 1, 1),
+        )
+        for key in ("own", "same", "other")
+    }
     from filing.services import complaints as complaint_services
 
     complaints = {
@@ -397,6 +416,7 @@ def build_world():
         "viewflow/task": tasks["own:accept"].pk,
         "filing/district": District.objects.get(code="310115").pk,
         "filing/occupation": Occupation.objects.get(code="6-18-01-01").pk,
+        "filing/workercondition": WorkerCondition.objects.order_by("pk").first().pk,
         "filing/worktype": (
             WorkType.objects.first()
             or WorkType.objects.create(occupation=Occupation.objects.get(code="6-18-01-01"), name="数控车工")
@@ -468,6 +488,7 @@ def build_world():
         draw=draw,
         spot_check=spot_check,
         appointment=appointment,
+        staff_members=staff_members,
         complaints=complaints,
         evaluators=evaluators,
         sittings=sittings,
@@ -648,6 +669,8 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {**{k: {"subject": "application", "pk": w.apps[k].pk} for k in APP_LABELS}, "none": none}
     if kind == "appointment":
         return {"appointment": {"pk": w.appointment.pk}, "none": none}
+    if kind == "staff_member":
+        return {**{k: {"pk": w.staff_members[k].pk} for k in ORG_LABELS}, "none": none}
     if kind == "appointment_action":
         return {
             "appointment:submit": {"pk": w.appointment.pk, "action": "submit"},
@@ -926,6 +949,8 @@ KINDS = {
     "plans/<int:pk>/supervisors/new/": "plan",
     "appointments/<int:pk>/": "appointment",
     "appointments/<int:pk>/<slug:action>/": "appointment_action",
+    "staff/<int:pk>/": "staff_member",
+    "api/v1/staff/<int:pk>/": "staff_member",
     "api/v1/appointments/<int:pk>/": "appointment",
     "api/v1/appointments/<int:pk>/<str:action>/": "appointment_action",
     "supervision/spot-checks/<int:pk>/": "draw",
@@ -1005,6 +1030,7 @@ SCOPE_ORACLE = {
     "line_action": "supervision/<int:pk>/",
     "supervision_action": "supervision/<int:pk>/",
     "appointment": "appointments/<int:pk>/",
+    "staff_member": "staff/<int:pk>/",
     "application_chart": "applications/<int:pk>/",
     "appointment_action": "appointments/<int:pk>/",
     "complaint": "api/v1/complaints/<int:pk>/",
@@ -1065,6 +1091,8 @@ MALFORMED = {
             "occupation",
             "level",
             "body",
+            "years_in_occupation",
+            "skilled_post",
         )
     },
     **{
@@ -1076,6 +1104,8 @@ MALFORMED = {
             "valid_until",
             "issue_date",
             "banned_until",
+            "hired_on",
+            "left_on",
         )
     },
     **{name: "abc" for name in ("starts_at", "ends_at")},

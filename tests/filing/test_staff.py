@@ -268,3 +268,31 @@ def test_fuzz_the_staff_reader_only_raises_its_own_error(data, name):
         read_table(name, HEADER.encode() + data if name == "a.csv" else data, STAFF)
     except RosterFileError:
         pass
+
+
+def test_menu_entries_follow_the_pages_rule(enterprise, operator, body_operator, municipal_reviewer):
+    from filing.menu import entries_for
+
+    def keys(user):
+        return {e["key"] for g in entries_for(user) for e in g["entries"]}
+
+    assert {"staff_register", "holding"} <= keys(operator)
+    assert {"staff_register", "holding"} <= keys(municipal_reviewer)
+    assert not {"staff_register", "holding"} & keys(body_operator)  # a college's operator
+
+
+def test_the_list_runs_the_same_queries_for_5_and_for_200_rows(client, enterprise, operator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(operator)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("staff:index")).status_code == 200
+        return len(captured)
+
+    load(operator, enterprise, staff_csv([row(n) for n in range(1, 6)]))
+    small = count()
+    load(operator, enterprise, staff_csv([row(n) for n in range(6, 206)]))
+    assert count() == small
