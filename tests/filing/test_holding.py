@@ -16,6 +16,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 D = datetime.date
 ON = D(2026, 6, 30)
+LONG_AGO = D(2020, 1, 1)
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def world(enterprise):
             verification_token=uuid.uuid4().hex,
         )
 
-    def member(key, person, department, *, skilled=True, hired=D(2020, 1, 1), left=None, organisation=org):
+    def member(key, person, department, *, skilled=True, hired=LONG_AGO, left=None, organisation=org):
         return StaffMember.objects.create(
             organisation=organisation,
             employee_number=key,

@@ -1,8 +1,9 @@
-"""The roster of an enterprise body's plan (企业自主评价): worker rows (工号, 技能岗位, years in the occupation,
-the current certificate) validated like the student columns; a current certificate whose number is ours is
-checked against the register (valid, same person, same occupation and level) and linked, another is kept
-as declared; each worker's 申报条件 (data per occupation and level, any alternative) and register check are
-recorded in the registration's eligibility; partner schools' students in the same file keep working."""
+"""The roster of an enterprise body's plan (企业自主评价): worker rows (工号, 技能岗位, years in the
+occupation, the current certificate) validated like the student columns; a current certificate whose number
+is ours is checked against the register (valid, same person, same occupation and level) and linked, another
+is kept as declared; each worker's 申报条件 (data per occupation and level, any alternative) and register
+check are recorded in the registration's eligibility; partner schools' students in the same file keep
+working."""
 
 import csv
 import datetime
