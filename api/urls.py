@@ -12,6 +12,7 @@ from api.views import (
     public,
     recognition,
     reference,
+    staff,
     staffing,
     supervision,
     tasks,
@@ -179,6 +180,10 @@ urlpatterns = [
         supervision.SittingReport.as_view(),
         name="api-supervision-report",
     ),
+    path("v1/staff/", staff.StaffList.as_view(), name="api-staff"),
+    path("v1/staff/import/", staff.StaffUpload.as_view(), name="api-staff-import"),
+    path("v1/staff/holding/", staff.Holding.as_view(), name="api-staff-holding"),
+    path("v1/staff/<int:pk>/", staff.StaffDetail.as_view(), name="api-staff-member"),
     path("v1/appointments/", appointments.AppointmentList.as_view(), name="api-appointments"),
     path("v1/appointments/<int:pk>/", appointments.AppointmentDetail.as_view(), name="api-appointment"),
     path(

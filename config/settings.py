@@ -249,6 +249,7 @@ SPECTACULAR_SETTINGS = {
         "CompetitionLevelEnum": "filing.models.CompetitionLevel",
         "LevelEnum": "filing.models.Level",
         "PlanMethodEnum": "filing.models.PlanMethod",
+        "ImportOutcomeEnum": "filing.models.RosterImport.Outcome",
     },
 }
 

@@ -20,6 +20,7 @@ from filing.views import recognition as recognition_views
 from filing.views import roster as roster_views
 from filing.views import sittings as sitting_views
 from filing.views import spot_checks as spot_check_views
+from filing.views import staff as staff_views
 from filing.views import staffing as staffing_views
 from filing.views import supervision as supervision_views
 from filing.views.home import HomeView
@@ -262,6 +263,19 @@ site = Site(
                 path("<int:pk>/", recognition_views.CompetitionDetailView.as_view(), name="detail"),
                 path("<int:pk>/results/", recognition_views.CompetitionResultsView.as_view(), name="results"),
                 path("<int:pk>/decide/", recognition_views.CompetitionDecideView.as_view(), name="decide"),
+            ],
+        ),
+        Application(
+            app_name="staff",
+            icon="groups",
+            title=_("职工名册"),
+            menu_template_name=None,
+            urlpatterns=[
+                path("", staff_views.StaffListView.as_view(), name="index"),
+                path("import/", staff_views.StaffImportView.as_view(), name="import"),
+                path("template/", staff_views.StaffTemplateView.as_view(), name="template"),
+                path("holding/", staff_views.HoldingView.as_view(), name="holding"),
+                path("<int:pk>/", staff_views.StaffDetailView.as_view(), name="detail"),
             ],
         ),
         Application(

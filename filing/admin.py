@@ -27,6 +27,7 @@ from filing.models import (
     Occupation,
     OccupationLevel,
     Organisation,
+    WorkerCondition,
     WorkType,
 )
 from filing.roles import FOUR_EYES_ROLES
@@ -89,6 +90,18 @@ class OccupationAdmin(AuditedAdmin):
     search_fields = ["code", "name"]
     list_filter = ["is_active"]
     inlines = [WorkTypeInline, OccupationLevelInline]
+
+
+@admin.register(WorkerCondition)
+class WorkerConditionAdmin(AuditedAdmin):
+    """职工申报条件 per occupation and level (alternatives; any one suffices), read by the eligibility
+    engine (``filing.eligibility.evaluate_worker``): changing a row changes the next roster's outcome."""
+
+    list_display = ["occupation", "level", "position", "description", "prior_level", "years"]
+    list_filter = ["level"]
+    search_fields = ["occupation__name", "occupation__code", "description"]
+    autocomplete_fields = ["occupation"]
+    list_select_related = ["occupation"]
 
 
 @admin.register(WorkType)

@@ -88,6 +88,18 @@ def _competitions_visible(user) -> bool:
     return _city(user) or _roles(Role.BODY_OPERATOR)(user)
 
 
+def _staff_register(user) -> bool:
+    """The staff register's own rule (``selectors.staff_enterprises_of``): an enterprise's operators and
+    legal representative, or the city."""
+    if _city(user):
+        return True
+    if not _roles(Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)(user):
+        return False
+    from filing.selectors import staff_enterprises_of
+
+    return staff_enterprises_of(user).exists()
+
+
 def _staff(user) -> bool:
     return user.is_staff
 
@@ -171,6 +183,8 @@ MENU: list[Entry] = [
         _competitions_visible,
         WORK,
     ),
+    Entry("staff_register", _("职工名册"), "groups", "staff:index", _staff_register, WORK),
+    Entry("holding", _("人人持证"), "verified_user", "staff:holding", _staff_register, WORK),
     Entry("notifications", _("消息"), "notifications", "notifications:index", _anyone, WORK),
     Entry("coverage_city", _("全市专业覆盖"), "map", "plans:coverage_city", _city, OVERVIEW),
     Entry("supervision", _("评价机构监管"), "gavel", "supervision:index", _supervision_visible, OVERVIEW),

@@ -14,6 +14,7 @@ import datetime
 import io
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -91,21 +92,6 @@ SAMPLE_MARKS = ("示例", "样例", "填写示例", "例")
 LEGACY_EXAMPLE = ("张三", "11010519491231002X")
 
 
-@dataclass(frozen=True)
-class TableSpec:
-    """What one kind of uploaded table holds: its columns (key → the header it shows), the required ones,
-    the header variants people write, and a group of which at least one column must be present. The
-    roster is one; the competition results (``filing.services.competitions``) another."""
-
-    columns: dict[str, str]
-    required: tuple[str, ...]
-    aliases: dict[str, str]
-    one_of: tuple[str, ...] = ()
-
-
-ROSTER = TableSpec(COLUMNS, REQUIRED, HEADER_ALIASES, one_of=("major", "major_name"))
-
-
 class RosterFileError(Exception):
     """The file as a whole cannot be read (type, size, structure, encoding)."""
 
@@ -139,25 +125,84 @@ def _header_text(cell: object) -> str:
     return "".join(clean_text(cell).split()).rstrip("*＊:：")
 
 
-def _map_header(cells: list[object], spec: TableSpec = ROSTER) -> dict[int, str]:
+def _student_missing(keys: set[str]) -> list[str]:
+    missing = [COLUMNS[k] for k in REQUIRED if k not in keys]
+    if not keys & {"major", "major_name"}:
+        missing.insert(2, COLUMNS["major"])
+    return missing
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What one kind of file holds: its columns (key → the template's header), the header variants people
+    write, and which columns a header must name (``missing(keys)`` → the labels it lacks)."""
+
+    columns: dict[str, str]
+    aliases: dict[str, str]
+    missing: Callable[[set[str]], list[str]]
+
+
+#: 考生名册 of a school's plan (today's roster).
+STUDENTS = Schema(COLUMNS, HEADER_ALIASES, _student_missing)
+#: Worker columns an enterprise body's roster adds (企业自主评价): a row with a 工号 is a worker's.
+WORKER_COLUMNS = {
+    "employee_number": "工号",
+    "skilled_post": "是否技能岗位",
+    "years_in_occupation": "从事本职业年限",
+    "education": "学历",
+    "certificate_number": "现持证书编号",
+    "certificate_level": "现持证书等级",
+    "certificate_occupation": "现持证书职业",
+}
+WORKER_ALIASES = {label: key for key, label in WORKER_COLUMNS.items()} | {
+    "职工工号": "employee_number",
+    "员工编号": "employee_number",
+    "员工工号": "employee_number",
+    "技能岗位": "skilled_post",
+    "是否技能岗": "skilled_post",
+    "本职业工作年限": "years_in_occupation",
+    "从事本职业工作年限": "years_in_occupation",
+    "工作年限": "years_in_occupation",
+    "本专业毕业学历": "education",
+    "证书编号": "certificate_number",
+    "现有证书编号": "certificate_number",
+    "已有证书编号": "certificate_number",
+    "证书等级": "certificate_level",
+    "现有证书等级": "certificate_level",
+    "已有证书等级": "certificate_level",
+    "证书职业": "certificate_occupation",
+    "现有证书职业": "certificate_occupation",
+    "已有证书职业": "certificate_occupation",
+}
+
+
+def _enterprise_missing(keys: set[str]) -> list[str]:
+    missing = [COLUMNS[k] for k in ("name", "document_number") if k not in keys]
+    if "employee_number" not in keys:
+        # No worker column: the file is a partner school's students, read as today.
+        missing += [m for m in _student_missing(keys) if m not in missing]
+    return missing
+
+
+#: The roster of an enterprise body's plan: worker rows (工号 …) and partner schools' students together.
+ENTERPRISE = Schema(COLUMNS | WORKER_COLUMNS, HEADER_ALIASES | WORKER_ALIASES, _enterprise_missing)
+
+
+def _map_header(cells: list[object], schema: Schema = STUDENTS) -> dict[int, str]:
     mapping: dict[int, str] = {}
     for i, cell in enumerate(cells):
-        key = spec.aliases.get(_header_text(cell))
+        key = schema.aliases.get(_header_text(cell))
         if key and key not in mapping.values():
             mapping[i] = key
     return mapping
 
 
-def _missing(mapping: dict[int, str], spec: TableSpec = ROSTER) -> list[str]:
-    keys = set(mapping.values())
-    missing = [spec.columns[k] for k in spec.required if k not in keys]
-    if spec.one_of and not keys & set(spec.one_of):
-        missing.insert(min(2, len(missing)), spec.columns[spec.one_of[0]])
-    return missing
+def _missing(mapping: dict[int, str], schema: Schema = STUDENTS) -> list[str]:
+    return schema.missing(set(mapping.values()))
 
 
 def _find_header(
-    table: list[list[object]], spec: TableSpec = ROSTER
+    table: list[list[object]], schema: Schema = STUDENTS
 ) -> tuple[int, dict[int, str], list[str]]:
     """The first row (among the first HEADER_SCAN_ROWS) that names every required column; otherwise the
     row naming the most of them, with what it lacks. Returns (index in table, mapping, missing)."""
@@ -165,13 +210,13 @@ def _find_header(
     for index, cells in enumerate(table[:HEADER_SCAN_ROWS]):
         if not cells:
             continue
-        mapping = _map_header(cells, spec)
-        missing = _missing(mapping, spec)
+        mapping = _map_header(cells, schema)
+        missing = _missing(mapping, schema)
         if not missing:
             return index, mapping, []
         if best is None or len(mapping) > len(best[1]):
             best = index, mapping, missing
-    return best or (0, {}, _missing({}, spec))
+    return best or (0, {}, _missing({}, schema))
 
 
 def column_letter(index: int) -> str:
@@ -305,14 +350,14 @@ def _rows_from_csv(data: bytes) -> list[list[object]]:
     return rows
 
 
-def read_rows(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError]]:
+def read_rows(file_name: str, data: bytes, schema: Schema = STUDENTS) -> tuple[list[RawRow], list[RowError]]:
     """Rows keyed by column (row numbers as the spreadsheet shows them), or header errors."""
-    rows, errors, _layout = read_table(file_name, data)
+    rows, errors, _layout = read_table(file_name, data, schema)
     return rows, errors
 
 
 def read_table(
-    file_name: str, data: bytes, spec: TableSpec = ROSTER
+    file_name: str, data: bytes, schema: Schema = STUDENTS
 ) -> tuple[list[RawRow], list[RowError], Layout]:
     """Rows keyed by column, header errors, and how the file was read. The first sheet with a header
     naming every required column is used; title rows and merged cells above the header are passed over;
@@ -331,7 +376,7 @@ def read_table(
         for title, table in sheets:
             if not any(table):
                 continue
-            index, mapping, missing = _find_header(table, spec)
+            index, mapping, missing = _find_header(table, schema)
             if chosen is None or (chosen[4] and not missing):
                 chosen = (title, table, index, mapping, missing)
             if not missing:
@@ -347,7 +392,7 @@ def read_table(
         sheet=title,
         header_row=index + 1,
         columns=[
-            {"column": column_letter(i), "header": _header_text(header[i]), "field": spec.columns[key]}
+            {"column": column_letter(i), "header": _header_text(header[i]), "field": schema.columns[key]}
             for i, key in sorted(mapping.items())
         ],
         ignored=[
@@ -366,7 +411,7 @@ def read_table(
             layout,
         )
     defaults = {}
-    if "document_type" not in mapping.values():
+    if "document_type" in schema.columns and "document_type" not in mapping.values():
         defaults["document_type"] = "居民身份证"
         layout.defaults.append(_("无“证件类型”列：证件类型均按居民身份证读取。"))
     rows = []
@@ -376,7 +421,7 @@ def read_table(
         if _is_sample(cells, mapping):
             layout.skipped.append({"row": number, "reason": _("示例行，未导入。")})
             continue
-        if _map_header(cells, spec) == mapping:
+        if _map_header(cells, schema) == mapping:
             layout.skipped.append({"row": number, "reason": _("重复的表头行，未导入。")})
             continue
         values = {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}
@@ -446,6 +491,109 @@ def template_xlsx() -> bytes:
     notes.append([])
     notes.append([str(_("示例"))] + [COLUMNS[k] for k in TEMPLATE_SHEET_COLUMNS])
     notes.append([str(_("示例"))] + [TEMPLATE_EXAMPLE[k] for k in TEMPLATE_SHEET_COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# --- the enterprise's staff register (职工名册) ---------------------------------------------------
+
+STAFF_COLUMNS = {
+    "employee_number": "工号",
+    "name": "姓名",
+    "document_type": "证件类型",
+    "document_number": "证件号码",
+    "department": "部门",
+    "post": "岗位",
+    "skilled_post": "是否技能岗位",
+    "occupation": "岗位对应职业",
+    "hired_on": "入职日期",
+    "left_on": "离职日期",
+    "years_in_occupation": "从事本职业年限",
+}
+STAFF_ALIASES = (
+    {label: key for key, label in STAFF_COLUMNS.items()}
+    | {k: v for k, v in HEADER_ALIASES.items() if v in ("name", "document_type", "document_number")}
+    | {
+        k: v
+        for k, v in WORKER_ALIASES.items()
+        if v in ("employee_number", "skilled_post", "years_in_occupation")
+    }
+    | {
+        "员工姓名": "name",
+        "职工姓名": "name",
+        "所在部门": "department",
+        "部门名称": "department",
+        "车间": "department",
+        "岗位名称": "post",
+        "工作岗位": "post",
+        "职业": "occupation",
+        "岗位职业": "occupation",
+        "职业编码": "occupation",
+        "入职时间": "hired_on",
+        "入职日期（年月日）": "hired_on",
+        "离职时间": "left_on",
+    }
+)
+STAFF_REQUIRED = ("employee_number", "name", "document_number", "post", "skilled_post", "hired_on")
+
+
+def _staff_missing(keys: set[str]) -> list[str]:
+    return [STAFF_COLUMNS[k] for k in STAFF_REQUIRED if k not in keys]
+
+
+STAFF = Schema(STAFF_COLUMNS, STAFF_ALIASES, _staff_missing)
+
+STAFF_EXAMPLE = {
+    "employee_number": "E0001",
+    "name": "张三",
+    "document_type": "居民身份证",
+    "document_number": "11010519491231002X",
+    "department": "机加工车间",
+    "post": "数控车工",
+    "skilled_post": "是",
+    "occupation": "6-18-01-01",
+    "hired_on": "2019-07-01",
+    "left_on": "",
+    "years_in_occupation": "6",
+}
+STAFF_INSTRUCTIONS = [
+    gettext_lazy("“职工名册”工作表每行填写一名职工，从第2行开始填写，不要填写示例。"),
+    gettext_lazy("证件号码列已设为文本格式：请勿改为数字，否则末位会丢失或变成科学计数法。"),
+    gettext_lazy(
+        "是否技能岗位填“是”或“否”；技能岗位须填写岗位对应职业（职业编码如6-18-01-01，或职业名称）。"
+    ),
+    gettext_lazy("入职日期、离职日期写作2019-07-01；在职职工的离职日期留空。"),
+    gettext_lazy("从事本职业年限填数字（如3或3.5），可留空。"),
+    gettext_lazy("再次导入同一工号时按新文件更新该职工；任何一行有误，整份文件不导入。"),
+]
+
+
+def staff_template_xlsx() -> bytes:
+    """The staff register's template: the header (ID column as text) and a separate instructions sheet."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "职工名册"
+    sheet.append(list(STAFF_COLUMNS.values()))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in sheet.iter_rows(min_row=1, max_row=1000, min_col=4, max_col=4):
+        for cell in row:
+            cell.number_format = "@"
+    for column, width in zip("ABCDEFGHIJK", (10, 10, 12, 22, 14, 14, 12, 16, 12, 12, 14), strict=True):
+        sheet.column_dimensions[column].width = width
+    notes = workbook.create_sheet("填写说明")
+    notes.column_dimensions["A"].width = 12
+    notes.append([str(_("填写说明"))])
+    notes["A1"].font = Font(bold=True)
+    for number, text in enumerate(STAFF_INSTRUCTIONS, 1):
+        notes.append([number, str(text)])
+    notes.append([])
+    notes.append([str(_("示例"))] + list(STAFF_COLUMNS.values()))
+    notes.append([str(_("示例"))] + list(STAFF_EXAMPLE.values()))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

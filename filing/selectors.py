@@ -361,3 +361,27 @@ def competitions_visible_to(user) -> QuerySet:
         return qs
     own = access.organisation_ids(user, Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
     return qs.filter(body__organisation_id__in=own)
+
+
+def staff_enterprises_of(user) -> QuerySet:
+    """The enterprises whose staff register the user keeps (operator or legal representative), or, for
+    the city's reviewers and auditors, reads (every enterprise)."""
+    from filing.models import OrganisationKind
+
+    enterprises = Organisation.objects.filter(kind=OrganisationKind.ENTERPRISE)
+    if access.oversees_city(user):
+        return enterprises
+    own = access.organisation_ids(user, Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
+    return enterprises.filter(pk__in=own)
+
+
+def staff_visible_to(user) -> QuerySet:
+    """Staff register entries: an enterprise's own for its operators and legal representative; every
+    enterprise's for the city's reviewers and auditors (read only)."""
+    from filing.models import StaffMember
+
+    qs = StaffMember.objects.select_related("organisation", "occupation")
+    if access.oversees_city(user):
+        return qs
+    own = access.organisation_ids(user, Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
+    return qs.filter(organisation_id__in=own, organisation__kind="enterprise")

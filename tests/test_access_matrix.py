@@ -146,6 +146,7 @@ def build_world():
         PartnerAgreement,
         PlanStatus,
         RosterImport,
+        WorkerCondition,
         WorkType,
     )
     from filing.services import applications as app_svc
@@ -305,6 +306,24 @@ def build_world():
         term_end=timezone.localdate() + datetime.timedelta(days=400),
         created_by=u.municipal_lead,
     )
+    # One staff register entry per college (a college keeps none: only the city's readers see these).
+    from filing.models import StaffMember
+
+    staff_members = {
+        key: StaffMember.objects.create(
+            organisation=orgs[key],
+            employee_number=f"M-{key}",
+            name="职工",
+            document_type="citizen_id",
+            document_encrypted="x",
+            document_index=f"matrix-{key}",
+            document_masked="3101**********0000",
+            post="数控车工",
+            skilled_post=True,
+            hired_on=datetime.date(2020, 1, 1),
+        )
+        for key in ("own", "same", "other")
+    }
     from filing.services import complaints as complaint_services
 
     complaints = {
@@ -397,6 +416,7 @@ def build_world():
         "viewflow/task": tasks["own:accept"].pk,
         "filing/district": District.objects.get(code="310115").pk,
         "filing/occupation": Occupation.objects.get(code="6-18-01-01").pk,
+        "filing/workercondition": WorkerCondition.objects.order_by("pk").first().pk,
         "filing/worktype": (
             WorkType.objects.first()
             or WorkType.objects.create(occupation=Occupation.objects.get(code="6-18-01-01"), name="数控车工")
@@ -482,6 +502,7 @@ def build_world():
         spot_check=spot_check,
         appointment=appointment,
         competition=competition,
+        staff_members=staff_members,
         complaints=complaints,
         evaluators=evaluators,
         sittings=sittings,
@@ -664,6 +685,8 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {"appointment": {"pk": w.appointment.pk}, "none": none}
     if kind == "competition":
         return {"competition": {"pk": w.competition.pk}, "none": none}
+    if kind == "staff_member":
+        return {**{k: {"pk": w.staff_members[k].pk} for k in ORG_LABELS}, "none": none}
     if kind == "appointment_action":
         return {
             "appointment:submit": {"pk": w.appointment.pk, "action": "submit"},
@@ -953,6 +976,8 @@ KINDS = {
     "api/v1/plans/<int:pk>/recognition/<int:registration_pk>/": "plan_registration",
     "appointments/<int:pk>/": "appointment",
     "appointments/<int:pk>/<slug:action>/": "appointment_action",
+    "staff/<int:pk>/": "staff_member",
+    "api/v1/staff/<int:pk>/": "staff_member",
     "api/v1/appointments/<int:pk>/": "appointment",
     "api/v1/appointments/<int:pk>/<str:action>/": "appointment_action",
     "supervision/spot-checks/<int:pk>/": "draw",
@@ -1034,6 +1059,7 @@ SCOPE_ORACLE = {
     "supervision_action": "supervision/<int:pk>/",
     "appointment": "appointments/<int:pk>/",
     "competition": "competitions/<int:pk>/",
+    "staff_member": "staff/<int:pk>/",
     "application_chart": "applications/<int:pk>/",
     "appointment_action": "appointments/<int:pk>/",
     "complaint": "api/v1/complaints/<int:pk>/",
@@ -1094,6 +1120,8 @@ MALFORMED = {
             "occupation",
             "level",
             "body",
+            "years_in_occupation",
+            "skilled_post",
         )
     },
     **{
@@ -1105,6 +1133,8 @@ MALFORMED = {
             "valid_until",
             "issue_date",
             "banned_until",
+            "hired_on",
+            "left_on",
         )
     },
     **{name: "abc" for name in ("starts_at", "ends_at")},

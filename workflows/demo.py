@@ -442,7 +442,9 @@ def demo_certificates():
 
     rows = []
     demo_bodies = [ORGS[0].name, ORGS[4].name]
-    for c in Certificate.objects.filter(body__organisation__name__in=demo_bodies).order_by("number", "version"):
+    for c in Certificate.objects.filter(body__organisation__name__in=demo_bodies).order_by(
+        "number", "version"
+    ):
         state = c.get_status_display()
         if c.print_serial > 1:
             state += _("，已补发（第%(serial)d次印制）") % {"serial": c.print_serial}

@@ -36,7 +36,7 @@ def seed_rules(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("filing", "0023_complaints"),
+        ("filing", "0024_staff_register"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -98,6 +98,7 @@ from .spot_checks import (
     SpotCheck,
     SpotCheckDraw,
 )
+from .staff import Education, StaffImport, StaffMember, WorkerCondition
 from .supervision import (
     OPEN_RECTIFICATION,
     BodyDecision,
@@ -116,6 +117,10 @@ __all__ = [
     "PromotionDecision",
     "PromotionRule",
     "RecognitionEvidence",
+    "Education",
+    "StaffImport",
+    "StaffMember",
+    "WorkerCondition",
     "DECIDED",
     "SCORABLE",
     "Certificate",

@@ -81,9 +81,29 @@ class Registration(ConcurrentTransitionMixin, models.Model):
     )
     major = models.ForeignKey(Major, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("专业"))
     class_name = models.CharField(_("班级"), max_length=60, blank=True)
-    #: None for a worker (直接认定, 以赛促评): only students have one.
+    #: Student rows only (a worker row of an enterprise plan has neither).
     expected_graduation = models.DateField(_("预计毕业时间"), null=True, blank=True)
-    full_time = models.BooleanField(_("全日制"))
+    full_time = models.BooleanField(_("全日制"), null=True, blank=True)
+    # Worker rows of an enterprise body's plan (企业自主评价); empty for students.
+    employee_number = models.CharField(_("工号"), max_length=30, blank=True)
+    skilled_post = models.BooleanField(_("技能岗位"), null=True, blank=True)
+    years_in_occupation = models.DecimalField(
+        _("从事本职业年限"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    education = models.CharField(_("学历"), max_length=30, blank=True)
+    current_certificate_number = models.CharField(_("现持证书编号"), max_length=40, blank=True)
+    current_certificate_level = models.PositiveSmallIntegerField(_("现持证书等级"), null=True, blank=True)
+    current_certificate_occupation = models.CharField(_("现持证书职业"), max_length=60, blank=True)
+    #: The declared certificate when it is one of our register (checked: valid, same person, same
+    #: occupation and level); None when it was issued elsewhere and is kept as declared.
+    current_certificate = models.ForeignKey(
+        "filing.Certificate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("本系统证书"),
+    )
     row_number = models.PositiveIntegerField(_("名册行号"), null=True, blank=True)
     #: The contact (mobile or e-mail) the school gave for this person with the roster, encrypted like the ID
     #: number; its keyed hash lets the holder sign in with it (``filing.services.holders``).

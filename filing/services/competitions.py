@@ -41,14 +41,14 @@ from filing.roster import (
     FILE_COLUMN,
     RosterFileError,
     RowError,
-    TableSpec,
+    Schema,
     clean_text,
     is_formula,
     read_table,
 )
 from filing.services.common import lock_plan, parse_day, require_operator, require_status
-from filing.services.roster import duplicates_elsewhere, same_name
-from filing.services.roster_cells import birth_date, person_cells
+from filing.services.roster import duplicates_elsewhere, read_identity, same_name
+from filing.services.roster_cells import birth_date
 from filing.services.supervision import text
 from filing.standing import Activity, ensure_standing
 
@@ -61,9 +61,8 @@ RESULT_COLUMNS = {
     "award": "奖项",
     "employee_number": "工号",
 }
-RESULTS = TableSpec(
+RESULTS = Schema(
     RESULT_COLUMNS,
-    ("name", "document_number", "rank"),
     {label: key for key, label in RESULT_COLUMNS.items()}
     | {
         "选手姓名": "name",
@@ -75,6 +74,7 @@ RESULTS = TableSpec(
         "获奖等级": "award",
         "奖项等级": "award",
     },
+    lambda keys: [RESULT_COLUMNS[k] for k in ("name", "document_number", "rank") if k not in keys],
 )
 
 
@@ -155,7 +155,7 @@ def _rows(competition: Competition, rows) -> tuple[list[dict], list[RowError]]:
         if row_errors:
             errors.extend(row_errors)
             continue
-        name, doc_type, number = person_cells(values, err)
+        name, doc_type, number = read_identity(values, err)
         rank_text = clean_text(values.get("rank")).removeprefix("第").removesuffix("名")
         rank = int(rank_text) if rank_text.isascii() and rank_text.isdigit() else 0
         if not 1 <= rank <= competition.participants:
@@ -476,7 +476,7 @@ def promotion_enrol(*, actor, plan: EvaluationPlan) -> int:
             plan=plan,
             candidate=decision.result.candidate,
             school=plan.body.organisation,
-            full_time=False,
+            full_time=None,
             row_number=decision.result.rank,
         )
         registration.mark_eligible(decision.checks)

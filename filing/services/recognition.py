@@ -25,8 +25,7 @@ from filing.models import (
 from filing.services.challenges import contact_index
 from filing.services.common import lock_plan, require_operator, require_status
 from filing.services.competitions import candidates_for
-from filing.services.roster import duplicates_elsewhere, same_name
-from filing.services.roster_cells import person_cells
+from filing.services.roster import duplicates_elsewhere, read_identity, same_name
 from filing.services.supervision import text
 from filing.standing import Activity, ensure_standing
 from filing.validators import DocumentType
@@ -66,7 +65,7 @@ def _person(values: dict) -> dict:
         if document_type in DocumentType.values
         else document_type
     }
-    name, doc_type, number = person_cells(labelled, err)
+    name, doc_type, number = read_identity(labelled, err)
     contact_value = ""
     contact_text = str(values.get("contact") or "").strip()
     if contact_text:

@@ -17,8 +17,12 @@ from filing.audit import audit_record
 from filing.errors import WrongState
 from filing.models import (
     Candidate,
+    Certificate,
+    CertificateStatus,
     EvaluationPlan,
+    Occupation,
     Organisation,
+    OrganisationKind,
     PlanStatus,
     Registration,
     RegistrationStatus,
@@ -26,7 +30,10 @@ from filing.models import (
 )
 from filing.roster import (
     COLUMNS,
+    ENTERPRISE,
     FILE_COLUMN,
+    STUDENTS,
+    WORKER_COLUMNS,
     Layout,
     RawRow,
     RosterFileError,
@@ -42,19 +49,167 @@ from filing.services.roster_cells import (
     YES,
     MajorLookup,
     birth_date,
+    document_types,
     parse_date,
-    person_cells,
+    parse_education,
+    parse_level,
+    parse_years,
 )
 from filing.standing import Activity, ensure_standing
 from filing.validators import (
     normalise_document_number,
     scrub_identifiers,
+    validate_document,
     validate_uscc,
 )
+
+#: Every column a row error may name (the file's own Chinese headers).
+LABELS = COLUMNS | WORKER_COLUMNS
+
+
+def schema_for(plan: EvaluationPlan):
+    """An enterprise body's roster also carries worker columns (企业自主评价)."""
+    return ENTERPRISE if plan.body.organisation.kind == OrganisationKind.ENTERPRISE else STUDENTS
+
+
+class OccupationLookup:
+    """Occupations of the catalogue by code (6-18-01-01) or exact name, read once per roster."""
+
+    def __init__(self):
+        self._by_key: dict[str, Occupation | None] | None = None
+
+    def find(self, text: str) -> Occupation | None:
+        if self._by_key is None:
+            self._by_key = {}
+            for occupation in Occupation.objects.all():
+                self._by_key[occupation.code] = occupation
+                self._by_key.setdefault(occupation.name, occupation)
+        return self._by_key.get(text)
+
+
+def _worker_fields(values: dict, err, occupations: OccupationLookup) -> dict:
+    """The worker columns of one row (an enterprise's own employee), each checked like the student ones."""
+    employee_number = clean_text(values.get("employee_number"))
+    if len(employee_number) > 30:
+        err("employee_number", _("工号过长（最多30个字符）。"))
+    post_text = clean_text(values.get("skilled_post")).upper()
+    if post_text not in YES | NO:
+        err("skilled_post", _("是否技能岗位应填“是”或“否”。"))
+    years = parse_years(values.get("years_in_occupation"))
+    if years is None:
+        err("years_in_occupation", _("从事本职业年限应为0至60之间的数字（如3或3.5）。"))
+    education = parse_education(values.get("education"))
+    if education is None:
+        err(
+            "education",
+            _("学历“%(text)s”无法识别，可填：技工院校、中职、技师学院、高职、本科，或留空。")
+            % {"text": clean_text(values.get("education"))[:40]},
+        )
+    number = normalise_document_number(values.get("certificate_number"))[:41]
+    level_text = clean_text(values.get("certificate_level"))
+    occupation_text = clean_text(values.get("certificate_occupation"))
+    level, occupation = None, None
+    if number:
+        if len(number) > 40:
+            err("certificate_number", _("证书编号过长。"))
+        level = parse_level(level_text)
+        if level is None:
+            err("certificate_level", _("现持证书等级应为五级至一级（如“四级/中级工”）。"))
+        if not occupation_text:
+            err("certificate_occupation", _("请填写现持证书的职业（编码或名称）。"))
+        elif len(occupation_text) > 60:
+            err("certificate_occupation", _("职业名称过长。"))
+        occupation = occupations.find(occupation_text)
+    elif level_text or occupation_text:
+        err("certificate_number", _("填写了现持证书等级或职业，请同时填写证书编号。"))
+    return {
+        "employee_number": employee_number,
+        "skilled_post": post_text in YES,
+        "years": years,
+        "education": education or "",
+        "certificate_number": number,
+        "certificate_level": level,
+        "certificate_occupation": occupation_text[:60],
+        "certificate_occupation_id": occupation.pk if occupation else None,
+        "certificate": None,
+    }
+
+
+def _current_certificates(cleaned: list[dict]) -> list[RowError]:
+    """A declared certificate whose number is in our register must be that person's valid certificate of
+    the declared occupation and level; it is then linked. A number we never issued is kept as declared.
+    The error never says whose certificate a number is."""
+    workers = [r for r in cleaned if r["worker"] and r["worker"]["certificate_number"]]
+    if not workers:
+        return []
+    ours = {
+        c.number: c
+        for c in Certificate.objects.filter(
+            number__in=[r["worker"]["certificate_number"] for r in workers]
+        ).exclude(status=CertificateStatus.SUPERSEDED)
+    }
+    errors = []
+    for row in workers:
+        worker = row["worker"]
+        certificate = ours.get(worker["certificate_number"])
+        if certificate is None:
+            continue
+        column = WORKER_COLUMNS["certificate_number"]
+        declared = worker["certificate_occupation"]
+        if certificate.document_index != row["index"]:
+            errors.append(RowError(row["row"], column, _("该证书编号不属于本行人员。")))
+        elif certificate.status != CertificateStatus.VALID:
+            errors.append(RowError(row["row"], column, _("该证书已撤销，不能作为现持证书。")))
+        elif certificate.level != worker["certificate_level"] or declared not in (
+            certificate.occupation_code,
+            certificate.occupation_name,
+        ):
+            errors.append(
+                RowError(
+                    row["row"],
+                    column,
+                    _("本系统登记的该证书为%(occupation)s %(level)s，与填写的职业或等级不一致。")
+                    % {"occupation": certificate.occupation_name, "level": certificate.level_label},
+                )
+            )
+        else:
+            worker["certificate"] = certificate
+    return errors
 
 
 def _offering_key(plan: EvaluationPlan) -> tuple[int, int]:
     return plan.line.offering.occupation_id, plan.line.offering.level
+
+
+def read_identity(values: dict, err) -> tuple[str, str | None, str]:
+    """姓名, 证件类型 and 证件号码 of a row (roster or staff file), each problem reported through ``err``:
+    the same checks wherever a person is imported."""
+    name = clean_text(values.get("name"))
+    if not name:
+        err("name", _("姓名不能为空。"))
+    elif len(name) > 60:
+        err("name", _("姓名过长。"))
+    doc_label = clean_text(values.get("document_type"))
+    doc_type = document_types().get(doc_label.casefold())
+    if doc_type is None:
+        err(
+            "document_type",
+            _("证件类型“%(label)s”无效，应为：居民身份证、港澳台居民居住证、外国人永久居留身份证、护照。")
+            % {"label": doc_label},
+        )
+    raw_number = values.get("document_number")
+    number = ""
+    if isinstance(raw_number, int | float) and not isinstance(raw_number, bool):
+        err(
+            "document_number",
+            _("证件号码被表格软件存成了数字（会丢失末位或变成科学计数法），请将该列设为文本后重新填写。"),
+        )
+    elif doc_type is not None:
+        try:
+            number = validate_document(doc_type, raw_number)
+        except ValidationError as exc:
+            err("document_number", exc.messages[0])
+    return name, doc_type, number
 
 
 def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict], list[RowError]]:
@@ -66,11 +221,13 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
     schools: dict[str, Organisation | None] = {}
     lookups: dict[int, MajorLookup] = {}
     seen: dict[str, int] = {}
+    enterprise = body_org.kind == OrganisationKind.ENTERPRISE
+    occupations = OccupationLookup()
     for raw in rows:
         row_errors: list[RowError] = []
 
         def err(key: str, reason: str, raw=raw, row_errors=row_errors) -> None:
-            row_errors.append(RowError(raw.row, COLUMNS[key], reason))
+            row_errors.append(RowError(raw.row, LABELS[key], reason))
 
         values = raw.values
         for key, value in values.items():
@@ -79,33 +236,38 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
         if row_errors:
             errors.extend(row_errors)
             continue
-        name, doc_type, number = person_cells(values, err)
-        major_code = clean_text(values.get("major"))
-        major_name = clean_text(values.get("major_name"))
-        school_uscc = normalise_document_number(values.get("school_uscc"))
-        school = body_org
-        if school_uscc and school_uscc != body_org.uscc:
-            if school_uscc not in schools:
-                try:
-                    validate_uscc(school_uscc)
-                    schools[school_uscc] = Organisation.objects.filter(uscc=school_uscc).first()
-                except ValidationError:
-                    schools[school_uscc] = None
-            school = schools[school_uscc]
-            if school is None:
-                err("school_uscc", _("就读院校统一社会信用代码无效或未登记。"))
-        major = None
-        if school is not None:
-            lookup = majors if school == body_org else lookups.setdefault(school.pk, MajorLookup(school))
-            major, problem = lookup.find(major_code, major_name)
-            if problem:
-                err("major" if major_code or "major_name" not in values else "major_name", problem)
-        graduation = parse_date(values.get("expected_graduation"))
-        if graduation is None:
-            err("expected_graduation", _("预计毕业时间格式应为 YYYY-MM-DD。"))
-        full_time_text = clean_text(values.get("full_time")).upper()
-        if full_time_text not in YES | NO:
-            err("full_time", _("是否全日制应填“是”或“否”。"))
+        name, doc_type, number = read_identity(values, err)
+        worker = None
+        if enterprise and clean_text(values.get("employee_number")):
+            worker = _worker_fields(values, err, occupations)
+            school, major, graduation, full_time_text = body_org, None, None, ""
+        else:
+            major_code = clean_text(values.get("major"))
+            major_name = clean_text(values.get("major_name"))
+            school_uscc = normalise_document_number(values.get("school_uscc"))
+            school = body_org
+            if school_uscc and school_uscc != body_org.uscc:
+                if school_uscc not in schools:
+                    try:
+                        validate_uscc(school_uscc)
+                        schools[school_uscc] = Organisation.objects.filter(uscc=school_uscc).first()
+                    except ValidationError:
+                        schools[school_uscc] = None
+                school = schools[school_uscc]
+                if school is None:
+                    err("school_uscc", _("就读院校统一社会信用代码无效或未登记。"))
+            major = None
+            if school is not None:
+                lookup = majors if school == body_org else lookups.setdefault(school.pk, MajorLookup(school))
+                major, problem = lookup.find(major_code, major_name)
+                if problem:
+                    err("major" if major_code or "major_name" not in values else "major_name", problem)
+            graduation = parse_date(values.get("expected_graduation"))
+            if graduation is None:
+                err("expected_graduation", _("预计毕业时间格式应为 YYYY-MM-DD。"))
+            full_time_text = clean_text(values.get("full_time")).upper()
+            if full_time_text not in YES | NO:
+                err("full_time", _("是否全日制应填“是”或“否”。"))
         contact_text = clean_text(values.get("contact"))
         contact_value = ""
         if contact_text:
@@ -133,11 +295,13 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
                 "school": school,
                 "class_name": clean_text(values.get("class_name"))[:60],
                 "expected_graduation": graduation,
-                "full_time": full_time_text in YES,
+                "full_time": full_time_text in YES if worker is None else None,
                 "contact": contact_value,
+                "worker": worker,
             }
         )
     if cleaned:
+        errors.extend(_current_certificates(cleaned))
         errors.extend(_identity_mismatches(cleaned))
         errors.extend(duplicates_elsewhere(plan, cleaned))
     return (cleaned if not errors else []), sorted(errors, key=lambda e: (e.row, e.column))
@@ -223,7 +387,7 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
     rows: list[RawRow] = []
     layout = Layout()
     try:
-        rows, errors, layout = read_table(file_name, data)
+        rows, errors, layout = read_table(file_name, data, schema_for(plan))
         cleaned, row_errors = validate_rows(plan, rows) if not errors else ([], [])
         errors += row_errors
     except RosterFileError as exc:
@@ -271,14 +435,21 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
     memo: dict = {}
     for r in cleaned:
         candidate = candidates[r["index"]]
-        facts = eligibility.Facts(
-            r["school"], r["major"], r["expected_graduation"], r["full_time"], candidate.birth_date
-        )
-        checks = eligibility.evaluate(plan, facts, rule, memo=memo)
+        worker = r["worker"]
+        if worker is None:
+            facts = eligibility.Facts(
+                r["school"], r["major"], r["expected_graduation"], r["full_time"], candidate.birth_date
+            )
+            checks = eligibility.evaluate(plan, facts, rule, memo=memo)
+        else:
+            checks = eligibility.evaluate_worker(
+                plan, eligibility.worker_facts(worker, r["index"], candidate.birth_date), rule, memo=memo
+            )
         ok, reason = eligibility.summarise(checks)
         registrations.append(
             Registration(
                 plan=plan,
+                **(_worker_registration(worker) if worker else {}),
                 candidate=candidate,
                 school=r["school"],
                 major=r["major"],
@@ -319,6 +490,19 @@ def roster_import(*, actor, plan: EvaluationPlan, file_name: str, data: bytes) -
         },
     )
     return record
+
+
+def _worker_registration(worker: dict) -> dict:
+    return {
+        "employee_number": worker["employee_number"],
+        "skilled_post": worker["skilled_post"],
+        "years_in_occupation": worker["years"],
+        "education": worker["education"],
+        "current_certificate_number": worker["certificate_number"],
+        "current_certificate_level": worker["certificate_level"],
+        "current_certificate_occupation": worker["certificate_occupation"],
+        "current_certificate": worker["certificate"],
+    }
 
 
 def report_rows(record: RosterImport) -> list[list[str]]:

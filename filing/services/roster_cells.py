@@ -108,36 +108,76 @@ def birth_date(doc_type: str, number: str) -> datetime.date | None:
         return None
 
 
-def person_cells(values: dict, err) -> tuple[str, str | None, str]:
-    """The person of a row (name, document type, document number), each problem passed to ``err(key,
-    reason)``; the same reading for the roster and every other table of people (competition results)."""
-    from django.core.exceptions import ValidationError
+#: How rosters write a level: 五级, 5, 5级, 四级/中级工, 中级工, 中级, 高级技师 ...
+LEVEL_WORDS = {
+    "五": 5, "初级": 5, "初级工": 5,
+    "四": 4, "中级": 4, "中级工": 4,
+    "三": 3, "高级": 3, "高级工": 3,
+    "二": 2, "技师": 2,
+    "一": 1, "高级技师": 1,
+}  # fmt: skip
 
-    from filing.validators import validate_document
 
-    name = clean_text(values.get("name"))
-    if not name:
-        err("name", _("姓名不能为空。"))
-    elif len(name) > 60:
-        err("name", _("姓名过长。"))
-    doc_label = clean_text(values.get("document_type"))
-    doc_type = document_types().get(doc_label.casefold())
-    if doc_type is None:
-        err(
-            "document_type",
-            _("证件类型“%(label)s”无效，应为：居民身份证、港澳台居民居住证、外国人永久居留身份证、护照。")
-            % {"label": doc_label},
-        )
-    raw_number = values.get("document_number")
-    number = ""
-    if isinstance(raw_number, int | float) and not isinstance(raw_number, bool):
-        err(
-            "document_number",
-            _("证件号码被表格软件存成了数字（会丢失末位或变成科学计数法），请将该列设为文本后重新填写。"),
-        )
-    elif doc_type is not None:
-        try:
-            number = validate_document(doc_type, raw_number)
-        except ValidationError as exc:
-            err("document_number", exc.messages[0])
-    return name, doc_type, number
+def parse_level(value) -> int | None:
+    """A skill level 1–5 from what a roster cell says, or None."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = "".join(clean_text(value).split())
+    for part in text.replace("／", "/").split("/"):
+        part = part.removesuffix("级") if part not in ("初级", "中级", "高级") else part
+        if part.isdigit() and len(part) == 1 and 1 <= int(part) <= 5:
+            return int(part)
+        if part in LEVEL_WORDS:
+            return LEVEL_WORDS[part]
+    return None
+
+
+def parse_years(value):
+    """Years in the occupation: 0 to 60, one decimal (3, 3.5, "3年"); None when unreadable."""
+    import decimal
+
+    if isinstance(value, bool):
+        return None
+    text = clean_text(value).removesuffix("年").removesuffix("年以上")
+    try:
+        years = decimal.Decimal(text)
+    except (decimal.InvalidOperation, ValueError):
+        return None
+    if not years.is_finite() or years < 0 or years > 60:
+        return None
+    return years.quantize(decimal.Decimal("0.1"), rounding=decimal.ROUND_DOWN)
+
+
+EDUCATION_WORDS = {
+    "技工院校": "technician_school",
+    "技工学校": "technician_school",
+    "技校": "technician_school",
+    "中职": "secondary_vocational",
+    "中专": "secondary_vocational",
+    "职业高中": "secondary_vocational",
+    "高级技工学校": "senior_technician_school",
+    "技师学院": "senior_technician_school",
+    "高职": "higher_vocational",
+    "大专": "higher_vocational",
+    "高职（大专）": "higher_vocational",
+    "本科": "undergraduate",
+    "本科及以上": "undergraduate",
+    "硕士": "undergraduate",
+    "研究生": "undergraduate",
+}
+
+
+def parse_education(value) -> str | None:
+    """An education kind (``Education``) from its label, value or a short form; "" when empty; None when
+    unknown."""
+    from filing.models import Education
+
+    text = "".join(clean_text(value).split())
+    if not text:
+        return ""
+    labels = {"".join(str(label).split()): v for v, label in Education.choices}
+    if text in Education.values:
+        return text
+    if text in labels:
+        return labels[text]
+    return EDUCATION_WORDS.get(text.removesuffix("本专业毕业").removesuffix("毕业"))
