@@ -52,6 +52,12 @@ def test_seed_demo_twice(client):
     assert "前10名" in decisions.get(promoted=False).reason
     promoted = Certificate.objects.filter(batch__plan__competition=competition)
     assert promoted.count() == 4 and set(promoted.values_list("level", flat=True)) == {3}
+    # 人人持证 of the enterprise, from its staff register and our certificates: the 4 promoted of 9
+    from filing import holding
+    from filing.models import Organisation
+
+    share = holding.certified_share(Organisation.objects.get(name__startswith="上海申江"))
+    assert (share.staff, share.certified) == (9, 4)
     assert RecusalDeclaration.objects.count() == 1
     states = set(Certificate.objects.values_list("status", flat=True))
     assert {CertificateStatus.VALID, CertificateStatus.REVOKED} <= states

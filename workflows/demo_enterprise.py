@@ -37,6 +37,34 @@ def _id(seq: int, birth: str) -> str:
     return _demo_id(seq, birth)
 
 
+def _staff(organisation, operator, today) -> str:
+    """The enterprise's staff register (职工名册): the workers of the demo's 直接认定 and competition and a
+    few more, in two workshops; 人人持证 then counts the certificates the demo issues them."""
+    from filing.services import staff
+
+    people = [(name, 700 + i, birth, "精密加工车间") for i, (name, birth, *_rest) in enumerate(WORKERS)]
+    people += [(name, 800 + i, f"1996{i + 1:02d}10", "数控车间") for i, (name, _rank) in enumerate(ENTRANTS)]
+    people += [("孙立", 900, "19900505", "数控车间"), ("吴静", 901, "19920808", "精密加工车间")]
+    lines = ["工号,姓名,证件类型,证件号码,部门,岗位,是否技能岗位,岗位对应职业,入职日期,从事本职业年限"]
+    for n, (name, seq, birth, department) in enumerate(people):
+        lines.append(
+            f"SJ{1001 + n},{name},居民身份证,{_id(seq, birth)},{department},数控车工,是,6-18-01-01,"
+            f"{today.year - 6}-07-01,6"
+        )
+    lines.append(
+        f"SJ{1001 + len(people)},钱芳,居民身份证,{_id(902, '19880303')},质量部,质检员,否,,2015-03-01,"
+    )
+    record = staff.staff_import(
+        actor=operator,
+        organisation=organisation,
+        file_name="职工名册（演示）.csv",
+        data=("\n".join(lines) + "\n").encode(),
+        today=today,
+    )
+    assert not record.report, record.report
+    return f"{organisation.name} 职工名册{len(people) + 1}人（技能岗位{len(people)}人）"
+
+
 def _pool(body, operator, until) -> None:
     from filing.services import staffing
 
@@ -192,6 +220,7 @@ def seed_enterprise(people, today, filed_long_ago) -> list[str]:
     body = scenarios.end_publicity(app)
     done = [f"{app.number} 企业已备案为评价机构 {body.code}"]
     operator, authority = users["ent_operator"], users["municipal"]
+    done.append(_staff(shenjiang, operator, today))
     _pool(body, operator, datetime.date(today.year + 3, 12, 31))
     done += _competition(body, operator, authority, today)
     done.append(_direct_recognition(body, operator, authority, today))
