@@ -83,6 +83,12 @@ def _appointments_visible(user) -> bool:
     return _roles(Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)(user) and enterprise_bodies(user).exists()
 
 
+def _task_lists_visible(user) -> bool:
+    from filing.services.annual_tasks import may_view_task_lists  # the task lists page's own rule
+
+    return may_view_task_lists(user)
+
+
 def _staff(user) -> bool:
     return user.is_staff
 
@@ -159,6 +165,10 @@ MENU: list[Entry] = [
         WORK,
     ),
     Entry("notifications", _("消息"), "notifications", "notifications:index", _anyone, WORK),
+    Entry("dashboard", _("全市看板"), "insights", "dashboard:index", access.reads_dashboard, OVERVIEW),
+    Entry(
+        "task_lists", _("年度任务清单"), "checklist", "dashboard:task_lists", _task_lists_visible, OVERVIEW
+    ),
     Entry("coverage_city", _("全市专业覆盖"), "map", "plans:coverage_city", _city, OVERVIEW),
     Entry("supervision", _("评价机构监管"), "gavel", "supervision:index", _supervision_visible, OVERVIEW),
     Entry("spot_checks", _("双随机抽查"), "casino", "supervision:spot_checks", _city, OVERVIEW),

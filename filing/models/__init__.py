@@ -1,5 +1,15 @@
 """Domain models, split by sub-domain."""
 
+from .annual_tasks import (
+    AnnualTaskList,
+    ApprenticeshipAgreement,
+    TaskEvidence,
+    TaskListStatus,
+    TaskTarget,
+    TrainingClass,
+    TrainingKind,
+    YearlyReport,
+)
 from .applications import (
     FINAL_STATUSES,
     REQUIRED_ATTACHMENTS,
@@ -98,6 +108,14 @@ from .supervision import (
 )
 
 __all__ = [
+    "AnnualTaskList",
+    "ApprenticeshipAgreement",
+    "TaskEvidence",
+    "TaskListStatus",
+    "TaskTarget",
+    "TrainingClass",
+    "TrainingKind",
+    "YearlyReport",
     "DECIDED",
     "SCORABLE",
     "Certificate",

@@ -28,11 +28,11 @@ from filing.models import (
     FiledLine,
     RectificationOrder,
     Registration,
-    RegistrationStatus,
     SupervisionReport,
 )
 from filing.services import body_actions
 from filing.services import complaints as complaint_services
+from filing.statistics import DECIDED, PASSED, rate
 from filing.views.base import error_response, messages_from, visible_or_404
 
 BODY_LIST = ListSpec(
@@ -76,10 +76,6 @@ class BodyListView(FilteredListMixin, ListView):
         return super().get(request, *args, **kwargs)
 
 
-DECIDED = [RegistrationStatus.PASSED, RegistrationStatus.CERTIFIED, RegistrationStatus.FAILED]
-PASSED = [RegistrationStatus.PASSED, RegistrationStatus.CERTIFIED]
-
-
 def pass_rates(body) -> list[dict]:
     """Each plan of the body with its pass rate (passed ÷ passed and failed) beside the city's rate for the
     same occupation and level: two grouped queries."""
@@ -99,9 +95,6 @@ def pass_rates(body) -> list[dict]:
         .values("plan__line__offering_id")
         .annotate(decided=Count("pk"), passed=Count("pk", filter=Q(status__in=PASSED)))
     }
-
-    def rate(passed, decided):
-        return round(100 * passed / decided, 1) if decided else None
 
     rows = []
     for plan in plans:
