@@ -99,9 +99,9 @@ def _charts(data: dict, font: str) -> list:
             [r["n"] for r in certs["by_level"]],
         ),
     ):
-        drawing = Drawing(480, 190)
+        drawing = Drawing(350, 190)
         chart = VerticalBarChart()
-        chart.x, chart.y, chart.width, chart.height = 40, 35, 420, 120
+        chart.x, chart.y, chart.width, chart.height = 30, 35, 310, 120
         chart.data = [values or [0]]
         chart.categoryAxis.categoryNames = labels or [""]
         chart.categoryAxis.labels.fontName = font
@@ -176,12 +176,16 @@ def render_pdf(title: str, data: dict, tables: list) -> bytes:
     for table in tables:
         story.append(Paragraph(str(table.title), sub))
         rows = [[Paragraph(str(h), cell) for h in table.headers]]
-        for row in table.rows[:500]:
+        late = []
+        for r, row in enumerate(table.rows[:500], start=1):
             rows.append([Paragraph("" if v is None else str(v), cell) for v in row])
+            late += [(c, r) for c, v in enumerate(row) if getattr(v, "late", False)]
         if len(rows) == 1:
             rows.append([Paragraph(_("暂无数据。"), cell)] + [""] * (len(table.headers) - 1))
         flow = Table(rows, repeatRows=1)
         flow.setStyle(style)
+        # Late items (behind the year's pace) are shaded as on the dashboard.
+        flow.setStyle(TableStyle([("BACKGROUND", at, at, colors.HexColor("#ffcdd2")) for at in late]))
         story.append(flow)
     doc.build(story)
     return out.getvalue()

@@ -263,7 +263,7 @@ def test_oversight_roles_reach_nothing_else(oversight, outsider):
     """Outside the dashboard and the task lists an oversight role is an outsider (the access matrix checks
     every route; this is the short version)."""
     [school] = build_city(1)
-    app = FilingApplication.objects.get(organisation=school)
+    app = FilingApplication.objects.get(organisation=school, status=ApplicationStatus.DISTRICT_REVIEW)
     paths = (
         "/applications/",
         f"/applications/{app.pk}/",
