@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from api.auth import SchemaAccess
 from api.views import (
     agreements,
+    annual_tasks,
     appointments,
     complaints,
     events,
@@ -177,6 +178,14 @@ urlpatterns = [
         "v1/plans/<int:pk>/sittings/<int:sitting_pk>/supervision-report/",
         supervision.SittingReport.as_view(),
         name="api-supervision-report",
+    ),
+    path("v1/indicators/", annual_tasks.IndicatorList.as_view(), name="api-indicators"),
+    path("v1/task-lists/", annual_tasks.TaskListList.as_view(), name="api-task-lists"),
+    path("v1/task-lists/<int:pk>/", annual_tasks.TaskListDetail.as_view(), name="api-task-list"),
+    path(
+        "v1/task-lists/<int:pk>/<str:action>/",
+        annual_tasks.TaskListAction.as_view(),
+        name="api-task-list-action",
     ),
     path("v1/appointments/", appointments.AppointmentList.as_view(), name="api-appointments"),
     path("v1/appointments/<int:pk>/", appointments.AppointmentDetail.as_view(), name="api-appointment"),
