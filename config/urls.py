@@ -313,6 +313,7 @@ site = Site(
                     task_list_views.TaskListActionView.as_view(),
                     name="task_list_action",
                 ),
+                path("training/", task_list_views.TrainingView.as_view(), name="training"),
                 path("reports/", city_dashboard.YearlyReportListView.as_view(), name="reports"),
                 path(
                     "reports/<int:pk>/<slug:fmt>/",

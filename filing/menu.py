@@ -89,6 +89,12 @@ def _task_lists_visible(user) -> bool:
     return may_view_task_lists(user)
 
 
+def _training_visible(user) -> bool:
+    from filing.services.annual_tasks import college_of  # the training records page's own rule
+
+    return college_of(user) is not None
+
+
 def _staff(user) -> bool:
     return user.is_staff
 
@@ -169,6 +175,7 @@ MENU: list[Entry] = [
     Entry(
         "task_lists", _("年度任务清单"), "checklist", "dashboard:task_lists", _task_lists_visible, OVERVIEW
     ),
+    Entry("training", _("培训与学徒记录"), "school", "dashboard:training", _training_visible, WORK),
     Entry("coverage_city", _("全市专业覆盖"), "map", "plans:coverage_city", _city, OVERVIEW),
     Entry("supervision", _("评价机构监管"), "gavel", "supervision:index", _supervision_visible, OVERVIEW),
     Entry("spot_checks", _("双随机抽查"), "casino", "supervision:spot_checks", _city, OVERVIEW),

@@ -91,6 +91,35 @@ SAMPLE_MARKS = ("示例", "样例", "填写示例", "例")
 LEGACY_EXAMPLE = ("张三", "11010519491231002X")
 
 
+@dataclass(frozen=True)
+class TableSpec:
+    """What a table import reads: its columns (key → the template's header), header variants, the required
+    keys, groups of which at least one is required, and defaults for columns a file may omit
+    (key, value, the note shown in the import report). The roster is one; training records are others."""
+
+    columns: dict[str, str]
+    aliases: dict[str, str]
+    required: tuple[str, ...]
+    either: tuple[tuple[str, ...], ...] = ()
+    defaults: tuple[tuple[str, object, object], ...] = ()
+
+
+ROSTER = TableSpec(
+    COLUMNS,
+    HEADER_ALIASES,
+    REQUIRED,
+    either=(("major", "major_name"),),
+    defaults=(("document_type", "居民身份证", gettext_lazy("无“证件类型”列：证件类型均按居民身份证读取。")),),
+)
+
+
+def spec_for(
+    columns: dict[str, str], required: tuple[str, ...], aliases: dict[str, str] | None = None
+) -> TableSpec:
+    """A table of other records read like the roster (headers found in the first rows, variants, examples)."""
+    return TableSpec(columns, {label: key for key, label in columns.items()} | (aliases or {}), required)
+
+
 class RosterFileError(Exception):
     """The file as a whole cannot be read (type, size, structure, encoding)."""
 
@@ -124,37 +153,38 @@ def _header_text(cell: object) -> str:
     return "".join(clean_text(cell).split()).rstrip("*＊:：")
 
 
-def _map_header(cells: list[object]) -> dict[int, str]:
+def _map_header(cells: list[object], spec: TableSpec) -> dict[int, str]:
     mapping: dict[int, str] = {}
     for i, cell in enumerate(cells):
-        key = HEADER_ALIASES.get(_header_text(cell))
+        key = spec.aliases.get(_header_text(cell))
         if key and key not in mapping.values():
             mapping[i] = key
     return mapping
 
 
-def _missing(mapping: dict[int, str]) -> list[str]:
+def _missing(mapping: dict[int, str], spec: TableSpec) -> list[str]:
     keys = set(mapping.values())
-    missing = [COLUMNS[k] for k in REQUIRED if k not in keys]
-    if not keys & {"major", "major_name"}:
-        missing.insert(2, COLUMNS["major"])
+    missing = [spec.columns[k] for k in spec.required if k not in keys]
+    for group in spec.either:
+        if not keys & set(group):
+            missing.insert(2, spec.columns[group[0]])
     return missing
 
 
-def _find_header(table: list[list[object]]) -> tuple[int, dict[int, str], list[str]]:
+def _find_header(table: list[list[object]], spec: TableSpec) -> tuple[int, dict[int, str], list[str]]:
     """The first row (among the first HEADER_SCAN_ROWS) that names every required column; otherwise the
     row naming the most of them, with what it lacks. Returns (index in table, mapping, missing)."""
     best: tuple[int, dict[int, str], list[str]] | None = None
     for index, cells in enumerate(table[:HEADER_SCAN_ROWS]):
         if not cells:
             continue
-        mapping = _map_header(cells)
-        missing = _missing(mapping)
+        mapping = _map_header(cells, spec)
+        missing = _missing(mapping, spec)
         if not missing:
             return index, mapping, []
         if best is None or len(mapping) > len(best[1]):
             best = index, mapping, missing
-    return best or (0, {}, _missing({}))
+    return best or (0, {}, _missing({}, spec))
 
 
 def column_letter(index: int) -> str:
@@ -294,7 +324,9 @@ def read_rows(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError]
     return rows, errors
 
 
-def read_table(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError], Layout]:
+def read_table(
+    file_name: str, data: bytes, spec: TableSpec = ROSTER
+) -> tuple[list[RawRow], list[RowError], Layout]:
     """Rows keyed by column, header errors, and how the file was read. The first sheet with a header
     naming every required column is used; title rows and merged cells above the header are passed over;
     columns the import does not use (序号, 性别, 学号, 联系电话, ...) are listed as ignored; example rows
@@ -312,7 +344,7 @@ def read_table(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError
         for title, table in sheets:
             if not any(table):
                 continue
-            index, mapping, missing = _find_header(table)
+            index, mapping, missing = _find_header(table, spec)
             if chosen is None or (chosen[4] and not missing):
                 chosen = (title, table, index, mapping, missing)
             if not missing:
@@ -328,7 +360,7 @@ def read_table(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError
         sheet=title,
         header_row=index + 1,
         columns=[
-            {"column": column_letter(i), "header": _header_text(header[i]), "field": COLUMNS[key]}
+            {"column": column_letter(i), "header": _header_text(header[i]), "field": spec.columns[key]}
             for i, key in sorted(mapping.items())
         ],
         ignored=[
@@ -347,9 +379,10 @@ def read_table(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError
             layout,
         )
     defaults = {}
-    if "document_type" not in mapping.values():
-        defaults["document_type"] = "居民身份证"
-        layout.defaults.append(_("无“证件类型”列：证件类型均按居民身份证读取。"))
+    for key, value, note in spec.defaults:
+        if key not in mapping.values():
+            defaults[key] = value
+            layout.defaults.append(str(note))
     rows = []
     for number, cells in enumerate(table[index + 1 :], start=index + 2):
         if not cells or all(clean_text(c) == "" for c in cells):
@@ -357,7 +390,7 @@ def read_table(file_name: str, data: bytes) -> tuple[list[RawRow], list[RowError
         if _is_sample(cells, mapping):
             layout.skipped.append({"row": number, "reason": _("示例行，未导入。")})
             continue
-        if _map_header(cells) == mapping:
+        if _map_header(cells, spec) == mapping:
             layout.skipped.append({"row": number, "reason": _("重复的表头行，未导入。")})
             continue
         values = {key: cells[i] if i < len(cells) else None for i, key in mapping.items()}

@@ -33,12 +33,17 @@ ASSESSMENT_OPENS = (12, 1)
 MAX_TEXT = 4000
 
 
+def college_of(user) -> Organisation | None:
+    """The new-type college the user acts for as 经办人 or 法定代表人 (task lists, training records)."""
+    own = access.organisation_ids(user, *COLLEGE_ROLES)
+    return Organisation.objects.filter(pk__in=own, is_new_type_college=True).first() if own else None
+
+
 def may_view_task_lists(user) -> bool:
     """Who has a task lists page: the dashboard's readers, district reviewers and the colleges' people."""
     if access.reads_dashboard(user) or access.reviewer_district_ids(user):
         return True
-    own = access.organisation_ids(user, *COLLEGE_ROLES)
-    return bool(own) and Organisation.objects.filter(pk__in=own, is_new_type_college=True).exists()
+    return college_of(user) is not None
 
 
 def drafts_for(actor, organisation: Organisation) -> bool:

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
-from filing import access, indicators, selectors
+from filing import indicators, selectors
 from filing.errors import DomainError, Invalid
-from filing.models import Organisation, TaskEvidence, TaskListStatus
+from filing.models import TaskEvidence, TaskListStatus
 from filing.services import annual_tasks as svc
+from filing.services import training
 from filing.views.base import DomainFormMixin, error_response, messages_from, visible_or_404
 
 T = TaskListStatus
@@ -49,9 +50,7 @@ class TaskListForm(forms.Form):
         ]
 
 
-def _college(user) -> Organisation | None:
-    own = access.organisation_ids(user, *svc.COLLEGE_ROLES)
-    return Organisation.objects.filter(pk__in=own, is_new_type_college=True).first()
+_college = svc.college_of
 
 
 class TaskListIndexView(ListView):
@@ -226,3 +225,56 @@ class EvidenceView(View):
         response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
         response["Content-Disposition"] = 'attachment; filename="evidence"'
         return response
+
+
+class TrainingView(View):
+    """The college's training classes and apprenticeship agreements, and their import (all or nothing)."""
+
+    template_name = "filing/training.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.college = _college(request.user)
+        if self.college is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def render(self, request, report=None, status=200):
+        from django.shortcuts import render
+
+        from filing.models import ApprenticeshipAgreement, TrainingClass
+
+        context = {
+            "college": self.college,
+            "classes": TrainingClass.objects.filter(organisation=self.college).select_related("occupation")[
+                :200
+            ],
+            "agreements": ApprenticeshipAgreement.objects.filter(organisation=self.college)[:200],
+            "class_columns": list(training.CLASS_COLUMNS.values()),
+            "apprentice_columns": list(training.APPRENTICE_COLUMNS.values()),
+            "report": report,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self.render(request)
+
+    def post(self, request, *args, **kwargs):
+        upload = request.FILES.get("file")
+        if upload is None or upload.size > training.MAX_UPLOAD_BYTES:
+            messages.error(request, _("请选择不超过10MB的文件。"))
+            return self.render(request, status=422)
+        try:
+            n = training.training_import(
+                actor=request.user,
+                organisation=self.college,
+                what=request.POST.get("what", ""),
+                file_name=upload.name or "",
+                data=upload.read(),
+            )
+        except Invalid as exc:
+            messages.error(request, exc.message)
+            return self.render(request, report=exc.details.get("report") or [], status=422)
+        except DomainError as exc:
+            return error_response(request, exc)
+        messages.success(request, _("已导入%(n)d条记录。") % {"n": n})
+        return redirect("dashboard:training")
