@@ -36,6 +36,9 @@ class Indicator:
     help_text: str = ""
     #: Who the indicator is for: "college", "enterprise" or "" (every new-type college).
     applies_to: str = ""
+    #: A count that grows through the year (certificates, trainees) rather than a rate (a share, a pass
+    #: rate): only a count is expected pro rata of the elapsed year.
+    cumulative: bool = True
 
     @property
     def reported(self) -> bool:
@@ -92,12 +95,16 @@ def expected_share(year: int, today: datetime.date) -> Decimal:
     return Decimal((today - start).days + 1) / Decimal((end - start).days + 1)
 
 
-def behind(actual, target, year: int, today: datetime.date) -> bool:
-    """The one rule for a late item: the actual value is below the target pro rata of the elapsed year
-    (below the whole target once the year has ended). Nothing is late without a target or an actual."""
-    if target is None or actual is None:
+def behind(actual, target, year: int, today: datetime.date, *, cumulative: bool = True) -> bool:
+    """The one rule for a late item: a count below the target pro rata of the elapsed year (below the whole
+    target once the year has ended); a rate below its target once the year has started. Nothing is late
+    without a target."""
+    if target is None:
         return False
-    return Decimal(actual) < Decimal(target) * expected_share(year, today)
+    actual = Decimal(actual or 0)
+    if not cumulative:
+        return expected_share(year, today) > 0 and actual < Decimal(target)
+    return actual < Decimal(target) * expected_share(year, today)
 
 
 # --- the indicators computed from the register --------------------------------------------------------------
@@ -220,16 +227,28 @@ UNIT_CERTS, UNIT_PERCENT, UNIT_PEOPLE, UNIT_HOURS, UNIT_ITEMS = (
 for _indicator in (
     Indicator("certificates", _("本机构发放证书"), UNIT_CERTS, certificates_total),
     Indicator("certificates_high", _("高级工及以上证书"), UNIT_CERTS, certificates_high),
-    Indicator("high_level_share", _("高级工及以上占比"), UNIT_PERCENT, high_level_share),
+    Indicator("high_level_share", _("高级工及以上占比"), UNIT_PERCENT, high_level_share, cumulative=False),
     *(
         Indicator(f"certificates_level_{level.value}", level.label, UNIT_CERTS, _level_indicator(level))
         for level in Level
     ),
-    Indicator("major_coverage", _("专业覆盖率"), UNIT_PERCENT, major_coverage, applies_to="college"),
     Indicator(
-        "student_coverage", _("毕业学年学生覆盖率"), UNIT_PERCENT, student_coverage, applies_to="college"
+        "major_coverage",
+        _("专业覆盖率"),
+        UNIT_PERCENT,
+        major_coverage,
+        applies_to="college",
+        cumulative=False,
     ),
-    Indicator("pass_rate", _("认定合格率"), UNIT_PERCENT, pass_rate),
+    Indicator(
+        "student_coverage",
+        _("毕业学年学生覆盖率"),
+        UNIT_PERCENT,
+        student_coverage,
+        applies_to="college",
+        cumulative=False,
+    ),
+    Indicator("pass_rate", _("认定合格率"), UNIT_PERCENT, pass_rate, cumulative=False),
     Indicator("training_trainees", _("社会化培训人次"), UNIT_PEOPLE, _training("trainees")),
     Indicator("training_completed", _("培训结业人次"), UNIT_PEOPLE, _training("completed")),
     Indicator("training_hours", _("培训课时"), UNIT_HOURS, _training("hours")),

@@ -143,7 +143,9 @@ def college_rows(orgs: QuerySet, filters: Filters, today: datetime.date) -> dict
                 {
                     "value": value,
                     "target": goal,
-                    "late": indicators.behind(value or 0, goal, filters.year, today) if goal else False,
+                    "late": indicators.behind(
+                        value, goal, filters.year, today, cumulative=indicator.cumulative
+                    ),
                 }
             )
         rows.append({"organisation": org, "task_list": task_list, "cells": cells})

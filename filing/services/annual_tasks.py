@@ -367,7 +367,13 @@ def progress(task_list: AnnualTaskList, today: datetime.date | None = None) -> l
                 "indicator": indicator,
                 "actual": actual,
                 "done": indicators.share(actual or 0, target.target) if target.target else None,
-                "late": indicators.behind(actual or 0, target.target, task_list.year, today),
+                "late": indicators.behind(
+                    actual,
+                    target.target,
+                    task_list.year,
+                    today,
+                    cumulative=indicator.cumulative if indicator else True,
+                ),
                 "evidence": list(target.evidence.all()),
             }
         )
