@@ -115,9 +115,9 @@ def _by_org(rows, key="org") -> dict[int, Decimal]:
 
 
 def _certificates(organisations: QuerySet, year: int, *, levels=None) -> dict[int, Decimal]:
-    from filing import statistics
+    from filing import counting
 
-    qs = statistics.counted_certificates().filter(
+    qs = counting.counted_certificates().filter(
         issue_date__year=year, body__organisation__in=organisations.values("pk")
     )
     if levels is not None:
@@ -137,10 +137,10 @@ def certificates_high(organisations: QuerySet, year: int) -> dict[int, Decimal]:
 
 
 def high_level_share(organisations: QuerySet, year: int) -> dict[int, Decimal]:
-    from filing import statistics
+    from filing import counting
 
     rows = (
-        statistics.counted_certificates()
+        counting.counted_certificates()
         .filter(issue_date__year=year, body__organisation__in=organisations.values("pk"))
         .values(org=F("body__organisation_id"))
         .annotate(n=Count("pk"), high=Count("pk", filter=Q(level__in=HIGH_LEVELS)))
@@ -179,13 +179,13 @@ def _reference_day(year: int) -> datetime.date:
 
 
 def pass_rate(organisations: QuerySet, year: int) -> dict[int, Decimal]:
-    from filing import statistics
+    from filing import counting
 
     rows = (
-        statistics.decided_registrations()
+        counting.decided_registrations()
         .filter(plan__body__organisation__in=organisations.values("pk"), plan__first_sitting_on__year=year)
         .values(org=F("plan__body__organisation_id"))
-        .annotate(n=Count("pk"), passed=Count("pk", filter=Q(status__in=statistics.PASSED)))
+        .annotate(n=Count("pk"), passed=Count("pk", filter=Q(status__in=counting.PASSED)))
     )
     return {row["org"]: share(row["passed"], row["n"]) for row in rows}
 

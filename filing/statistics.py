@@ -17,23 +17,20 @@ from django.utils import timezone
 
 from filing import indicators
 from filing.clock import clock_status
+from filing.counting import DECIDED, PASSED, counted_certificates, decided_registrations, rate
 from filing.models import (
     ApplicationStatus,
-    Certificate,
     CertificateStatus,
     EvaluationPlan,
     FilingApplication,
     Level,
     Organisation,
     PlanStatus,
-    Registration,
-    RegistrationStatus,
 )
+
+__all__ = ["DECIDED", "PASSED", "counted_certificates", "decided_registrations", "rate", "dashboard"]
 from filing.workdays import WorkingCalendar
 
-#: A registration with a result that counts in a pass rate, and those that passed.
-DECIDED = [RegistrationStatus.PASSED, RegistrationStatus.CERTIFIED, RegistrationStatus.FAILED]
-PASSED = [RegistrationStatus.PASSED, RegistrationStatus.CERTIFIED]
 #: Applications with the authority (the statutory clock may run): what "in review" means on the dashboard.
 IN_REVIEW = (
     ApplicationStatus.SUBMITTED,
@@ -55,20 +52,6 @@ COLLEGE_COLUMNS = (
 )
 #: How many filings in review the dashboard lists with their clocks (the most urgent first).
 CLOCKED = 200
-
-
-def counted_certificates() -> QuerySet:
-    """The certificates a count means: each certificate once, in its current version (a corrected one is
-    counted as its correction; revoked ones stay counted as issued)."""
-    return Certificate.objects.exclude(status=CertificateStatus.SUPERSEDED)
-
-
-def decided_registrations() -> QuerySet:
-    return Registration.objects.filter(status__in=DECIDED)
-
-
-def rate(passed: int, decided: int) -> float | None:
-    return round(100 * passed / decided, 1) if decided else None
 
 
 def certificate_statistics(year: int | None = None) -> dict:

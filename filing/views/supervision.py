@@ -19,6 +19,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from filing import selectors
+from filing.counting import DECIDED, PASSED, rate
 from filing.errors import DomainError, Invalid
 from filing.listing import Column, FilteredListMixin, ListSpec
 from filing.models import (
@@ -32,7 +33,6 @@ from filing.models import (
 )
 from filing.services import body_actions
 from filing.services import complaints as complaint_services
-from filing.statistics import DECIDED, PASSED, rate
 from filing.views.base import error_response, messages_from, visible_or_404
 
 BODY_LIST = ListSpec(
