@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from api.auth import SchemaAccess
 from api.views import (
     agreements,
+    annual_tasks,
     appointments,
     complaints,
     events,
@@ -184,6 +185,14 @@ urlpatterns = [
     path("v1/staff/import/", staff.StaffUpload.as_view(), name="api-staff-import"),
     path("v1/staff/holding/", staff.Holding.as_view(), name="api-staff-holding"),
     path("v1/staff/<int:pk>/", staff.StaffDetail.as_view(), name="api-staff-member"),
+    path("v1/indicators/", annual_tasks.IndicatorList.as_view(), name="api-indicators"),
+    path("v1/task-lists/", annual_tasks.TaskListList.as_view(), name="api-task-lists"),
+    path("v1/task-lists/<int:pk>/", annual_tasks.TaskListDetail.as_view(), name="api-task-list"),
+    path(
+        "v1/task-lists/<int:pk>/<str:action>/",
+        annual_tasks.TaskListAction.as_view(),
+        name="api-task-list-action",
+    ),
     path("v1/appointments/", appointments.AppointmentList.as_view(), name="api-appointments"),
     path("v1/appointments/<int:pk>/", appointments.AppointmentDetail.as_view(), name="api-appointment"),
     path(

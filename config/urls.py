@@ -6,11 +6,21 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from filing.views import annual_tasks as task_list_views
 from filing.views import applications as app_views
 from filing.views import appointments as appointment_views
 from filing.views import attachments as attachment_views
 from filing.views import audit as audit_views
-from filing.views import catalogue, coverage, credentials, holders, public, verify, verify_person
+from filing.views import (
+    catalogue,
+    city_dashboard,
+    coverage,
+    credentials,
+    holders,
+    public,
+    verify,
+    verify_person,
+)
 from filing.views import certificates as cert_views
 from filing.views import complaints as complaint_views
 from filing.views import national as national_views
@@ -317,6 +327,38 @@ site = Site(
                 path("<int:task_pk>/claim/", task_views.ClaimView.as_view(), name="claim"),
                 path("<int:task_pk>/release/", task_views.ReleaseView.as_view(), name="release"),
                 path("<int:task_pk>/transfer/", task_views.TransferView.as_view(), name="transfer"),
+            ],
+        ),
+        Application(
+            app_name="dashboard",
+            icon="insights",
+            title=_("全市看板"),
+            menu_template_name=None,
+            urlpatterns=[
+                path("", city_dashboard.DashboardView.as_view(), name="index"),
+                path("tasks/", task_list_views.TaskListIndexView.as_view(), name="task_lists"),
+                path("tasks/new/", task_list_views.TaskListCreateView.as_view(), name="task_list_create"),
+                path("tasks/<int:pk>/", task_list_views.TaskListDetailView.as_view(), name="task_list"),
+                path(
+                    "tasks/<int:pk>/edit/", task_list_views.TaskListEditView.as_view(), name="task_list_edit"
+                ),
+                path(
+                    "tasks/<int:pk>/evidence/<int:evidence_pk>/",
+                    task_list_views.EvidenceView.as_view(),
+                    name="task_evidence",
+                ),
+                path(
+                    "tasks/<int:pk>/<slug:action>/",
+                    task_list_views.TaskListActionView.as_view(),
+                    name="task_list_action",
+                ),
+                path("training/", task_list_views.TrainingView.as_view(), name="training"),
+                path("reports/", city_dashboard.YearlyReportListView.as_view(), name="reports"),
+                path(
+                    "reports/<int:pk>/<slug:fmt>/",
+                    city_dashboard.YearlyReportFileView.as_view(),
+                    name="report_file",
+                ),
             ],
         ),
         Application(

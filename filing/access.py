@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from filing.models import FilingApplication, Membership, Organisation
-from filing.roles import Role
+from filing.roles import OVERSIGHT_ROLES, Role
 
 CACHE_ATTRIBUTE = "_access_memberships"
 
@@ -78,6 +78,37 @@ def is_municipal_reviewer(user) -> bool:
 def oversees_city(user) -> bool:
     """City-wide read access: municipal reviewers and auditors."""
     return is_municipal_reviewer(user) or has_role(user, Role.AUDITOR)
+
+
+def dashboard_organisations(user):
+    """The organisations whose figures the user reads on the dashboard (a queryset), or None: the whole
+    city for municipal reviewers and auditors; a 区人社局 leader's district; a 区教育局's schools in its
+    district; the state-owned enterprises for the 国资委. The union when a user holds several roles."""
+    from django.db.models import Q
+
+    from filing.models import OrganisationKind
+
+    if oversees_city(user):
+        return Organisation.objects.all()
+    parts = []
+    for m in memberships(user):
+        if m.role == Role.DISTRICT_LEADER and m.district_id:
+            parts.append(Q(district_id=m.district_id))
+        elif m.role == Role.EDUCATION_BUREAU and m.district_id:
+            parts.append(Q(district_id=m.district_id, kind__in=OrganisationKind.schools()))
+        elif m.role == Role.STATE_ASSETS:
+            parts.append(Q(is_state_owned=True))
+    if not parts:
+        return None
+    condition = parts[0]
+    for part in parts[1:]:
+        condition |= part
+    return Organisation.objects.filter(condition)
+
+
+def reads_dashboard(user) -> bool:
+    """May open the dashboard (without a query)."""
+    return oversees_city(user) or any(m.role in OVERSIGHT_ROLES for m in memberships(user))
 
 
 def acts_as_authority(user, organisation_id: int) -> bool:

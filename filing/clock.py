@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from filing.models import ApplicationStatus, ClockPeriod, FilingApplication
-from filing.workdays import UnknownCalendarYear, add_working_days, working_days_between
+from filing.workdays import UnknownCalendarYear, WorkingCalendar, add_working_days, working_days_between
 
 NEAR_DEADLINE_DAYS = 3
 
@@ -50,24 +50,30 @@ def limit_for(application: FilingApplication) -> int:
     return days
 
 
-def clock_status(application: FilingApplication, today: datetime.date | None = None) -> ClockStatus:
+def clock_status(
+    application: FilingApplication,
+    today: datetime.date | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> ClockStatus:
     """Read the clock. Never raises for a missing holiday schedule: pages must still show the application;
-    the gap is reported in ``calendar_gap`` (the services that *set* deadlines refuse instead)."""
+    the gap is reported in ``calendar_gap`` (the services that *set* deadlines refuse instead). Pages that
+    read many clocks pass one ``calendar`` (the override table is then read once per year, not per clock)."""
     today = today or timezone.localdate()
+    calendar = calendar or WorkingCalendar()
     periods = [p for p in application.clock_periods.all() if p.kind == ClockPeriod.Kind.REVIEW]
     running = any(p.ended_on is None for p in periods)
     limit = limit_for(application)
     extended = bool(application.extension_granted_by_id)
     try:
         # A period never counts negative (its dates may lie in the future when a decision is back-dated).
-        used = sum(max(0, working_days_between(p.started_on, p.ended_on or today)) for p in periods)
+        used = sum(max(0, working_days_between(p.started_on, p.ended_on or today, calendar)) for p in periods)
     except UnknownCalendarYear as gap:
         return ClockStatus(limit, None, None, running, None, extended, calendar_gap=gap.year)
     left = limit - used
     due, gap_year = None, None
     if running and left >= 0:
         try:
-            due = add_working_days(today, left)
+            due = add_working_days(today, left, calendar)
         except UnknownCalendarYear as gap:
             gap_year = gap.year
     return ClockStatus(limit, used, left, running, due, extended, calendar_gap=gap_year)

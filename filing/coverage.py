@@ -42,55 +42,70 @@ class MajorCoverage:
 
 
 def coverage_for(organisation: Organisation, on: datetime.date | None = None) -> list[MajorCoverage]:
+    return coverage_for_many([organisation], on)[organisation.pk]
+
+
+def coverage_for_many(organisations, on: datetime.date | None = None) -> dict[int, list[MajorCoverage]]:
+    """The coverage of each organisation's majors, in a fixed number of queries however many there are
+    (the city's page and the dashboard read every college at once)."""
     on = on or timezone.localdate()
-    majors = list(organisation.majors.prefetch_related("occupation_links__occupation").order_by("code"))
+    ids = [org.pk for org in organisations]
+    majors = list(
+        Major.objects.filter(organisation_id__in=ids)
+        .prefetch_related("occupation_links__occupation")
+        .order_by("organisation_id", "code")
+    )
     own_lines = list(
         FiledLine.objects.filter(
-            body__organisation=organisation,
+            body__organisation_id__in=ids,
             body__status=BodyStatus.ACTIVE,
             status=FiledLineStatus.ACTIVE,
             effective_from__lte=on,
-        ).select_related("offering__occupation", "offering__work_type")
+        ).select_related("body", "offering__occupation", "offering__work_type")
     )
     agreements = list(
         PartnerAgreement.objects.in_force(on)
-        .filter(school=organisation, partner__status=BodyStatus.ACTIVE)
+        .filter(school_id__in=ids, partner__status=BodyStatus.ACTIVE)
         .prefetch_related("offerings__occupation")
         .select_related("partner")
     )
-    result = []
+    result: dict[int, list[MajorCoverage]] = {pk: [] for pk in ids}
     for major in majors:
-        occupations = {link.occupation_id: link for link in major.occupation_links.all()}
-        if not occupations:
-            result.append(MajorCoverage(major, UNCOVERED, "", _("专业尚未对应任何职业（工种）")))
-            continue
-        own = [line for line in own_lines if line.offering.occupation_id in occupations]
-        own.sort(key=lambda line: occupations[line.offering.occupation_id].relation != MajorRelation.SAME)
-        if own:
-            result.append(MajorCoverage(major, OWN, str(own[0].offering)))
-            continue
-        partner = [(a, o) for a in agreements for o in a.offerings.all() if o.occupation_id in occupations]
-        if partner:
-            agreement, offering = partner[0]
-            result.append(
-                MajorCoverage(
-                    major,
-                    PARTNER,
-                    _("%(partner)s：%(offering)s（协议%(number)s）")
-                    % {
-                        "partner": agreement.partner.name,
-                        "offering": offering,
-                        "number": agreement.agreement_no,
-                    },
-                )
+        org_id = major.organisation_id
+        result[org_id].append(
+            _major_coverage(
+                major,
+                [line for line in own_lines if line.body.organisation_id == org_id],
+                [a for a in agreements if a.school_id == org_id],
             )
-            continue
-        names = "、".join(link.occupation.name for link in occupations.values())
-        reason = _("对应职业（%(names)s）既未备案，也无合作机构已确认且在有效期内的合作协议") % {
-            "names": names
-        }
-        result.append(MajorCoverage(major, UNCOVERED, "", reason))
+        )
     return result
+
+
+def _major_coverage(major: Major, own_lines: list, agreements: list) -> MajorCoverage:
+    occupations = {link.occupation_id: link for link in major.occupation_links.all()}
+    if not occupations:
+        return MajorCoverage(major, UNCOVERED, "", _("专业尚未对应任何职业（工种）"))
+    own = [line for line in own_lines if line.offering.occupation_id in occupations]
+    own.sort(key=lambda line: occupations[line.offering.occupation_id].relation != MajorRelation.SAME)
+    if own:
+        return MajorCoverage(major, OWN, str(own[0].offering))
+    partner = [(a, o) for a in agreements for o in a.offerings.all() if o.occupation_id in occupations]
+    if partner:
+        agreement, offering = partner[0]
+        return MajorCoverage(
+            major,
+            PARTNER,
+            _("%(partner)s：%(offering)s（协议%(number)s）")
+            % {
+                "partner": agreement.partner.name,
+                "offering": offering,
+                "number": agreement.agreement_no,
+            },
+        )
+    names = "、".join(link.occupation.name for link in occupations.values())
+    reason = _("对应职业（%(names)s）既未备案，也无合作机构已确认且在有效期内的合作协议") % {"names": names}
+    return MajorCoverage(major, UNCOVERED, "", reason)
 
 
 @dataclass(frozen=True)
@@ -117,8 +132,13 @@ def summarise(organisation: Organisation, rows: list[MajorCoverage]) -> CollegeS
     )
 
 
-def city_coverage(on: datetime.date | None = None) -> list[CollegeSummary]:
-    colleges = (
-        Organisation.objects.filter(is_new_type_college=True).exclude(kind="enterprise").order_by("name")
-    )
-    return [summarise(org, coverage_for(org, on)) for org in colleges]
+def colleges():
+    """The colleges whose majors must be covered: new-type technician colleges that are schools."""
+    return Organisation.objects.filter(is_new_type_college=True).exclude(kind="enterprise")
+
+
+def city_coverage(on: datetime.date | None = None, organisations=None) -> list[CollegeSummary]:
+    """Each college's summary (``organisations``: a queryset of colleges, all of them by default)."""
+    orgs = list((colleges() if organisations is None else organisations).order_by("name"))
+    rows = coverage_for_many(orgs, on)
+    return [summarise(org, rows[org.pk]) for org in orgs]

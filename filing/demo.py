@@ -119,6 +119,9 @@ USERS = (
     ("expert4", "评审专家丁", Role.EXPERT, None, None),
     ("supervisor", "督导员", Role.SUPERVISOR, None, None),
     ("auditor", "审计员", Role.AUDITOR, None, None),
+    ("leader_pd", "浦东新区人社局领导", Role.DISTRICT_LEADER, None, "310115"),
+    ("education_pd", "浦东新区教育局", Role.EDUCATION_BUREAU, None, "310115"),
+    ("sasac", "市国资委", Role.STATE_ASSETS, None, None),
     ("admin", "系统管理员", Role.ADMINISTRATOR, None, None),
 )
 

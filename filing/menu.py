@@ -100,6 +100,18 @@ def _staff_register(user) -> bool:
     return staff_enterprises_of(user).exists()
 
 
+def _task_lists_visible(user) -> bool:
+    from filing.services.annual_tasks import may_view_task_lists  # the task lists page's own rule
+
+    return may_view_task_lists(user)
+
+
+def _training_visible(user) -> bool:
+    from filing.services.annual_tasks import college_of  # the training records page's own rule
+
+    return college_of(user) is not None
+
+
 def _staff(user) -> bool:
     return user.is_staff
 
@@ -186,6 +198,11 @@ MENU: list[Entry] = [
     Entry("staff_register", _("职工名册"), "groups", "staff:index", _staff_register, WORK),
     Entry("holding", _("人人持证"), "verified_user", "staff:holding", _staff_register, WORK),
     Entry("notifications", _("消息"), "notifications", "notifications:index", _anyone, WORK),
+    Entry("dashboard", _("全市看板"), "insights", "dashboard:index", access.reads_dashboard, OVERVIEW),
+    Entry(
+        "task_lists", _("年度任务清单"), "checklist", "dashboard:task_lists", _task_lists_visible, OVERVIEW
+    ),
+    Entry("training", _("培训与学徒记录"), "school", "dashboard:training", _training_visible, WORK),
     Entry("coverage_city", _("全市专业覆盖"), "map", "plans:coverage_city", _city, OVERVIEW),
     Entry("supervision", _("评价机构监管"), "gavel", "supervision:index", _supervision_visible, OVERVIEW),
     Entry("spot_checks", _("双随机抽查"), "casino", "supervision:spot_checks", _city, OVERVIEW),

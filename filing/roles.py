@@ -32,6 +32,11 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("督导员")
     AUDITOR = "auditor", _("审计人员")
     ADMINISTRATOR = "administrator", _("系统管理员")
+    # Oversight (督促指导, read-only): the notice asks the districts' 人社 and education bureaus and the
+    # state-assets commission to follow the colleges' work; each reads the dashboard for its own scope.
+    DISTRICT_LEADER = "district_leader", _("区人社局领导")
+    EDUCATION_BUREAU = "education_bureau", _("区教育局")
+    STATE_ASSETS = "state_assets", _("市国资委")
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,19 @@ ROLES: dict[str, RoleSpec] = {
         ),
         _("维护参考数据、单位与用户"),
     ),
+    Role.DISTRICT_LEADER: RoleSpec(
+        Scope.DISTRICT, ("filing.view_dashboard",), _("查阅本区看板与年度任务（只读）")
+    ),
+    Role.EDUCATION_BUREAU: RoleSpec(
+        Scope.DISTRICT, ("filing.view_dashboard",), _("查阅本区院校的看板与年度任务（只读）")
+    ),
+    Role.STATE_ASSETS: RoleSpec(
+        Scope.CITY, ("filing.view_dashboard",), _("查阅国有企业的看板与年度任务（只读）")
+    ),
 }
+
+#: The read-only oversight roles and what each oversees (``filing.access.oversight_organisations``).
+OVERSIGHT_ROLES = frozenset({Role.DISTRICT_LEADER, Role.EDUCATION_BUREAU, Role.STATE_ASSETS})
 
 
 #: Roles one administrator cannot give alone (a second one approves a request): those that read full ID

@@ -188,6 +188,17 @@ def _enterprise_missing(keys: set[str]) -> list[str]:
 ENTERPRISE = Schema(COLUMNS | WORKER_COLUMNS, HEADER_ALIASES | WORKER_ALIASES, _enterprise_missing)
 
 
+def spec_for(
+    columns: dict[str, str], required: tuple[str, ...], aliases: dict[str, str] | None = None
+) -> Schema:
+    """A table of other records read like the roster (headers found in the first rows, variants, examples)."""
+    return Schema(
+        columns,
+        {label: key for key, label in columns.items()} | (aliases or {}),
+        lambda keys: [columns[k] for k in required if k not in keys],
+    )
+
+
 def _map_header(cells: list[object], schema: Schema = STUDENTS) -> dict[int, str]:
     mapping: dict[int, str] = {}
     for i, cell in enumerate(cells):

@@ -385,3 +385,21 @@ def staff_visible_to(user) -> QuerySet:
         return qs
     own = access.organisation_ids(user, Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)
     return qs.filter(organisation_id__in=own, organisation__kind="enterprise")
+
+
+def task_lists_visible_to(user) -> QuerySet:
+    """Annual task lists: the college's own people; the reviewers of its district; the city; and the
+    oversight roles within their scope (``access.dashboard_organisations``)."""
+    from filing.models import AnnualTaskList
+
+    qs = AnnualTaskList.objects.select_related("organisation__district")
+    if not getattr(user, "is_authenticated", False):
+        return qs.none()
+    condition = Q(
+        organisation_id__in=access.organisation_ids(user, Role.APPLICANT, Role.LEGAL_REPRESENTATIVE)
+    )
+    condition |= Q(organisation__district_id__in=access.reviewer_district_ids(user))
+    scope = access.dashboard_organisations(user)
+    if scope is not None:
+        condition |= Q(organisation__in=scope.values("pk"))
+    return qs.filter(condition)

@@ -113,3 +113,7 @@ rectification_due = Signal()
 #: the city took it up for investigation, answered or dismissed it (kwargs: complaint, actor).
 complaint_received = Signal()
 complaint_decided = Signal()
+
+#: An annual task list (filing.services.annual_tasks) moved on: action is "submit", "confirm_district",
+#: "confirm_city", "return", "assess" or "report" (kwargs: task_list, action, actor).
+task_list_changed = Signal()

@@ -28,3 +28,10 @@ def render_batch_pdfs(batch_id: int) -> int:
 @shared_task(name="filing.render_certificate_pdf")
 def render_certificate_pdf(certificate_id: int) -> int:
     return issuance.render_certificate_pdf(certificate_id)
+
+
+@shared_task(name="filing.yearly_report")
+def yearly_report(report_id: int) -> str:
+    from filing.services import yearly_reports
+
+    return yearly_reports.yearly_report_build(report_id)

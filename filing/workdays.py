@@ -88,12 +88,14 @@ def is_working_day(day: datetime.date) -> bool:
     return WorkingCalendar().is_working_day(day)
 
 
-def add_working_days(start: datetime.date, days: int) -> datetime.date:
+def add_working_days(
+    start: datetime.date, days: int, calendar: WorkingCalendar | None = None
+) -> datetime.date:
     """The ``days``-th working day after ``start`` (``start`` itself is not counted). ``days`` ≥ 0;
-    0 returns ``start`` unchanged."""
+    0 returns ``start`` unchanged. Pass one ``calendar`` to read the override table once for many dates."""
     if days < 0:
         raise ValueError("days must be >= 0")
-    calendar = WorkingCalendar()
+    calendar = calendar or WorkingCalendar()
     current, remaining = start, days
     while remaining:
         current += datetime.timedelta(days=1)
@@ -102,11 +104,13 @@ def add_working_days(start: datetime.date, days: int) -> datetime.date:
     return current
 
 
-def working_days_between(start: datetime.date, end: datetime.date) -> int:
+def working_days_between(
+    start: datetime.date, end: datetime.date, calendar: WorkingCalendar | None = None
+) -> int:
     """Working days in ``(start, end]``; negative when ``end`` is before ``start``."""
     if end < start:
-        return -working_days_between(end, start)
-    calendar = WorkingCalendar()
+        return -working_days_between(end, start, calendar)
+    calendar = calendar or WorkingCalendar()
     count, current = 0, start
     while current < end:
         current += datetime.timedelta(days=1)

@@ -192,6 +192,19 @@ KINDS.update(
             _("整改报告待验收：{organisation}"),
             _("{organisation}（{code}）已提交整改报告（整改期限{deadline}），请验收。"),
         ),
+        "task_list_to_confirm": Kind(
+            _("年度任务清单待确认：{organisation}"),
+            _("{organisation}的{year}年度任务清单（{step}），请审核确认。"),
+        ),
+        "task_list_decided": Kind(
+            _("年度任务清单{outcome}：{year}年度"),
+            _("{organisation}的{year}年度任务清单：{outcome}。{reason}"),
+            True,
+        ),
+        "task_list_reported": Kind(
+            _("年度任务指标待核实：{organisation}"),
+            _("{organisation}报告了{year}年度任务清单的指标完成情况（{step}），请核实。"),
+        ),
         "appointment_submitted": Kind(
             _("特级技师/首席技师评聘待审核：{organisation}"),
             _("{organisation}申报{name}为{grade}（{occupation}），请审核。"),

@@ -491,7 +491,31 @@ def on_rectification_due(sender, order, overdue, **kwargs):
     )
 
 
+def on_task_list_changed(sender, task_list, action, actor, **kwargs):
+    """Who hears of an annual task list's step: the reviewers who act next, or the college."""
+    org = task_list.organisation
+    district = users_with(district_id=org.district_id, role=Role.DISTRICT_REVIEWER)
+    college = users_with(organisation_id=org.pk, role__in=[Role.APPLICANT, Role.LEGAL_REPRESENTATIVE])
+    payload = {
+        "organisation": org.name,
+        "year": task_list.year,
+        "step": str(task_list.get_status_display()),
+        "outcome": str(task_list.get_status_display()),
+        "reason": task_list.return_reason,
+    }
+    link = reverse("dashboard:task_list", args=[task_list.pk])
+    if action == "submit":
+        return notify("task_list_to_confirm", district, payload, link=link)
+    if action == "confirm_district":
+        notify("task_list_to_confirm", municipal_reviewers(), payload, link=link)
+        return notify("task_list_decided", college, payload, link=link)
+    if action in ("confirm_city", "return"):
+        return notify("task_list_decided", college, payload, link=link)
+    return notify("task_list_reported", district + municipal_reviewers(), payload, link=link)
+
+
 CONNECTIONS += [
+    (signals.task_list_changed, on_task_list_changed),
     (signals.rectification_due, on_rectification_due),
     (signals.appointment_submitted, on_appointment_submitted),
     (signals.appointment_decided, on_appointment_decided),

@@ -60,6 +60,10 @@ PERSONAS = [
     "administrator",
     "outsider",
     "supervisor",
+    # Read-only oversight (issue #18): 浦东's 区人社局 leadership and 区教育局, and the 国资委.
+    "district_leader",
+    "education_bureau",
+    "state_assets",
     # Not a user: a certificate holder signed in with name, ID document and a code to their contact
     # (filing.services.holders); the session holds the own certificate's candidate.
     "holder",
@@ -185,6 +189,9 @@ def build_world():
     u.administrator = factories.user("admin", role=Role.ADMINISTRATOR)
     u.outsider = factories.user("outsider")
     u.supervisor = factories.user("supervisor", role=Role.SUPERVISOR)
+    u.district_leader = factories.user("leader_pd", role=Role.DISTRICT_LEADER, district_code="310115")
+    u.education_bureau = factories.user("education_pd", role=Role.EDUCATION_BUREAU, district_code="310115")
+    u.state_assets = factories.user("sasac", role=Role.STATE_ASSETS)
     clerks = {"own": (u.applicant, u.legal_rep, u.body_operator)}
     for key in ("same", "other"):
         clerks[key] = (
@@ -332,6 +339,36 @@ def build_world():
         )
         for key, b in bodies.items()
     }
+
+    # Annual task lists (drafts) of the three colleges, each with a piece of evidence, and a yearly report.
+    from django.core.files.base import ContentFile
+
+    from filing.models import TaskEvidence, YearlyReport
+    from filing.services import annual_tasks as task_list_services
+
+    task_lists, evidence = {}, {}
+    for key, org in orgs.items():
+        task_lists[key] = task_list_services.task_list_create(
+            actor=clerks[key][0],
+            organisation=org,
+            year=timezone.localdate().year,
+            targets=[{"indicator": "competition_entries", "target": 5}],
+        )
+        evidence[key] = TaskEvidence(
+            target=task_lists[key].targets.get(),
+            original_name="证明.pdf",
+            content_type="application/pdf",
+            size=len(factories.PDF_BYTES),
+            sha256="matrix",
+            uploaded_by=clerks[key][0],
+        )
+        evidence[key].file.save("upload", ContentFile(factories.PDF_BYTES), save=False)
+        evidence[key].save()
+    yearly_report = YearlyReport.objects.create(
+        year=timezone.localdate().year, requested_by=u.municipal_reviewer
+    )
+    yearly_report.finish(b"%PDF-1.4", b"PK", timezone.now())
+    yearly_report.save()
 
     # The national system sends back the own and the other college's records (the bodies' to-dos); the
     # same-district college's stays unanswered, so the report is still open.
@@ -504,6 +541,9 @@ def build_world():
         competition=competition,
         staff_members=staff_members,
         complaints=complaints,
+        task_lists=task_lists,
+        evidence=evidence,
+        yearly_report=yearly_report,
         evaluators=evaluators,
         sittings=sittings,
         staff=staff,
@@ -723,6 +763,25 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         }
     if kind == "report":
         return {"report": {"pk": w.report.pk}, "none": none}
+    if kind == "task_list":
+        return {**{k: {"pk": w.task_lists[k].pk} for k in ORG_LABELS}, "none": none}
+    if kind == "task_list_action":
+        out = {k: {"pk": w.task_lists[k].pk, "action": "submit"} for k in ORG_LABELS}
+        out["own:confirm"] = {"pk": w.task_lists["own"].pk, "action": "confirm"}
+        out["own:bogus-action"] = {"pk": w.task_lists["own"].pk, "action": "bogus"}
+        return {**out, "none": {"pk": MISSING, "action": "submit"}}
+    if kind == "task_evidence":
+        out = {k: {"pk": w.task_lists[k].pk, "evidence_pk": w.evidence[k].pk} for k in ORG_LABELS}
+        out["cross"] = {"pk": w.task_lists["own"].pk, "evidence_pk": w.evidence["other"].pk}
+        return {**out, "none": none}
+    if kind == "yearly_report":
+        pk = w.yearly_report.pk
+        return {
+            "pdf": {"pk": pk, "fmt": "pdf"},
+            "xlsx": {"pk": pk, "fmt": "xlsx"},
+            "bogus-format": {"pk": pk, "fmt": "doc"},
+            "none": {"pk": MISSING, "fmt": "pdf"},
+        }
     if kind == "rejection":
         return {**{k: {"pk": r.pk} for k, r in w.rejections.items()}, "none": none}
     if kind == "message":
@@ -994,6 +1053,13 @@ KINDS = {
     "api/v1/rectifications/<int:pk>/<str:action>/": "rectification_action",
     "api/v1/filed-lines/<int:pk>/<str:action>/": "line_action",
     "api/v1/complaints/<int:pk>/": "complaint",
+    "dashboard/tasks/<int:pk>/": "task_list",
+    "api/v1/task-lists/<int:pk>/": "task_list",
+    "api/v1/task-lists/<int:pk>/<str:action>/": "task_list_action",
+    "dashboard/tasks/<int:pk>/edit/": "task_list",
+    "dashboard/tasks/<int:pk>/<slug:action>/": "task_list_action",
+    "dashboard/tasks/<int:pk>/evidence/<int:evidence_pk>/": "task_evidence",
+    "dashboard/reports/<int:pk>/<slug:fmt>/": "yearly_report",
 }
 
 
@@ -1063,6 +1129,9 @@ SCOPE_ORACLE = {
     "application_chart": "applications/<int:pk>/",
     "appointment_action": "appointments/<int:pk>/",
     "complaint": "api/v1/complaints/<int:pk>/",
+    "task_list": "dashboard/tasks/<int:pk>/",
+    "task_list_action": "dashboard/tasks/<int:pk>/",
+    "task_evidence": "dashboard/tasks/<int:pk>/",
 }
 _observed: dict[str, dict] = {}
 

@@ -2,6 +2,7 @@
 the service each endpoint calls. Views use them as ``from api import serializers as s``."""
 
 from api.serializers.agreements import *  # noqa: F403
+from api.serializers.annual_tasks import *  # noqa: F403
 from api.serializers.applications import *  # noqa: F403
 from api.serializers.appointments import *  # noqa: F403
 from api.serializers.evaluations import *  # noqa: F403

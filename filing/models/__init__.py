@@ -1,5 +1,15 @@
 """Domain models, split by sub-domain."""
 
+from .annual_tasks import (
+    AnnualTaskList,
+    ApprenticeshipAgreement,
+    TaskEvidence,
+    TaskListStatus,
+    TaskTarget,
+    TrainingClass,
+    TrainingKind,
+    YearlyReport,
+)
 from .applications import (
     FINAL_STATUSES,
     REQUIRED_ATTACHMENTS,
@@ -121,6 +131,14 @@ __all__ = [
     "StaffImport",
     "StaffMember",
     "WorkerCondition",
+    "AnnualTaskList",
+    "ApprenticeshipAgreement",
+    "TaskEvidence",
+    "TaskListStatus",
+    "TaskTarget",
+    "TrainingClass",
+    "TrainingKind",
+    "YearlyReport",
     "DECIDED",
     "SCORABLE",
     "Certificate",

@@ -39,6 +39,9 @@ class Organisation(models.Model):
     college_batch = models.PositiveSmallIntegerField(
         _("新型技师学院批次"), null=True, blank=True, help_text=_("第几批认定的新型技师学院")
     )
+    is_state_owned = models.BooleanField(
+        _("国有企业"), default=False, help_text=_("市国资委监管的国有企业（国资委只读角色的范围）")
+    )
     address = models.CharField(_("地址"), max_length=200, blank=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=40, blank=True)
 
@@ -55,6 +58,7 @@ class Organisation(models.Model):
             ("score_filing", _("专家评分")),
             ("supervise_sittings", _("督导考试")),
             ("view_full_id_number", _("查看完整证件号码")),
+            ("view_dashboard", _("查阅全市看板")),
         ]
         constraints = [
             models.CheckConstraint(
@@ -74,6 +78,8 @@ class Organisation(models.Model):
         self.uscc = normalise_document_number(self.uscc)
         if self.is_new_type_college and self.kind == OrganisationKind.SOCIAL_TRAINING_ORG:
             raise ValidationError({"is_new_type_college": _("新型技师学院应为院校或企业。")})
+        if self.is_state_owned and self.kind != OrganisationKind.ENTERPRISE:
+            raise ValidationError({"is_state_owned": _("只有企业可以标记为国有企业。")})
 
 
 class Major(models.Model):

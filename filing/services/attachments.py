@@ -36,7 +36,7 @@ def _bump(application: FilingApplication) -> None:
     application.save(update_fields=["version"])
 
 
-def _check_file(uploaded_file) -> tuple[str, str]:
+def check_file(uploaded_file) -> tuple[str, str]:
     """(content type, sha256) of an acceptable file, or ``Invalid``."""
     size = getattr(uploaded_file, "size", None) or 0
     if size > MAX_ATTACHMENT_BYTES:
@@ -58,7 +58,7 @@ def _check_file(uploaded_file) -> tuple[str, str]:
 
 
 def _store(*, actor, application: FilingApplication, kind: str, uploaded_file) -> Attachment:
-    content_type, sha256 = _check_file(uploaded_file)
+    content_type, sha256 = check_file(uploaded_file)
     original = (uploaded_file.name or "file").replace("/", "_").replace("\\", "_").replace("\x00", "")[-200:]
     attachment = Attachment(
         application=application,

@@ -46,6 +46,7 @@ OWN_STEPS: dict[str, list[tuple[str, str | None]]] = {
         (_("起草评价机构备案申请，填写备案职业（工种）等级"), "applications:create"),
         (_("查看本单位的申请，答复补正通知"), "applications:index"),
         (_("查看专业全覆盖情况，登记合作评价协议"), "plans:coverage"),
+        (_("编制年度任务清单，报告完成情况"), "dashboard:task_lists"),
     ],
     Role.LEGAL_REPRESENTATIVE: [(_("签署备案申请的申报承诺"), "applications:index")],
     Role.BODY_OPERATOR: [
@@ -54,10 +55,14 @@ OWN_STEPS: dict[str, list[tuple[str, str | None]]] = {
         (_("下载考生名册模板"), "plans:roster_template"),
     ],
     Role.MUNICIPAL_REVIEWER: [
+        (_("全市看板：各院校年度指标、审核时限、证书与覆盖"), "dashboard:index"),
         (_("全市专业覆盖情况"), "plans:coverage_city"),
         (_("公示中的备案申请"), "publicity"),
     ],
     Role.SUPERVISOR: [(_("查看认定计划与考场"), "plans:index")],
+    Role.DISTRICT_LEADER: [(_("本区看板与年度任务清单"), "dashboard:index")],
+    Role.EDUCATION_BUREAU: [(_("本区院校的看板与年度任务清单"), "dashboard:index")],
+    Role.STATE_ASSETS: [(_("国有企业的看板与年度任务清单"), "dashboard:index")],
     Role.AUDITOR: [(_("查阅审计日志"), "admin:filing_auditevent_changelist")],
     Role.ADMINISTRATOR: [
         (_("维护区、职业、工种与等级等参考数据"), "admin:filing_occupation_changelist"),

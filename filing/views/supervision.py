@@ -19,6 +19,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from filing import selectors
+from filing.counting import DECIDED, PASSED, rate
 from filing.errors import DomainError, Invalid
 from filing.listing import Column, FilteredListMixin, ListSpec
 from filing.models import (
@@ -28,7 +29,6 @@ from filing.models import (
     FiledLine,
     RectificationOrder,
     Registration,
-    RegistrationStatus,
     SupervisionReport,
 )
 from filing.services import body_actions
@@ -76,10 +76,6 @@ class BodyListView(FilteredListMixin, ListView):
         return super().get(request, *args, **kwargs)
 
 
-DECIDED = [RegistrationStatus.PASSED, RegistrationStatus.CERTIFIED, RegistrationStatus.FAILED]
-PASSED = [RegistrationStatus.PASSED, RegistrationStatus.CERTIFIED]
-
-
 def pass_rates(body) -> list[dict]:
     """Each plan of the body with its pass rate (passed ÷ passed and failed) beside the city's rate for the
     same occupation and level: two grouped queries."""
@@ -99,9 +95,6 @@ def pass_rates(body) -> list[dict]:
         .values("plan__line__offering_id")
         .annotate(decided=Count("pk"), passed=Count("pk", filter=Q(status__in=PASSED)))
     }
-
-    def rate(passed, decided):
-        return round(100 * passed / decided, 1) if decided else None
 
     rows = []
     for plan in plans:

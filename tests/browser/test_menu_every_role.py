@@ -77,6 +77,9 @@ def world(roles):
         "supervisor": factories.user("m_supervisor", role=Role.SUPERVISOR),
         "auditor": factories.user("m_auditor", role=Role.AUDITOR),
         "administrator": factories.user("m_admin", role=Role.ADMINISTRATOR),
+        "district_leader": factories.user("m_leader", role=Role.DISTRICT_LEADER, district_code="310115"),
+        "education_bureau": factories.user("m_education", role=Role.EDUCATION_BUREAU, district_code="310115"),
+        "state_assets": factories.user("m_sasac", role=Role.STATE_ASSETS),
     }
     draft = factories.complete_draft(
         applicant=users["applicant"], legal_rep=users["legal_rep"], organisation=college
@@ -103,6 +106,9 @@ ACCOUNT_PAGES = ["/accounts/profile/", "/accounts/password_change/", "/notificat
         "supervisor",
         "auditor",
         "administrator",
+        "district_leader",
+        "education_bureau",
+        "state_assets",
     ],
 )
 def test_every_menu_entry_reads_in_chinese(persona, world, live_server, chromium_path):
