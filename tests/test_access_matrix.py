@@ -960,6 +960,7 @@ GRANTED = ("2xx", "3xx")
 GRANTS_FILE = Path(__file__).with_name("access_matrix_grants.json")
 #: Routes anyone may use without logging in (the public pages, verification, the login and reset pages).
 PUBLIC = (
+    "health/",
     "public/",
     "verify/",
     "i18n/",
