@@ -209,6 +209,19 @@ HEALTH_OUTBOX_MAX_LAG_SECONDS = env.int("HEALTH_OUTBOX_MAX_LAG_SECONDS", default
 HEALTH_DEAD_LETTERS_MAX = env.int("HEALTH_DEAD_LETTERS_MAX", default=0)
 OPS_ALLOWED_NETWORKS = env.list("OPS_ALLOWED_NETWORKS", default=[])
 OPS_TOKEN = env.str("OPS_TOKEN", default="")
+# Scale-out (docs/operations.md): CELERY_SEPARATE_QUEUES=true routes batches, PDFs and notifications to
+# their own queues, each served by its own workers (`celery -A config worker -Q batches`, `-Q pdfs`,
+# `-Q notifications,celery`); off by default, so that one worker without -Q serves everything.
+CELERY_TASK_ROUTES = (
+    {
+        "filing.issue_batch": {"queue": "batches"},
+        "filing.render_batch_pdfs": {"queue": "pdfs"},
+        "filing.render_certificate_pdf": {"queue": "pdfs"},
+        "notifications.*": {"queue": "notifications"},
+    }
+    if env.bool("CELERY_SEPARATE_QUEUES", default=False)
+    else {}
+)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 VERIFY_RATE_PER_MINUTE = env.int("VERIFY_RATE_PER_MINUTE", default=30)
 CERTIFICATE_NUMBER_FORMATTER = env.str(
