@@ -54,7 +54,7 @@ class Broker(HealthCheck):
     timeout: datetime.timedelta = dataclasses.field(default=datetime.timedelta(seconds=2), repr=False)
 
     def run(self):
-        from config.celery import app
+        from celery import current_app as app
 
         if settings.CELERY_TASK_ALWAYS_EAGER:
             return  # the embedded set-up: no broker to reach
