@@ -52,9 +52,9 @@ format: install
 
 # Benchmarks print ratios against a baseline measured in the same run (bench/results/ keeps the figures).
 bench: install
-	env -u DATABASE_URL $(BIN)/python -m bench review roster issuance verification
+	env -u DATABASE_URL $(BIN)/python -m bench review roster issuance lists verification
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
-	  DATABASE_URL="$(PG_URL)" $(BIN)/python -m bench review roster issuance verification; fi
+	  DATABASE_URL="$(PG_URL)" $(BIN)/python -m bench review roster issuance lists verification; fi
 
 check-deploy: install
 	$(BIN)/python manage.py generate_credential_key >/dev/null

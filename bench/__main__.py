@@ -20,7 +20,7 @@ def main() -> int:
     parser.add_argument("--reviews", type=int, default=int(os.environ.get("BENCH_REVIEWS", "30")))
     args = parser.parse_args()
     RESULTS.mkdir(exist_ok=True)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     from bench import setup
 
     setup.prepare_database()
@@ -37,6 +37,10 @@ def main() -> int:
             from bench import issuance
 
             issuance.run(RESULTS)
+        elif name == "lists":
+            from bench import lists
+
+            lists.run(RESULTS)
         elif name == "verification":
             from bench import verification
 

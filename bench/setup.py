@@ -14,7 +14,7 @@ def prepare_database() -> None:
         import psycopg
 
         base, _, name = url.rpartition("/")
-        scratch = "bench_skill_filing"
+        scratch = os.environ.get("BENCH_DATABASE", "bench_skill_filing")
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
             conn.execute(f'CREATE DATABASE "{scratch}"')

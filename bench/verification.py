@@ -1,7 +1,14 @@
 """Public verification under a real WSGI server: requests per second and p50/p99 latency of
 ``/verify/t/<token>/`` (rate limiter, one indexed lookup, the masked result page) served by gunicorn on
-loopback, against a trivial view of the same server and middleware stack (``/i18n/en/``, a redirect that
-touches neither the database nor a template). Each phase is bounded in time (BENCH_SECONDS, default 10).
+loopback, against two floors of the same server and middleware stack: a bare lookup view
+(``/bench/lookup/<token>/``, bench/urls.py: one indexed ``SELECT`` of the same row, the number as plain
+text) and a trivial view (``/i18n/en/``, a redirect that touches neither the database nor a template). The
+statements of one verification are counted in-process (the target: exactly one). Each phase is bounded in
+time (BENCH_SECONDS, default 10).
+
+BENCH_LARGE=1 (PostgreSQL) adds the size run: the certificate table filled to 100,000 and then 1,000,000 rows
+(copies of an issued row under other numbers and tokens, written by one ``INSERT ... SELECT``), verification
+measured at each size, and the ratio.
 With the default DB_CONN_MAX_AGE=0 (a new database connection per request) the verification phase is
 repeated on a server with persistent connections (DB_CONN_MAX_AGE=60), to show what that setting costs.
 
@@ -92,7 +99,7 @@ def _start_server(
 ) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DJANGO_DEBUG": "false",
         "VERIFY_RATE_PER_MINUTE": str(10**9),
         "DB_CONN_MAX_AGE": str(conn_max_age),
@@ -102,9 +109,12 @@ def _start_server(
         env.pop(name, None)
     if redis_cache:
         env["REDIS_URL"] = REDIS_URL  # the cache (and an unused broker): Django's RedisCache
-    gunicorn = Path(sys.executable).with_name("gunicorn")
+    # The interpreter running the benchmark, so the server has this checkout's packages (a copied venv's
+    # console scripts may point at another interpreter).
     command = [
-        str(gunicorn) if gunicorn.exists() else "gunicorn",
+        sys.executable,
+        "-m",
+        "gunicorn",
         "config.wsgi:application",
         "--bind",
         f"127.0.0.1:{port}",
@@ -186,6 +196,59 @@ def _trivial_path(rng):
     return "/i18n/en/?next=/", None
 
 
+def _bare_path(tokens):
+    def path(rng):
+        token, number = rng.choice(tokens)
+        return f"/bench/lookup/{token}/", number.encode()
+
+    return path
+
+
+def _statements_per_verification(tokens) -> int:
+    """SQL statements of one ``/verify/t/<token>/`` answered in this process (same view, same middleware)."""
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.get(f"/verify/t/{tokens[1][0]}/")  # warm-up: content types, first-use caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/verify/t/{tokens[2][0]}/")
+    assert response.status_code == 200, response.status_code
+    return len(queries.captured_queries)
+
+
+def _fill(total: int) -> int:
+    """Copies of an issued certificate row until the table holds ``total`` rows (PostgreSQL)."""
+    from filing.models import Certificate
+
+    have = Certificate.objects.count()
+    if have >= total:
+        return have
+    template = Certificate.objects.filter(batch__isnull=False).order_by("pk").first()
+    columns, values = [], []
+    for field in Certificate._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(f'"{field.column}"')
+        if field.name == "number":
+            values.append("'F' || lpad(g::text, 21, '0')")
+        elif field.name == "verification_token":
+            values.append("'f' || md5(g::text) || md5((g + 7)::text)")
+        elif field.name in ("batch", "corrects", "report", "revoked_by"):
+            values.append("NULL")
+        else:
+            values.append(f't."{field.column}"')
+    table = Certificate._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "
+            f"FROM {table} t, generate_series(%s, %s) g WHERE t.id = %s",
+            [have + 1, total, template.pk],
+        )
+        cursor.execute(f"ANALYZE {table}")
+    return Certificate.objects.count()
+
+
 def _measure(results_dir, tokens, *, conn_max_age: int, trivial: bool, **shape) -> dict:
     """One gunicorn server; the verification phase, then (``trivial``) the trivial view's."""
     port = _free_port()
@@ -200,6 +263,8 @@ def _measure(results_dir, tokens, *, conn_max_age: int, trivial: bool, **shape) 
         _load(port, _verify_path(tokens), 200, threads, 1.0)  # warm-up: imports, connections, templates
         out["verify"] = _load(port, _verify_path(tokens), 200, threads, seconds)
         if trivial:
+            _load(port, _bare_path(tokens), 200, threads, 1.0)
+            out["bare"] = _load(port, _bare_path(tokens), 200, threads, seconds)
             _load(port, _trivial_path, 302, threads, 1.0)
             out["trivial"] = _load(port, _trivial_path, 302, threads, seconds)
     finally:
@@ -209,6 +274,24 @@ def _measure(results_dir, tokens, *, conn_max_age: int, trivial: bool, **shape) 
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait(timeout=10)
+    return out
+
+
+def _large(results_dir, tokens, conn_max_age: int, shape: dict) -> dict | None:
+    """Verification with 100,000 and with 1,000,000 certificates in the table (PostgreSQL only)."""
+    if connection.vendor != "postgresql":
+        print("verification: BENCH_LARGE size run skipped (PostgreSQL only)")
+        return None
+    out = {}
+    for key, total in (("small", 100_000), ("large", 1_000_000)):
+        t0 = time.perf_counter()
+        rows = _fill(total)
+        print(f"verification: {rows:,} certificates in the table ({time.perf_counter() - t0:.0f} s to fill)")
+        connection.close()
+        out[f"rows_{key}"] = rows
+        out[key] = _measure(results_dir, tokens, conn_max_age=conn_max_age, trivial=False, **shape)["verify"]
+    # Per-request time at equal concurrency: the inverse ratio of the throughputs.
+    out["time_ratio"] = round(out["small"]["requests_per_second"] / out["large"]["requests_per_second"], 2)
     return out
 
 
@@ -223,6 +306,7 @@ def run(results_dir) -> dict:
     from django.conf import settings
 
     tokens = _tokens()
+    statements = _statements_per_verification(tokens)
     connection.close()  # the server's workers are the database's clients now
     shape = {
         "workers": max(2, os.cpu_count() or 2),
@@ -232,7 +316,7 @@ def run(results_dir) -> dict:
     shape["threads"] = 2 * shape["workers"]
     configured_age = settings.DATABASES["default"]["CONN_MAX_AGE"] or 0
     main = _measure(results_dir, tokens, conn_max_age=configured_age, trivial=True, **shape)
-    verify, trivial = main["verify"], main["trivial"]
+    verify, trivial, bare = main["verify"], main["trivial"], main["bare"]
     persistent = None
     if not configured_age:  # the default closes the connection after every request: what does that cost?
         persistent = _measure(results_dir, tokens, conn_max_age=60, trivial=False, **shape)["verify"]
@@ -244,6 +328,11 @@ def run(results_dir) -> dict:
         "rate_limit_cache": "redis" if shape["redis_cache"] else "local memory per worker",
         "db_conn_max_age": configured_age,
         "verify_token": verify,
+        "statements_per_verification": statements,
+        "bare_lookup_view": bare,
+        "throughput_ratio_verify_vs_bare": round(
+            verify["requests_per_second"] / bare["requests_per_second"], 2
+        ),
         "trivial_view": trivial,
         "verify_token_persistent_connections": persistent,
         "throughput_ratio_trivial_vs_verify": round(
@@ -257,13 +346,27 @@ def run(results_dir) -> dict:
         if persistent
         else ""
     )
+    large = (
+        _large(results_dir, tokens, configured_age, shape) if os.environ.get("BENCH_LARGE") == "1" else None
+    )
+    figures["large"] = large
+    large_text = ""
+    if large:
+        large_text = (
+            f" | size run: {large['rows_small']:,} certificates "
+            f"{large['small']['requests_per_second']} req/s, "
+            f"{large['rows_large']:,}: {large['large']['requests_per_second']} req/s, time per request "
+            f"{large['time_ratio']}x (target <= 1.1)"
+        )
     print(
         f"verification [{connection.vendor}] gunicorn {shape['workers']} workers, "
         f"{shape['threads']} clients, {shape['seconds']:g} s each, "
         f"limit counter in {figures['rate_limit_cache']}, DB_CONN_MAX_AGE={configured_age}: "
-        f"/verify/t/<token>/ {_text(verify)} | trivial view "
+        f"/verify/t/<token>/ {_text(verify)}, {statements} SQL statement(s) | "
+        f"bare lookup view {_text(bare)} | "
+        f"verify/bare {figures['throughput_ratio_verify_vs_bare']}x (target >= 0.8) | trivial view "
         f"{_text(trivial)} | ratio throughput {figures['throughput_ratio_trivial_vs_verify']}x, "
-        f"p50 {figures['p50_ratio_verify_vs_trivial']}x{persistent_text}"
+        f"p50 {figures['p50_ratio_verify_vs_trivial']}x{persistent_text}{large_text}"
     )
     (results_dir / f"verification-{connection.vendor}.json").write_text(json.dumps(figures, indent=2))
     return figures

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "health_check",
     "filing",
     "workflows",
     "notifications",
@@ -63,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: counts and times every request (Prometheus, config/metrics.py).
+    "config.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -79,6 +82,8 @@ MIDDLEWARE = [
     "config.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Public verification and statistics read the replica when one is configured (config/routers.py).
+    "config.routers.ReplicaRoutingMiddleware",
     # Last: turns a lockout raised during authentication into the lockout page (429).
     "axes.middleware.AxesMiddleware",
 ]
@@ -118,7 +123,34 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'd
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+# Persistent connections, checked before reuse, are the production default (a new PostgreSQL connection
+# per request was most of the cost of a public verification: README "Benchmarks").
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60 if PRODUCTION else 0))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("DB_CONN_HEALTH_CHECKS", default=True))
+# A read replica for public verification and statistics (config/routers.py); off unless configured.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": DATABASES["default"]["CONN_HEALTH_CHECKS"],
+        "TEST": {"MIRROR": "default"},
+    }
+REPLICA_DATABASE = "replica" if "replica" in DATABASES else ""
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+REPLICA_APPS = env.list("REPLICA_APPS", default=["filing"])
+REPLICA_VIEW_NAMES = env.list(
+    "REPLICA_VIEW_NAMES",
+    default=[
+        "verify",
+        "verify_token",
+        "verify_list",
+        "verify_pdf",
+        "api-verify",
+        "api-verify-bulk",
+        "certificates:statistics",
+        "api-statistics",
+    ],
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -170,6 +202,26 @@ CELERY_BEAT_SCHEDULE = {
     "filing-timers": {"task": "filing.run_timers", "schedule": env.int("FILING_TIMER_SECONDS", default=900)},
     "notification-sweep": {"task": "notifications.sweep", "schedule": 60.0},
 }
+# Health (config/health.py): the outbox lags when its oldest due delivery waited longer than this; more dead
+# letters than this make /health/ unhealthy. Details of /health/ and /metrics/ only for a client address in
+# OPS_ALLOWED_NETWORKS (CIDR list, e.g. the Prometheus server) or with "Authorization: Bearer <OPS_TOKEN>".
+HEALTH_OUTBOX_MAX_LAG_SECONDS = env.int("HEALTH_OUTBOX_MAX_LAG_SECONDS", default=600)
+HEALTH_DEAD_LETTERS_MAX = env.int("HEALTH_DEAD_LETTERS_MAX", default=0)
+OPS_ALLOWED_NETWORKS = env.list("OPS_ALLOWED_NETWORKS", default=[])
+OPS_TOKEN = env.str("OPS_TOKEN", default="")
+# Scale-out (docs/operations.md): CELERY_SEPARATE_QUEUES=true routes batches, PDFs and notifications to
+# their own queues, each served by its own workers (`celery -A config worker -Q batches`, `-Q pdfs`,
+# `-Q notifications,celery`); off by default, so that one worker without -Q serves everything.
+CELERY_TASK_ROUTES = (
+    {
+        "filing.issue_batch": {"queue": "batches"},
+        "filing.render_batch_pdfs": {"queue": "pdfs"},
+        "filing.render_certificate_pdf": {"queue": "pdfs"},
+        "notifications.*": {"queue": "notifications"},
+    }
+    if env.bool("CELERY_SEPARATE_QUEUES", default=False)
+    else {}
+)
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 VERIFY_RATE_PER_MINUTE = env.int("VERIFY_RATE_PER_MINUTE", default=30)
 CERTIFICATE_NUMBER_FORMATTER = env.str(
@@ -356,11 +408,25 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Logs: every handler masks ID numbers (config/logs.py); one JSON object a line in production.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"identifiers": {"()": "config.logs.IdentifierFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "{asctime}{levelname}{name}{message}",
+            "style": "{",
+            "rename_fields": {"levelname": "level", "name": "logger", "asctime": "time"},
+            "json_ensure_ascii": False,
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["identifiers"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # One line per task is noise in the embedded set-up, where every delivery runs in-process.
     "loggers": {

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.contrib.auth import AuthViewset
 from viewflow.urls import Application, Site
 
+from config import health, metrics
 from filing.views import annual_tasks as task_list_views
 from filing.views import applications as app_views
 from filing.views import appointments as appointment_views
@@ -387,6 +388,11 @@ site = Site(
 )
 
 urlpatterns = [
+    # Operations (docs/operations.md): status codes for everyone, details and metrics for the monitoring.
+    path("health/", health.HealthView.as_view(), name="health"),
+    path("health/live/", health.live, name="health_live"),
+    path("health/ready/", health.ReadinessView.as_view(), name="health_ready"),
+    path("metrics/", metrics.metrics, name="metrics"),
     path("i18n/zh-hans/", switch_language, {"code": "zh-hans"}, name="set_language_zh"),
     path("i18n/en/", switch_language, {"code": "en"}, name="set_language_en"),
     path("public/publicity/", public.PublicityListView.as_view(), name="publicity"),

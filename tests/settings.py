@@ -28,6 +28,10 @@ PINNED_PREFIXES = (
     "CREDENTIAL_",
     "SMS_",
     "NATIONAL_",
+    "HEALTH_",
+    "OPS_",
+    "REPLICA_",
+    "DB_",
 )
 PINNED_NAMES = {
     "REDIS_URL",
@@ -39,6 +43,9 @@ PINNED_NAMES = {
     "SITE_URL",
     "DB_CONN_MAX_AGE",
     "LOG_LEVEL",
+    "LOG_FORMAT",
+    "DATABASE_REPLICA_URL",
+    "PROMETHEUS_MULTIPROC_DIR",
 }
 
 for _name in list(os.environ):
@@ -70,3 +77,7 @@ CERTIFICATE_SIGNING_DIR = Path(tempfile.mkdtemp(prefix="test-signing-"))
 CERTIFICATE_SIGNING_KEY = str(CERTIFICATE_SIGNING_DIR / "city.key.pem")
 CERTIFICATE_SIGNING_CERT = str(CERTIFICATE_SIGNING_DIR / "city.cert.pem")
 CERTIFICATE_SIGNING_ROOT = str(CERTIFICATE_SIGNING_DIR / "root.cert.pem")
+
+# A second alias on the same test database, as a read replica would be (config/routers.py); routing to it
+# stays off (REPLICA_DATABASE empty) except in the router's own tests.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
