@@ -266,6 +266,14 @@ FILING = {
     "ROSTER_RETENTION_DAYS": env.int("FILING_ROSTER_RETENTION_DAYS", default=1826),
 }
 
+# Task operations every human node has (workflows/operations.py, docs/approval-operations.md).
+WORKFLOW = {
+    # 催办: how many times one person may urge one task per calendar day.
+    "URGE_DAILY_LIMIT": env.int("WORKFLOW_URGE_DAILY_LIMIT", default=2),
+    # 批量审批: the most tasks one batch may hold.
+    "BATCH_MAX_TASKS": env.int("WORKFLOW_BATCH_MAX_TASKS", default=100),
+}
+
 # The national report (技能人才评价证书全国联网查询) carries full ID numbers: the file is encrypted with age
 # (X25519) to the recipients' public keys ("age1..."), at rest and for transfer; only the recipient's
 # identity decrypts it (manage.py decrypt_national_report). Required in production (system check

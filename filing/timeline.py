@@ -45,6 +45,11 @@ ACTION_LABELS = {
     "task.claim": _("认领任务"),
     "task.release": _("释放任务"),
     "task.transfer": _("转办任务"),
+    "task.urge": _("催办任务"),
+    "task.take_back": _("拿回任务"),
+    "review.district_review.take_back": _("区级审核拿回重办"),
+    "review.municipal_review.take_back": _("市级审核拿回重办"),
+    "review.municipal_review.send_back": _("市级审核退回区级重审"),
     "clock.extend": _("延长办理时限"),
 }
 #: What the rest of the audit log records, as a person says it (the audit log page reads these too).

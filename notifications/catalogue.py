@@ -82,6 +82,18 @@ KINDS: dict[str, Kind] = {
     "task_assigned": Kind(
         _("新的待办任务：{task}"), _("您有一项待办任务：{task}（申请{number}，{organisation}）。")
     ),
+    "task_urged": Kind(
+        _("催办：{task}"),
+        _("{actor}催办了“{task}”（{number}，{organisation}），这是第{count}次催办。{note}请尽快办理。"),
+    ),
+    "taken_back": Kind(
+        _("审核已拿回：{number}"),
+        _("{organisation}的申请（{number}）的{step}已由原办理人拿回重办，原待办已取消。"),
+    ),
+    "sent_back": Kind(
+        _("市级退回区级重审：{number}"),
+        _("{organisation}的申请（{number}）被市级审核退回区级重审。退回理由：{comment}。"),
+    ),
     "clock_extended": Kind(
         _("办理时限已延长：{number}"),
         _("您单位申请（{number}）的办理时限经批准延长10个工作日。理由：{reason}。"),

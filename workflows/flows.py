@@ -128,6 +128,7 @@ class FilingReviewFlow(flow.Flow):
         .Annotation(title=_("市级审核结论"))
         .Case(this.expert_panel, cond=status_is(S.EXPERT_ASSESSMENT))
         .Case(this.correction, cond=status_is(S.RETURNED))
+        .Case(this.district_review, cond=status_is(S.DISTRICT_REVIEW))
         .Default(this.end)
     )
     correction = (

@@ -18,6 +18,13 @@ from filing.workdays import UnknownCalendarYear, add_working_days
 
 DEFAULT_CORRECTION_WORKING_DAYS = 15
 
+#: What a review step decides (sending back and taking back are task operations, not a decision).
+REVIEW_OUTCOMES = [
+    choice
+    for choice in ReviewOutcome.choices
+    if choice[0] in (ReviewOutcome.APPROVE, ReviewOutcome.RETURN, ReviewOutcome.REJECT)
+]
+
 
 def default_deadline() -> datetime.date:
     today = timezone.localdate()
@@ -56,7 +63,7 @@ REJECTION_TITLES = {
 
 
 class ReviewForm(TaskForm):
-    outcome = forms.ChoiceField(choices=ReviewOutcome.choices, widget=forms.RadioSelect, label=_("审批结论"))
+    outcome = forms.ChoiceField(choices=REVIEW_OUTCOMES, widget=forms.RadioSelect, label=_("审批结论"))
     comment = forms.CharField(widget=forms.Textarea, label=_("审批意见"), max_length=5000)
     items = forms.MultipleChoiceField(
         choices=[],

@@ -1,5 +1,6 @@
 """Process models: one viewflow process per filing application, pointing at it (never copying its status)."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
@@ -96,3 +97,48 @@ class ComplaintProcess(Process):
     class Meta:
         verbose_name = _("投诉处理流程")
         verbose_name_plural = _("投诉处理流程")
+
+
+class TaskUrge(models.Model):
+    """催办: someone waiting on a task (the applicant's side or a superior) asked its assignee or queue to act.
+    The task page shows how often and by whom; a per-day limit (``WORKFLOW_URGE_DAILY_LIMIT``) applies."""
+
+    task = models.ForeignKey(
+        "viewflow.Task", on_delete=models.CASCADE, related_name="urges", verbose_name=_("任务")
+    )
+    urged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("催办人")
+    )
+    note = models.CharField(_("催办说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("催办时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("催办记录")
+        verbose_name_plural = _("催办记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["task", "urged_by", "created_at"], name="urge_limit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} ← {self.urged_by_id}"
+
+
+class BatchRun(models.Model):
+    """批量审批: one reviewer's opinion applied to several tasks of one node, each task in its own transaction;
+    ``results`` lists every task with its outcome (done, or the reason it failed)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("办理人")
+    )
+    node = models.CharField(_("环节"), max_length=60)
+    comment = models.TextField(_("审批意见"))
+    #: [{"task": pk, "ok": bool, "message": str}]
+    results = models.JSONField(_("结果"), default=list)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("批量审批")
+        verbose_name_plural = _("批量审批")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.node} × {len(self.results)}"
