@@ -70,6 +70,10 @@ urlpatterns = [
     path("v1/tasks/<int:pk>/release/", task_action("release"), name="api-task-release"),
     path("v1/tasks/<int:pk>/transfer/", task_action("transfer"), name="api-task-transfer"),
     path("v1/tasks/<int:pk>/decide/", tasks.TaskDecide.as_view(), name="api-task-decide"),
+    path("v1/tasks/<int:pk>/urge/", tasks.TaskUrge.as_view(), name="api-task-urge"),
+    path("v1/tasks/<int:pk>/take-back/", tasks.TaskTakeBack.as_view(), name="api-task-take-back"),
+    path("v1/tasks/<int:pk>/send-back/", tasks.TaskSendBack.as_view(), name="api-task-send-back"),
+    path("v1/tasks/batch/", tasks.TaskBatch.as_view(), name="api-task-batch"),
     path("v1/publicity/", public.PublicityList.as_view(), name="api-publicity"),
     path("v1/publicity/<int:pk>/objections/", public.ObjectionCreate.as_view(), name="api-objections"),
     path(

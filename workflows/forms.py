@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -366,3 +367,44 @@ def complaint_arguments(data: dict) -> dict:
         "rectify": bool(data.get("rectify")),
         "deadline": data.get("deadline"),
     }
+
+
+class UrgeForm(forms.Form):
+    """催办: an optional short note to whoever must act (the rule on the daily limit is stated)."""
+
+    note = forms.CharField(required=False, max_length=200, label=_("催办说明"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].help_text = _("可选，200字以内。每人每天对同一任务最多催办%(n)d次。") % {
+            "n": settings.WORKFLOW["URGE_DAILY_LIMIT"]
+        }
+
+
+class SendBackForm(forms.Form):
+    """退回到已办环节: which earlier step, and why (the reopened step sees the reasons)."""
+
+    to_node = forms.ChoiceField(label=_("退回到"))
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        label=_("退回理由"),
+        help_text=_("退回后由原办理人重新办理，法定办理时限继续计算（审核时间均计入）。"),
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_node"].choices = list(choices)
+
+
+class BatchForm(forms.Form):
+    """批量审批: the tasks ticked on the list and one opinion."""
+
+    tasks = forms.TypedMultipleChoiceField(
+        coerce=int, label=_("选择任务"), widget=forms.CheckboxSelectMultiple
+    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label=_("审批意见"))
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tasks"].choices = list(choices)

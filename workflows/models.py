@@ -100,8 +100,9 @@ class ComplaintProcess(Process):
 
 
 class TaskUrge(models.Model):
-    """催办: someone waiting on a task (the applicant's side or a superior) asked its assignee or queue to act.
-    The task page shows how often and by whom; a per-day limit (``WORKFLOW_URGE_DAILY_LIMIT``) applies."""
+    """催办: someone waiting on a task (the applicant's side or a superior) asked its assignee or queue
+    to act. The task page shows how often and by whom; a per-day limit applies
+    (``WORKFLOW["URGE_DAILY_LIMIT"]``)."""
 
     task = models.ForeignKey(
         "viewflow.Task", on_delete=models.CASCADE, related_name="urges", verbose_name=_("任务")
@@ -123,8 +124,8 @@ class TaskUrge(models.Model):
 
 
 class BatchRun(models.Model):
-    """批量审批: one reviewer's opinion applied to several tasks of one node, each task in its own transaction;
-    ``results`` lists every task with its outcome (done, or the reason it failed)."""
+    """批量审批: one reviewer's opinion applied to several tasks of one node, each task in its own
+    transaction; ``results`` lists every task with its outcome (done, or the reason it failed)."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("办理人")

@@ -271,8 +271,11 @@ def task_send_back(*, actor, task_pk: int, to_node: str, comment: str) -> Task:
         activation.execute()
         reopened = Task.objects.get(process=task.process, flow_task=earlier_node, status=STATUS.NEW)
         owner = earlier.owner
-        if owner is not None and owner.is_active and reopened.owner_permission and (
-            owner.has_perm(reopened.owner_permission)
+        if (
+            owner is not None
+            and owner.is_active
+            and reopened.owner_permission
+            and (owner.has_perm(reopened.owner_permission))
         ):
             reopened.flow_task.activation_class(reopened).assign(owner)
         audit_record(

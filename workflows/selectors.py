@@ -225,6 +225,20 @@ def open_task(subject, node: str) -> Task:
     )
 
 
+def done_tasks_of(application: FilingApplication, user) -> list[Task]:
+    """The human tasks of this application the user completed, latest first (what a take-back may reopen)."""
+    return list(
+        Task.objects.filter(
+            process__filingreviewprocess__application=application,
+            owner=user,
+            status=STATUS.DONE,
+            flow_task_type="HUMAN",
+        )
+        .select_related("process")
+        .order_by("-finished")[:5]
+    )
+
+
 def open_tasks_for(user, application: FilingApplication) -> list[Task]:
     """Open human tasks on this application that the user owns or may claim. The applicant answers a
     correction with 提交补正 on the application page, so that task is not offered as a task page."""

@@ -32,12 +32,14 @@ from filing.models import (
 from filing.services import national, review
 from filing.services.corrections import changes_since, last_answered
 from filing.services.experts import score_summary
+from filing.services.review import last_send_back
 from filing.services.staffing import staffing_problems
 from filing.views.base import apply_errors, error_response
 
 from . import forms, services
 from . import selectors as wf_selectors
 from .models import NationalRejectionProcess
+from .operations import take_back_refusal
 from .steps import NODES
 from .subjects import subject_label, subject_owner, subject_text
 
@@ -100,7 +102,11 @@ class InboxView(FilteredListMixin, ListView):
         archive = list(wf_selectors.tasks_visible_to(self.request.user)["archive"])
         wf_selectors.attach_subjects([*tasks, *archive])
         context["rows"] = [self._row(t) for t in tasks]
-        context["archive"] = [self._row(t) for t in archive]
+        context["archive"] = [
+            {**self._row(t), "may_take_back": take_back_refusal(self.request.user, t) is None}
+            for t in archive
+        ]
+        context["may_batch"] = access.is_municipal_reviewer(self.request.user)
         return context
 
     def _row(self, task) -> dict:
@@ -138,6 +144,11 @@ class TaskPageMixin:
             and self.task.status in ("NEW", "ASSIGNED")
             and self.refusal() is None
         )
+
+    def operations_context(self) -> dict:
+        from .operation_views import operations_context  # the operation pages import this module
+
+        return operations_context(self.request.user, self.task, can_act=self.can_act())
 
     def form_for(self, data=None, button: str | None = None):
         form_class = (self.spec.alternatives.get(button) if button else None) or (
@@ -222,6 +233,7 @@ class TaskView(TaskPageMixin, View):
                 self.request,
                 "workflows/complaint_task.html",
                 {
+                    **self.operations_context(),
                     "task": self.task,
                     "node": self.node,
                     "complaint": self.subject,
@@ -235,6 +247,7 @@ class TaskView(TaskPageMixin, View):
                 self.request,
                 "workflows/holder_correction_task.html",
                 {
+                    **self.operations_context(),
                     "task": self.task,
                     "node": self.node,
                     "request_obj": self.subject,
@@ -249,6 +262,7 @@ class TaskView(TaskPageMixin, View):
                 self.request,
                 "workflows/revocation_task.html",
                 {
+                    **self.operations_context(),
                     "task": self.task,
                     "node": self.node,
                     "request_obj": self.subject,
@@ -270,9 +284,11 @@ class TaskView(TaskPageMixin, View):
         answered = last_answered(app)
         alternatives = {name: form_class(subject=app) for name, form_class in self.spec.alternatives.items()}
         return {
+            **self.operations_context(),
             "task": self.task,
             "node": self.node,
             "application": app,
+            "send_back_reasons": last_send_back(app) if self.node == "district_review" else None,
             "form": form,
             "lines": app.lines.all(),
             "attachments": app.attachments.filter(superseded_at__isnull=True),
@@ -292,6 +308,7 @@ class TaskView(TaskPageMixin, View):
             self.request,
             "workflows/plan_task.html",
             {
+                **self.operations_context(),
                 "task": self.task,
                 "node": self.node,
                 "plan": plan,
@@ -316,6 +333,7 @@ class TaskView(TaskPageMixin, View):
             self.request,
             "workflows/national_rejection_task.html",
             {
+                **self.operations_context(),
                 "task": self.task,
                 "node": self.node,
                 "body": process.body,

@@ -5,6 +5,7 @@ from api.serializers.agreements import *  # noqa: F403
 from api.serializers.applications import *  # noqa: F403
 from api.serializers.appointments import *  # noqa: F403
 from api.serializers.evaluations import *  # noqa: F403
+from api.serializers.operations import *  # noqa: F403
 from api.serializers.staffing import *  # noqa: F403
 from api.serializers.supervision import *  # noqa: F403
 from api.serializers.verification import *  # noqa: F403

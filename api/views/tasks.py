@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from api import serializers as s
 from api.views.common import ERRORS, example, valid
+from workflows import operations as ops
 from workflows import selectors as wf_selectors
 from workflows import services as wf
 from workflows.steps import NODES
@@ -113,3 +114,84 @@ class TaskDecide(APIView):
         wf.task_complete(actor=request.user, task_pk=task.pk, arguments=serializer.arguments())
         task.refresh_from_db()
         return Response(_task_row(task))
+
+
+class TaskUrge(APIView):
+    @extend_schema(
+        request=s.UrgeInput,
+        responses={200: s.UrgeSerializer(many=True), **ERRORS},
+        description="GET: who urged this waiting task and when. POST (催办): the applicant's side or a "
+        "superior urges it; its owner, or its queue, is notified. 403: not the applicant's side nor a "
+        "superior, or your own task; 404: a task on nothing you can see; 409: done already, or the daily "
+        "limit per person and task (`WORKFLOW_URGE_DAILY_LIMIT`) is reached.",
+        examples=[example("urge with a note", {"note": "申请已提交10个工作日，请尽快受理"})],
+    )
+    def post(self, request, pk):
+        task = ops.get_task_to_urge(request.user, pk)
+        data = valid(s.UrgeInput, request)
+        ops.task_urge(actor=request.user, task_pk=task.pk, note=data["note"])
+        return Response(s.UrgeSerializer(task.urges.select_related("urged_by"), many=True).data)
+
+    @extend_schema(request=None, responses={200: s.UrgeSerializer(many=True), **ERRORS})
+    def get(self, request, pk):
+        task = ops.get_task_to_urge(request.user, pk)
+        return Response(s.UrgeSerializer(task.urges.select_related("urged_by"), many=True).data)
+
+
+class TaskTakeBack(APIView):
+    @extend_schema(
+        request=s.TakeBackInput,
+        responses={200: s.TaskSerializer, **ERRORS},
+        description="拿回: the task in the path is one you completed; its next task is cancelled while "
+        "nobody has claimed, been handed or acted on it, and your task reopens assigned to you (the answer "
+        "is the reopened task). 403: not yours; 404: not a task you can see; 409: the next step started, or "
+        "the node cannot be taken back.",
+    )
+    def post(self, request, pk):
+        task = wf_selectors.get_task_for(request.user, pk)
+        valid(s.TakeBackInput, request)
+        reopened = ops.task_take_back(actor=request.user, task_pk=task.pk)
+        return Response(_task_row(reopened))
+
+
+class TaskSendBack(APIView):
+    @extend_schema(
+        request=s.SendBackInput,
+        responses={200: s.TaskSerializer, **ERRORS},
+        description="退回到已办环节: return the subject to an earlier node of this task's flow that was done "
+        "(`municipal_review` → `district_review`), with the reasons; the answer is the reopened task, "
+        "assigned to whoever did it before. 400: no reason; 403: not yours to decide; 404: not a task you "
+        "can see; 409: not an earlier node of this one, or already decided.",
+        examples=[
+            example(
+                "the city returns to the district", {"to_node": "district_review", "comment": "请核实场地"}
+            )
+        ],
+    )
+    def post(self, request, pk):
+        task = wf_selectors.get_task_for(request.user, pk)
+        data = valid(s.SendBackInput, request)
+        reopened = ops.task_send_back(
+            actor=request.user, task_pk=task.pk, to_node=data["to_node"], comment=data["comment"]
+        )
+        return Response(_task_row(reopened))
+
+
+class TaskBatch(APIView):
+    @extend_schema(
+        request=s.BatchInput,
+        responses={200: s.BatchRunSerializer, **ERRORS},
+        description="批量审批: approve several tasks of one node (`confirm_plan`, `audit_results`) with one "
+        "opinion; each task in its own transaction with its own result (`ok`, `message`): failures are "
+        "listed, successes kept. 400: a node that is not approved in batches, no opinion, or too many tasks "
+        "(`WORKFLOW_BATCH_MAX_TASKS`).",
+        examples=[
+            example("confirm three plans", {"node": "confirm_plan", "tasks": [31, 32, 33], "comment": "同意"})
+        ],
+    )
+    def post(self, request):
+        data = valid(s.BatchInput, request)
+        run = ops.task_batch_approve(
+            actor=request.user, node=data["node"], task_pks=data["tasks"], comment=data["comment"]
+        )
+        return Response(s.BatchRunSerializer(run).data)

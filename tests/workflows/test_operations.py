@@ -177,7 +177,9 @@ def test_take_back_denied_to_anyone_but_who_did_it(submitted, district_reviewer,
         ops.task_take_back(actor=district_reviewer, task_pk=task_of(submitted, "municipal_review").pk)
 
 
-def test_municipal_reviewer_takes_back_before_a_panel_is_named(submitted, district_reviewer, municipal_reviewer):
+def test_municipal_reviewer_takes_back_before_a_panel_is_named(
+    submitted, district_reviewer, municipal_reviewer
+):
     to_municipal_review(submitted, district_reviewer)
     municipal = task_of(submitted, "municipal_review")
     wf.task_review(actor=municipal_reviewer, task_pk=municipal.pk, outcome="approve", comment="市级同意")

@@ -1,0 +1,252 @@
+"""Pages of the flow-level task operations (催办, 拿回, 退回到已办环节, 批量审批): they parse the input
+and call :mod:`workflows.operations`; what each operation may do is decided there."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from viewflow.workflow.status import STATUS
+
+from filing.errors import DomainError, Invalid, NotFound
+from filing.views.base import error_response
+
+from . import forms, operations, registry
+from . import selectors as wf_selectors
+from .steps import BATCH_NODES, NODES
+from .subjects import subject_label, subject_owner, subject_text
+from .views import TaskActionView
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+class UrgeView(TaskActionView):
+    def act(self, request, task_pk):
+        operations.get_task_to_urge(request.user, task_pk)
+        form = forms.UrgeForm(request.POST)
+        if not form.is_valid():
+            raise Invalid(_("催办说明不能超过200字。"))
+        operations.task_urge(actor=request.user, task_pk=task_pk, note=form.cleaned_data["note"])
+        messages.success(request, _("已催办，办理人已收到通知。"))
+
+    def next_url(self, task_pk):
+        return _safe_next(self.request, reverse("tasks:inbox"))
+
+
+class TakeBackView(TaskActionView):
+    def act(self, request, task_pk):
+        wf_selectors.get_task_for(request.user, task_pk)
+        self.reopened = operations.task_take_back(actor=request.user, task_pk=task_pk)
+        messages.success(request, _("已拿回，原下一环节的待办已取消，请重新办理。"))
+
+    def next_url(self, task_pk):
+        reopened = getattr(self, "reopened", None)
+        return reverse("tasks:task", args=[reopened.pk]) if reopened else reverse("tasks:inbox")
+
+
+class SendBackView(View):
+    """退回到已办环节 with a reason, after a confirmation page (it cannot be undone by the sender)."""
+
+    def post(self, request, task_pk):
+        try:
+            task = wf_selectors.get_task_for(request.user, task_pk)
+        except NotFound as exc:
+            exc.record()
+            raise Http404 from None
+        spec = NODES.get(wf_selectors.node_name(task))
+        choices = send_back_choices(task, spec)
+        form = forms.SendBackForm(request.POST, choices=choices)
+        if not choices:
+            raise Http404
+        if not form.is_valid():
+            messages.error(request, _("请选择退回环节并填写退回理由。"))
+            return redirect(reverse("tasks:task", args=[task.pk]))
+        if request.POST.get("confirmed") != "1":
+            title = dict(choices)[form.cleaned_data["to_node"]]
+            return render(
+                request,
+                "filing/confirm.html",
+                {
+                    "title": _("确认退回到%(step)s") % {"step": title},
+                    "consequence": _(
+                        "退回后本环节即告办结，%(step)s由原办理人重新办理并看到您的退回理由；法定办理时限继续计算。"
+                    )
+                    % {"step": title},
+                    "button": _("确认退回"),
+                    "object_label": subject_label(wf_selectors.subject_of(task)),
+                    "object_detail": task.flow_task.task_title,
+                    "action_url": reverse("tasks:send_back", args=[task.pk]),
+                    "hidden_pairs": [
+                        ("to_node", form.cleaned_data["to_node"]),
+                        ("comment", form.cleaned_data["comment"]),
+                    ],
+                    "confirm_value": "1",
+                    "back_url": reverse("tasks:task", args=[task.pk]),
+                    "danger": True,
+                },
+            )
+        try:
+            operations.task_send_back(
+                actor=request.user,
+                task_pk=task.pk,
+                to_node=form.cleaned_data["to_node"],
+                comment=form.cleaned_data["comment"],
+            )
+        except Invalid as exc:
+            messages.error(request, exc.message)
+            return redirect(reverse("tasks:task", args=[task.pk]))
+        except DomainError as exc:
+            return error_response(request, exc)
+        messages.success(request, _("已退回。"))
+        return redirect(reverse("tasks:inbox"))
+
+
+def send_back_choices(task, spec) -> list[tuple[str, str]]:
+    if spec is None:
+        return []
+    flow_class = task.flow_task.flow_class
+    return [(name, str(getattr(flow_class, name).task_title)) for name in spec.returns_to]
+
+
+def operations_context(user, task, *, can_act: bool) -> dict:
+    """What the task page shows of the operations: who urged it and how often, the urge form for those who
+    may urge, the send-back form for whoever may act."""
+    summary = operations.urge_summary([task])[task.pk]
+    waiting = task.status in (STATUS.NEW, STATUS.ASSIGNED)
+    may_urge = waiting and operations.urge_refusal(user, task) is None
+    spec = NODES.get(wf_selectors.node_name(task))
+    choices = send_back_choices(task, spec) if can_act else []
+    return {
+        "urge_count": summary["count"],
+        "urges": summary["urges"],
+        "urge_form": forms.UrgeForm() if may_urge else None,
+        "send_back_form": forms.SendBackForm(choices=choices) if choices else None,
+    }
+
+
+def application_operations_panel(user, application) -> dict | None:
+    """The application page's panel: its open steps with their urges (and the urge button for the applicant
+    or a superior), and the steps this user completed and may still take back."""
+    open_tasks = list(
+        wf_selectors.open_tasks(application).filter(
+            flow_task_type="HUMAN", status__in=[STATUS.NEW, STATUS.ASSIGNED]
+        )
+    )
+    summary = operations.urge_summary(open_tasks)
+    rows = [
+        {
+            "task": t,
+            "count": summary[t.pk]["count"],
+            "last": (summary[t.pk]["urges"] or [None])[0],
+            "may_urge": operations.urge_refusal(user, t, application) is None,
+        }
+        for t in open_tasks
+    ]
+    done = wf_selectors.done_tasks_of(application, user)
+    takeable = [t for t in done if operations.take_back_refusal(user, t) is None]
+    if not (any(r["may_urge"] or r["count"] for r in rows) or takeable):
+        return None
+    return {
+        "template": "workflows/_application_operations.html",
+        "rows": rows,
+        "takeable": takeable,
+        "urge_form": forms.UrgeForm(),
+    }
+
+
+class BatchView(View):
+    """批量审批: the user's open tasks of one node (待认领 and 我的待办) with check boxes and one opinion; the
+    answer lists every task's result."""
+
+    template_name = "workflows/batch.html"
+
+    def _node(self, request):
+        node = request.GET.get("node") or request.POST.get("node") or ""
+        return node if node in BATCH_NODES else None
+
+    def _choices(self, request, node):
+        if node is None:
+            return [], []
+        tasks = list(
+            wf_selectors.open_tasks_visible_to(request.user)
+            .filter(flow_task=getattr(self._flow(node), node))
+            .order_by("created")[:200]
+        )
+        wf_selectors.attach_subjects(tasks)
+        return tasks, [(t.pk, f"{subject_text(t)} · {subject_owner(t)}") for t in tasks]
+
+    def _flow(self, node):
+        for flow_class in registry.flows():
+            if hasattr(flow_class, node):
+                return flow_class
+        raise Http404
+
+    def _nodes(self):
+        return [(name, str(getattr(self._flow(name), name).task_title)) for name in sorted(BATCH_NODES)]
+
+    def get(self, request):
+        node = self._node(request)
+        tasks, choices = self._choices(request, node)
+        form = forms.BatchForm(choices=choices) if node else None
+        return render(
+            request,
+            self.template_name,
+            {"node": node, "nodes": self._nodes(), "tasks": tasks, "form": form, "run": None},
+        )
+
+    def post(self, request):
+        node = self._node(request)
+        if node is None:
+            raise Http404
+        tasks, choices = self._choices(request, node)
+        # Ticked tasks may have been done meanwhile: accept any id, the service reports each one.
+        data = request.POST.copy()
+        form = forms.BatchForm(data, choices=choices + [(pk, pk) for pk in self._posted(request)])
+        if not form.is_valid():
+            return render(
+                request,
+                self.template_name,
+                {"node": node, "nodes": self._nodes(), "tasks": tasks, "form": form, "run": None},
+                status=422,
+            )
+        try:
+            run = operations.task_batch_approve(
+                actor=request.user,
+                node=node,
+                task_pks=form.cleaned_data["tasks"],
+                comment=form.cleaned_data["comment"],
+            )
+        except Invalid as exc:
+            form.add_error(None, exc.message)
+            return render(
+                request,
+                self.template_name,
+                {"node": node, "nodes": self._nodes(), "tasks": tasks, "form": form, "run": None},
+                status=422,
+            )
+        tasks, choices = self._choices(request, node)
+        return render(
+            request,
+            self.template_name,
+            {
+                "node": node,
+                "nodes": self._nodes(),
+                "tasks": tasks,
+                "form": forms.BatchForm(choices=choices),
+                "run": run,
+                "done": sum(1 for r in run.results if r["ok"]),
+                "failed": [r for r in run.results if not r["ok"]],
+            },
+        )
+
+    def _posted(self, request) -> list[int]:
+        return [int(v) for v in request.POST.getlist("tasks") if v.isdigit() and len(v) < 19]
