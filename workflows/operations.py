@@ -20,6 +20,7 @@ lives in the node table (:mod:`workflows.steps`), which is what makes them flow-
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.db.models import Count
@@ -40,6 +41,7 @@ from .selectors import get_task_for, node_name, subject_of, task_assignees
 from .services import _locked, task_complete
 from .steps import NODES
 
+logger = logging.getLogger(__name__)
 WAITING = (STATUS.NEW, STATUS.ASSIGNED)
 
 
@@ -319,6 +321,11 @@ def task_batch_approve(*, actor, node: str, task_pks: list, comment: str) -> Bat
             if isinstance(exc, Denied):
                 exc.record()
             results.append({"task": pk, "ok": False, "message": str(exc.message)})
+        except Exception:  # one task's fault is that task's result: the others still get theirs
+            logger.exception("batch approval of task %s failed", pk)
+            results.append(
+                {"task": pk, "ok": False, "message": _("系统错误，未办理；请单独办理或联系管理员。")}
+            )
         else:
             results.append({"task": pk, "ok": True, "message": _("已办理")})
     run = BatchRun.objects.create(actor=actor, node=node, comment=comment, results=results)
