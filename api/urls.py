@@ -74,6 +74,8 @@ urlpatterns = [
     path("v1/tasks/<int:pk>/take-back/", tasks.TaskTakeBack.as_view(), name="api-task-take-back"),
     path("v1/tasks/<int:pk>/send-back/", tasks.TaskSendBack.as_view(), name="api-task-send-back"),
     path("v1/tasks/batch/", tasks.TaskBatch.as_view(), name="api-task-batch"),
+    path("v1/deputies/", tasks.DeputyList.as_view(), name="api-deputies"),
+    path("v1/deputies/<int:pk>/revoke/", tasks.DeputyRevoke.as_view(), name="api-deputy-revoke"),
     path("v1/publicity/", public.PublicityList.as_view(), name="api-publicity"),
     path("v1/publicity/<int:pk>/objections/", public.ObjectionCreate.as_view(), name="api-objections"),
     path(

@@ -283,6 +283,12 @@ site = Site(
                 path("<int:task_pk>/take-back/", operation_views.TakeBackView.as_view(), name="take_back"),
                 path("<int:task_pk>/send-back/", operation_views.SendBackView.as_view(), name="send_back"),
                 path("batch/", operation_views.BatchView.as_view(), name="batch"),
+                path("deputies/", operation_views.DeputyView.as_view(), name="deputies"),
+                path(
+                    "deputies/<int:pk>/revoke/",
+                    operation_views.DeputyRevokeView.as_view(),
+                    name="deputy_revoke",
+                ),
             ],
         ),
         Application(

@@ -56,6 +56,8 @@ task_deadline_near = Signal()
 #: 催办: someone urged a waiting task. kwargs: subject (application, plan, ...), actor, recipients (who must
 #: act: the owner, or the queue), task_title, note, count (urges of that task so far).
 task_urged = Signal()
+#: 委派/代理: a reviewer named a deputy for a period. kwargs: deputy (the ``workflows.Deputy`` row), actor.
+deputy_appointed = Signal()
 #: 拿回: a reviewer took back a step the next one had not acted on. kwargs: application, actor, step.
 application_taken_back = Signal()
 #: 退回区级重审: the city returned the filing to the district review. kwargs: application, actor, decision.

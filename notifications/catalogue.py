@@ -86,6 +86,13 @@ KINDS: dict[str, Kind] = {
         _("催办：{task}"),
         _("{actor}催办了“{task}”（{number}，{organisation}），这是第{count}次催办。{note}请尽快办理。"),
     ),
+    "deputy_appointed": Kind(
+        _("您被指定为代理人：{principal}"),
+        _(
+            "{principal}将于{starts}至{ends}不在岗（{reason}），由您代为办理其待办任务；"
+            "代办记录为“办理人 您，代 {principal}”。"
+        ),
+    ),
     "taken_back": Kind(
         _("审核已拿回：{number}"),
         _("{organisation}的申请（{number}）的{step}已由原办理人拿回重办，原待办已取消。"),

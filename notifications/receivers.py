@@ -178,6 +178,17 @@ def on_task_urged(sender, subject, actor, recipients, task_title, note, count, *
     notify("task_urged", [u for u in recipients if u.pk != actor.pk], payload, link=INBOX_LINK)
 
 
+def on_deputy_appointed(sender, deputy, actor, **kwargs):
+    principal = deputy.principal.get_full_name() or deputy.principal.get_username()
+    payload = {
+        "principal": principal,
+        "starts": str(deputy.starts_on),
+        "ends": str(deputy.ends_on),
+        "reason": deputy.reason,
+    }
+    notify("deputy_appointed", [deputy.deputy], payload, link=INBOX_LINK)
+
+
 def on_taken_back(sender, application, actor, step, **kwargs):
     payload = {**base(application), "step": str(ReviewStep(step).label)}
     notify("taken_back", [u for u in municipal_reviewers() if u.pk != actor.pk], payload, link=INBOX_LINK)
@@ -216,6 +227,7 @@ CONNECTIONS = [
     (signals.task_assigned, on_task_assigned),
     (signals.clock_extended, on_clock_extended),
     (signals.task_urged, on_task_urged),
+    (signals.deputy_appointed, on_deputy_appointed),
     (signals.application_taken_back, on_taken_back),
     (signals.application_sent_back, on_sent_back),
 ]

@@ -408,3 +408,23 @@ class BatchForm(forms.Form):
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tasks"].choices = list(choices)
+
+
+class DeputyForm(forms.Form):
+    """委派/代理: who acts for me, from when to when, and why (the rules are stated on the form)."""
+
+    deputy = forms.ModelChoiceField(queryset=None, label=_("代理人"))
+    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(max_length=200, label=_("事由"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        from .deputies import MAX_DAYS, colleagues
+
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = colleagues(user)
+        self.fields["deputy"].help_text = _("同一单位、同一岗位的在岗同事。")
+        self.fields["starts_on"].help_text = _("不早于今天。")
+        self.fields["ends_on"].help_text = _("不早于开始日期，一次最长%(n)d天（含首尾两天）。") % {
+            "n": MAX_DAYS
+        }

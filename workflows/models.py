@@ -143,3 +143,35 @@ class BatchRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node} × {len(self.results)}"
+
+
+class Deputy(models.Model):
+    """委派/代理: while ``principal`` is away (``starts_on``..``ends_on``, both included) ``deputy`` — a
+    colleague of the same unit and role — acts on the principal's tasks; every such action records
+    "办理人 deputy，代 principal"."""
+
+    principal = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("被代理人")
+    )
+    deputy = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("代理人")
+    )
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    reason = models.CharField(_("事由"), max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("代理设置")
+        verbose_name_plural = _("代理设置")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="deputy_period_order"
+            ),
+            models.CheckConstraint(condition=~models.Q(principal=models.F("deputy")), name="deputy_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deputy_id} 代 {self.principal_id} {self.starts_on}–{self.ends_on}"

@@ -7,15 +7,16 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from viewflow.workflow.status import STATUS
 
 from filing.errors import DomainError, Invalid, NotFound
-from filing.views.base import error_response
+from filing.views.base import apply_errors, error_response
 
-from . import forms, operations, registry
+from . import deputies, forms, operations, registry
 from . import selectors as wf_selectors
 from .steps import BATCH_NODES, NODES
 from .subjects import subject_label, subject_owner, subject_text
@@ -125,7 +126,14 @@ def operations_context(user, task, *, can_act: bool) -> dict:
     may_urge = waiting and operations.urge_refusal(user, task) is None
     spec = NODES.get(wf_selectors.node_name(task))
     choices = send_back_choices(task, spec) if can_act else []
+    acting_for = (
+        task.owner
+        if task.owner_id and task.owner_id != user.pk and task.owner_id in deputies.principals_of(user)
+        else None
+    )
     return {
+        "acting_for": acting_for,
+        "acting_label": deputies.acting_label(task) if task.status == STATUS.DONE else "",
         "urge_count": summary["count"],
         "urges": summary["urges"],
         "urge_form": forms.UrgeForm() if may_urge else None,
@@ -250,3 +258,60 @@ class BatchView(View):
 
     def _posted(self, request) -> list[int]:
         return [int(v) for v in request.POST.getlist("tasks") if v.isdigit() and len(v) < 19]
+
+
+class DeputyView(View):
+    """委派/代理: my deputies (set, revoke) and whom I act for."""
+
+    template_name = "workflows/deputies.html"
+
+    def _render(self, request, form, status=200):
+        from .models import Deputy
+
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "mine": Deputy.objects.filter(principal=request.user).select_related("deputy")[:50],
+                "for_others": Deputy.objects.filter(deputy=request.user).select_related("principal")[:50],
+                "today": timezone.localdate(),
+            },
+            status=status,
+        )
+
+    def get(self, request):
+        return self._render(request, forms.DeputyForm(user=request.user))
+
+    def post(self, request):
+        form = forms.DeputyForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self._render(request, form, status=422)
+        try:
+            deputies.deputy_appoint(
+                actor=request.user,
+                deputy_pk=form.cleaned_data["deputy"].pk,
+                starts_on=form.cleaned_data["starts_on"],
+                ends_on=form.cleaned_data["ends_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except Invalid as exc:
+            apply_errors(form, exc)
+            return self._render(request, form, status=422)
+        except DomainError as exc:
+            return error_response(request, exc)
+        messages.success(request, _("已设置代理人。"))
+        return redirect(reverse("tasks:deputies"))
+
+
+class DeputyRevokeView(View):
+    def post(self, request, pk):
+        try:
+            deputies.deputy_revoke(actor=request.user, pk=pk)
+        except NotFound as exc:
+            exc.record()
+            raise Http404 from None
+        except DomainError as exc:
+            return error_response(request, exc)
+        messages.success(request, _("已撤销代理设置。"))
+        return redirect(reverse("tasks:deputies"))

@@ -35,7 +35,7 @@ from filing.errors import Conflict, Denied, DomainError, Invalid, NotFound, Wron
 from filing.models import EvaluationPlan, FilingApplication, RevocationRequest
 from filing.roles import Role
 
-from . import registry
+from . import deputies, registry
 from .models import BatchRun, TaskUrge
 from .selectors import get_task_for, node_name, subject_of, task_assignees
 from .services import _locked, task_complete
@@ -257,6 +257,7 @@ def task_send_back(*, actor, task_pk: int, to_node: str, comment: str) -> Task:
             if not activation.flow_task.can_assign(actor, task):
                 raise Denied(_("您无权办理该任务。"), actor=actor, action=f"task.{name}", obj=subject)
             activation.assign(actor)
+        principal = deputies.take_over(actor, task)
         if not activation.flow_task.can_execute(actor, task):
             raise Denied(_("该任务不是由您办理。"), actor=actor, action=f"task.{name}", obj=subject)
         earlier_node = getattr(task.flow_task.flow_class, to_node)
@@ -271,8 +272,10 @@ def task_send_back(*, actor, task_pk: int, to_node: str, comment: str) -> Task:
         activation.start(None)
         spec.returns_to[to_node](actor, subject, task, spec, comment=comment)
         activation.execute()
+        if principal is not None:
+            deputies.record_on_behalf(actor, task, principal, subject)
         reopened = Task.objects.get(process=task.process, flow_task=earlier_node, status=STATUS.NEW)
-        owner = earlier.owner
+        owner = deputies.effective_owner(earlier.owner)  # away: the deputy gets it
         if (
             owner is not None
             and owner.is_active

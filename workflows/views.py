@@ -36,7 +36,7 @@ from filing.services.review import last_send_back
 from filing.services.staffing import staffing_problems
 from filing.views.base import apply_errors, error_response
 
-from . import forms, services
+from . import deputies, forms, services
 from . import selectors as wf_selectors
 from .models import NationalRejectionProcess
 from .operations import take_back_refusal
@@ -103,7 +103,11 @@ class InboxView(FilteredListMixin, ListView):
         wf_selectors.attach_subjects([*tasks, *archive])
         context["rows"] = [self._row(t) for t in tasks]
         context["archive"] = [
-            {**self._row(t), "may_take_back": take_back_refusal(self.request.user, t) is None}
+            {
+                **self._row(t),
+                "may_take_back": take_back_refusal(self.request.user, t) is None,
+                "acting": deputies.acting_label(t),
+            }
             for t in archive
         ]
         context["may_batch"] = access.is_municipal_reviewer(self.request.user)
@@ -139,8 +143,9 @@ class TaskPageMixin:
         return review.reviewer_refusal(self.request.user, self.subject, self.spec.step)
 
     def can_act(self) -> bool:
+        owners = (None, self.request.user.pk, *deputies.principals_of(self.request.user))
         return (
-            self.task.owner_id in (None, self.request.user.pk)
+            self.task.owner_id in owners
             and self.task.status in ("NEW", "ASSIGNED")
             and self.refusal() is None
         )

@@ -12,6 +12,8 @@ __all__ = [
     "BatchInput",
     "BatchResultSerializer",
     "BatchRunSerializer",
+    "DeputyInput",
+    "DeputySerializer",
 ]
 
 
@@ -53,3 +55,20 @@ class BatchRunSerializer(serializers.Serializer):
     comment = serializers.CharField()
     created_at = serializers.DateTimeField()
     results = BatchResultSerializer(many=True)
+
+
+class DeputyInput(StrictInput):
+    deputy = id_field()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    reason = serializers.CharField(max_length=200)
+
+
+class DeputySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    principal = serializers.CharField(source="principal.get_username")
+    deputy = serializers.CharField(source="deputy.get_username")
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    reason = serializers.CharField()
+    revoked_at = serializers.DateTimeField(allow_null=True)

@@ -3,6 +3,7 @@ with the input its node takes (the node table says which)."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -10,9 +11,11 @@ from rest_framework.views import APIView
 
 from api import serializers as s
 from api.views.common import ERRORS, example, valid
+from workflows import deputies
 from workflows import operations as ops
 from workflows import selectors as wf_selectors
 from workflows import services as wf
+from workflows.models import Deputy
 from workflows.steps import NODES
 
 TASK_INPUT = PolymorphicProxySerializer(
@@ -195,3 +198,48 @@ class TaskBatch(APIView):
             actor=request.user, node=data["node"], task_pks=data["tasks"], comment=data["comment"]
         )
         return Response(s.BatchRunSerializer(run).data)
+
+
+class DeputyList(APIView):
+    @extend_schema(responses={200: s.DeputySerializer(many=True)})
+    def get(self, request):
+        """委派/代理: the deputies you named and the colleagues you act for."""
+        rows = (
+            Deputy.objects.filter(Q(principal=request.user) | Q(deputy=request.user))
+            .select_related("principal", "deputy")
+            .order_by("-starts_on", "-id")[:100]
+        )
+        return Response(s.DeputySerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=s.DeputyInput,
+        responses={201: s.DeputySerializer, **ERRORS},
+        description="Name a deputy (a colleague of the same unit and role, by user id) for a period: from "
+        "today at the earliest, at most 90 days, both days included. While it runs your open tasks are in "
+        "the deputy's `GET /tasks/`, and what the deputy does records 办理人 X，代 Y. 400: not a colleague, "
+        "dates outside the rules, no reason; 403: a role without queues; 409: a period overlapping another.",
+        examples=[
+            example(
+                "a week's leave",
+                {"deputy": 12, "starts_on": "2026-12-07", "ends_on": "2026-12-11", "reason": "年休假"},
+            )
+        ],
+    )
+    def post(self, request):
+        data = valid(s.DeputyInput, request)
+        row = deputies.deputy_appoint(
+            actor=request.user,
+            deputy_pk=data["deputy"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            reason=data["reason"],
+        )
+        return Response(s.DeputySerializer(row).data, status=201)
+
+
+class DeputyRevoke(APIView):
+    @extend_schema(request=None, responses={200: s.DeputySerializer, **ERRORS})
+    def post(self, request, pk):
+        """Revoke a deputy you named (404: not yours; 409: revoked already)."""
+        row = deputies.deputy_revoke(actor=request.user, pk=pk)
+        return Response(s.DeputySerializer(row).data)
