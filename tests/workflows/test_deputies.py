@@ -20,7 +20,6 @@ from tests import factories
 from tests.workflows.test_operations import task_of, to_municipal_review
 from workflows import deputies
 from workflows import operations as ops
-from workflows import selectors as wf_selectors
 from workflows import services as wf
 
 pytestmark = pytest.mark.django_db
