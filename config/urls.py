@@ -284,6 +284,8 @@ site = Site(
                 path("<int:task_pk>/send-back/", operation_views.SendBackView.as_view(), name="send_back"),
                 path("batch/", operation_views.BatchView.as_view(), name="batch"),
                 path("deputies/", operation_views.DeputyView.as_view(), name="deputies"),
+                path("<int:task_pk>/copy/", operation_views.CopyView.as_view(), name="copy_task"),
+                path("copies/<int:pk>/", operation_views.CopyDetailView.as_view(), name="copy"),
                 path(
                     "deputies/<int:pk>/revoke/",
                     operation_views.DeputyRevokeView.as_view(),

@@ -58,6 +58,8 @@ task_deadline_near = Signal()
 task_urged = Signal()
 #: 委派/代理: a reviewer named a deputy for a period. kwargs: deputy (the ``workflows.Deputy`` row), actor.
 deputy_appointed = Signal()
+#: 抄送: a decision was copied. kwargs: copies (``workflows.TaskCopy`` rows), actor, task_title, subject.
+task_copied = Signal()
 #: 拿回: a reviewer took back a step the next one had not acted on. kwargs: application, actor, step.
 application_taken_back = Signal()
 #: 退回区级重审: the city returned the filing to the district review. kwargs: application, actor, decision.

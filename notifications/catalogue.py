@@ -93,6 +93,10 @@ KINDS: dict[str, Kind] = {
             "代办记录为“办理人 您，代 {principal}”。"
         ),
     ),
+    "task_copied": Kind(
+        _("抄送：{task}"),
+        _("{actor}将“{task}”的办理结果抄送给您（{subject}）：{decision}{note}"),
+    ),
     "taken_back": Kind(
         _("审核已拿回：{number}"),
         _("{organisation}的申请（{number}）的{step}已由原办理人拿回重办，原待办已取消。"),

@@ -189,6 +189,19 @@ def on_deputy_appointed(sender, deputy, actor, **kwargs):
     notify("deputy_appointed", [deputy.deputy], payload, link=INBOX_LINK)
 
 
+def on_task_copied(sender, copies, actor, task_title, subject, **kwargs):
+    who = actor.get_full_name() or actor.get_username()
+    for copy in copies:
+        payload = {
+            "task": task_title,
+            "actor": who,
+            "subject": subject,
+            "decision": copy.decision,
+            "note": f"（{copy.note}）" if copy.note else "",
+        }
+        notify("task_copied", [copy.recipient], payload, link=f"{INBOX_LINK}copies/{copy.pk}/")
+
+
 def on_taken_back(sender, application, actor, step, **kwargs):
     payload = {**base(application), "step": str(ReviewStep(step).label)}
     notify("taken_back", [u for u in municipal_reviewers() if u.pk != actor.pk], payload, link=INBOX_LINK)
@@ -228,6 +241,7 @@ CONNECTIONS = [
     (signals.clock_extended, on_clock_extended),
     (signals.task_urged, on_task_urged),
     (signals.deputy_appointed, on_deputy_appointed),
+    (signals.task_copied, on_task_copied),
     (signals.application_taken_back, on_taken_back),
     (signals.application_sent_back, on_sent_back),
 ]

@@ -237,6 +237,20 @@ def build_world():
         for key, (principal, lead) in reviewers.items()
     }
 
+    # 抄送: the own municipal review's decision copied to the own college's applicant and the other's.
+    from workflows.models import TaskCopy
+
+    copies = {
+        key: TaskCopy.objects.create(
+            task=tasks["own:municipal"],
+            recipient=clerks[key][0],
+            copied_by=tasks["own:municipal"].owner,
+            subject="matrix",
+            decision="市级审核通过",
+        )
+        for key in ("own", "other")
+    }
+
     # Evaluation bodies, plans with confirmed results, issued certificates, roster reports.
     plans, batches, certificates, imports, bodies = {}, {}, {}, {}, {}
     for key, org in orgs.items():
@@ -469,6 +483,7 @@ def build_world():
         objections=objections,
         tasks=tasks,
         deputies=deputies,
+        copies=copies,
         plans=plans,
         public_plan=public_plan,
         batches=batches,
@@ -611,6 +626,8 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {**out, "none": none}
     if kind == "attachment":
         return {**{k: {"pk": w.apps[k].attachments.first().pk} for k in APP_LABELS}, "none": none}
+    if kind == "copy":
+        return {**{k: {"pk": c.pk} for k, c in w.copies.items()}, "none": none}
     if kind == "deputy":
         return {**{k: {"pk": d.pk} for k, d in w.deputies.items()}, "none": none}
     if kind in ("task", "task_urge"):
@@ -849,6 +866,7 @@ KINDS = {
     "api/v1/tasks/<int:pk>/transfer/": "task",
     "api/v1/tasks/<int:pk>/decide/": "task",
     "api/v1/tasks/<int:pk>/urge/": "task_urge",
+    "api/v1/tasks/<int:pk>/copy/": "task",
     "api/v1/deputies/<int:pk>/revoke/": "deputy",
     "api/v1/tasks/<int:pk>/take-back/": "task",
     "api/v1/tasks/<int:pk>/send-back/": "task",
@@ -939,6 +957,8 @@ KINDS = {
     "tasks/<int:task_pk>/release/": "task",
     "tasks/<int:task_pk>/transfer/": "task",
     "tasks/<int:task_pk>/urge/": "task_urge",
+    "tasks/<int:task_pk>/copy/": "task",
+    "tasks/copies/<int:pk>/": "copy",
     "tasks/deputies/<int:pk>/revoke/": "deputy",
     "tasks/<int:task_pk>/take-back/": "task",
     "tasks/<int:task_pk>/send-back/": "task",

@@ -428,3 +428,25 @@ class DeputyForm(forms.Form):
         self.fields["ends_on"].help_text = _("不早于开始日期，一次最长%(n)d天（含首尾两天）。") % {
             "n": MAX_DAYS
         }
+
+
+class CopyForm(forms.Form):
+    """抄送: named people (who may see the subject) and roles around it, with an optional note."""
+
+    users = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("抄送给（人员）"), widget=forms.CheckboxSelectMultiple
+    )
+    roles = forms.MultipleChoiceField(
+        choices=(), required=False, label=_("抄送给（角色）"), widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(required=False, max_length=200, label=_("抄送说明"))
+
+    def __init__(self, *args, candidates=None, **kwargs):
+        from .copies import COPY_ROLES
+
+        super().__init__(*args, **kwargs)
+        self.fields["users"].queryset = (
+            candidates if candidates is not None else get_user_model().objects.none()
+        )
+        self.fields["roles"].choices = list(COPY_ROLES.items())
+        self.fields["users"].help_text = _("只能抄送给有权查看该事项的人员。")

@@ -175,3 +175,32 @@ class Deputy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deputy_id} 代 {self.principal_id} {self.starts_on}–{self.ends_on}"
+
+
+class TaskCopy(models.Model):
+    """抄送: a completed decision copied to a person, who sees it read-only in their task inbox. The decision
+    is kept as it was when copied (``decision``: the audit sentence and the opinion)."""
+
+    task = models.ForeignKey(
+        "viewflow.Task", on_delete=models.CASCADE, related_name="copies", verbose_name=_("任务")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("抄送对象")
+    )
+    copied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("抄送人")
+    )
+    subject = models.CharField(_("办理对象"), max_length=300)
+    decision = models.TextField(_("办理结果"))
+    note = models.CharField(_("抄送说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("抄送时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("抄送")
+        verbose_name_plural = _("抄送")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["task", "recipient"], name="uniq_copy_per_recipient")]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} → {self.recipient_id}"

@@ -4,6 +4,7 @@ and call :mod:`workflows.operations`; what each operation may do is decided ther
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -131,7 +132,12 @@ def operations_context(user, task, *, can_act: bool) -> dict:
         if task.owner_id and task.owner_id != user.pk and task.owner_id in deputies.principals_of(user)
         else None
     )
+    copy_form = None
+    if task.status == STATUS.DONE and task.owner_id == user.pk:
+        copy_form = forms.CopyForm(candidates=copy_candidates(task, wf_selectors.subject_of(task)))
     return {
+        "copy_form": copy_form,
+        "copies": task.copies.select_related("recipient")[:50] if task.status == STATUS.DONE else [],
         "acting_for": acting_for,
         "acting_label": deputies.acting_label(task) if task.status == STATUS.DONE else "",
         "urge_count": summary["count"],
@@ -315,3 +321,70 @@ class DeputyRevokeView(View):
             return error_response(request, exc)
         messages.success(request, _("已撤销代理设置。"))
         return redirect(reverse("tasks:deputies"))
+
+
+def copy_candidates(task, subject):
+    """People a decision may be copied to by name: the reviewers and the subject's organisation who may see
+    it (the service checks again)."""
+    from django.contrib.auth import get_user_model
+
+    from filing.models import Membership
+
+    from .copies import _organisation_and_district, may_see
+
+    organisation, district = _organisation_and_district(subject)
+    ids = Membership.objects.filter(is_active=True).filter(
+        Q(organisation_id=organisation) | Q(district_id=district) | Q(role="municipal_reviewer")
+    )
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=ids.values("user_id"), is_active=True)
+        .exclude(pk=task.owner_id)
+    )
+    allowed = [u.pk for u in users[:200] if may_see(u, subject)]
+    return get_user_model().objects.filter(pk__in=allowed).order_by("username")
+
+
+class CopyView(View):
+    def post(self, request, task_pk):
+        from .copies import task_copy
+
+        try:
+            task = wf_selectors.get_task_for(request.user, task_pk)
+        except NotFound as exc:
+            exc.record()
+            raise Http404 from None
+        subject = wf_selectors.subject_of(task)
+        form = forms.CopyForm(request.POST, candidates=copy_candidates(task, subject))
+        if not form.is_valid():
+            messages.error(request, _("请选择抄送对象。"))
+            return redirect(reverse("tasks:task", args=[task.pk]))
+        try:
+            copies = task_copy(
+                actor=request.user,
+                task_pk=task.pk,
+                users=[u.pk for u in form.cleaned_data["users"]],
+                roles=form.cleaned_data["roles"],
+                note=form.cleaned_data["note"],
+            )
+        except Invalid as exc:
+            messages.error(request, exc.message)
+            return redirect(reverse("tasks:task", args=[task.pk]))
+        except DomainError as exc:
+            return error_response(request, exc)
+        messages.success(request, _("已抄送%(n)d人。") % {"n": len(copies)})
+        return redirect(reverse("tasks:task", args=[task.pk]))
+
+
+class CopyDetailView(View):
+    """A copy as its recipient reads it (read-only; opening it marks it read)."""
+
+    def get(self, request, pk):
+        from .copies import copy_read
+
+        try:
+            copy = copy_read(actor=request.user, pk=pk)
+        except NotFound as exc:
+            exc.record()
+            raise Http404 from None
+        return render(request, "workflows/copy.html", {"copy": copy})

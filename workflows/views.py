@@ -38,7 +38,7 @@ from filing.views.base import apply_errors, error_response
 
 from . import deputies, forms, services
 from . import selectors as wf_selectors
-from .models import NationalRejectionProcess
+from .models import NationalRejectionProcess, TaskCopy
 from .operations import take_back_refusal
 from .steps import NODES
 from .subjects import subject_label, subject_owner, subject_text
@@ -111,6 +111,9 @@ class InboxView(FilteredListMixin, ListView):
             for t in archive
         ]
         context["may_batch"] = access.is_municipal_reviewer(self.request.user)
+        context["copies"] = TaskCopy.objects.filter(recipient=self.request.user).select_related(
+            "task", "copied_by"
+        )[:20]
         return context
 
     def _row(self, task) -> dict:

@@ -14,6 +14,8 @@ __all__ = [
     "BatchRunSerializer",
     "DeputyInput",
     "DeputySerializer",
+    "CopyInput",
+    "CopySerializer",
 ]
 
 
@@ -72,3 +74,28 @@ class DeputySerializer(serializers.Serializer):
     ends_on = serializers.DateField()
     reason = serializers.CharField()
     revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class CopyInput(StrictInput):
+    users = serializers.ListField(child=id_field(), required=False, default=list, max_length=100)
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(
+            choices=["legal_rep", "applicant", "body_operators", "district_reviewers", "municipal_reviewers"]
+        ),
+        required=False,
+        default=list,
+        max_length=5,
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class CopySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    task = serializers.IntegerField(source="task_id")
+    recipient = serializers.CharField(source="recipient.get_username")
+    copied_by = serializers.CharField(source="copied_by.get_username")
+    subject = serializers.CharField()
+    decision = serializers.CharField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)

@@ -15,7 +15,8 @@ from workflows import deputies
 from workflows import operations as ops
 from workflows import selectors as wf_selectors
 from workflows import services as wf
-from workflows.models import Deputy
+from workflows.copies import task_copy
+from workflows.models import Deputy, TaskCopy
 from workflows.steps import NODES
 
 TASK_INPUT = PolymorphicProxySerializer(
@@ -243,3 +244,31 @@ class DeputyRevoke(APIView):
         """Revoke a deputy you named (404: not yours; 409: revoked already)."""
         row = deputies.deputy_revoke(actor=request.user, pk=pk)
         return Response(s.DeputySerializer(row).data)
+
+
+class TaskCopyView(APIView):
+    @extend_schema(
+        request=s.CopyInput,
+        responses={200: s.CopySerializer(many=True), **ERRORS},
+        description="抄送: copy a decision you made (the task in the path, done) to people by user id and to "
+        "roles around its subject (`legal_rep`, `applicant`, `body_operators`, `district_reviewers`, "
+        "`municipal_reviewers`); each recipient gets a read-only copy in `GET /copies/`. 400: nobody to copy "
+        "to, or a named person who may not see the subject; 403: not your decision; 404: not a task you can "
+        "see; 409: the task is not done.",
+        examples=[example("copy to the legal representative", {"roles": ["legal_rep"], "note": "请知悉"})],
+    )
+    def post(self, request, pk):
+        task = wf_selectors.get_task_for(request.user, pk)
+        data = valid(s.CopyInput, request)
+        copies = task_copy(
+            actor=request.user, task_pk=task.pk, users=data["users"], roles=data["roles"], note=data["note"]
+        )
+        return Response(s.CopySerializer(copies, many=True).data)
+
+
+class CopyList(APIView):
+    @extend_schema(responses={200: s.CopySerializer(many=True)})
+    def get(self, request):
+        """The decisions copied to you (read-only), latest first."""
+        rows = TaskCopy.objects.filter(recipient=request.user).select_related("recipient", "copied_by")[:100]
+        return Response(s.CopySerializer(rows, many=True).data)
