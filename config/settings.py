@@ -272,6 +272,9 @@ WORKFLOW = {
     "URGE_DAILY_LIMIT": env.int("WORKFLOW_URGE_DAILY_LIMIT", default=2),
     # 批量审批: the most tasks one batch may hold.
     "BATCH_MAX_TASKS": env.int("WORKFLOW_BATCH_MAX_TASKS", default=100),
+    # 超时升级 per node (workflows/timeouts.py), e.g. {"confirm_plan": {"working_days": 5, "action":
+    # "escalate"}}. Empty by default: the limits are the authority's to set [I].
+    "TIMEOUTS": env.json("WORKFLOW_TIMEOUTS", default={}),
 }
 
 # The national report (技能人才评价证书全国联网查询) carries full ID numbers: the file is encrypted with age

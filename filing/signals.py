@@ -60,6 +60,9 @@ task_urged = Signal()
 deputy_appointed = Signal()
 #: 抄送: a decision was copied. kwargs: copies (``workflows.TaskCopy`` rows), actor, task_title, subject.
 task_copied = Signal()
+#: 超时升级: a waiting task passed its node's limit. kwargs: subject, recipients (the unit leads and the
+#: owner), task_title, age and limit (working days), key (one escalation per task).
+task_escalated = Signal()
 #: 拿回: a reviewer took back a step the next one had not acted on. kwargs: application, actor, step.
 application_taken_back = Signal()
 #: 退回区级重审: the city returned the filing to the district review. kwargs: application, actor, decision.

@@ -97,6 +97,12 @@ KINDS: dict[str, Kind] = {
         _("抄送：{task}"),
         _("{actor}将“{task}”的办理结果抄送给您（{subject}）：{decision}{note}"),
     ),
+    "task_escalated": Kind(
+        _("超时升级：{task}"),
+        _(
+            "“{task}”（{number}，{organisation}）已等待{age}个工作日，超过本环节{limit}个工作日的办理时限，请督办或转办。"
+        ),
+    ),
     "taken_back": Kind(
         _("审核已拿回：{number}"),
         _("{organisation}的申请（{number}）的{step}已由原办理人拿回重办，原待办已取消。"),

@@ -202,6 +202,17 @@ def on_task_copied(sender, copies, actor, task_title, subject, **kwargs):
         notify("task_copied", [copy.recipient], payload, link=f"{INBOX_LINK}copies/{copy.pk}/")
 
 
+def on_task_escalated(sender, subject, recipients, task_title, age, limit, key, **kwargs):
+    if isinstance(subject, FilingApplication):
+        payload = base(subject)
+    elif hasattr(subject, "body") and hasattr(subject, "title"):
+        payload = plan_payload(subject)
+    else:
+        payload = {"number": str(subject), "organisation": ""}
+    payload = {**payload, "task": task_title, "age": age, "limit": limit}
+    return notify("task_escalated", recipients, payload, link=INBOX_LINK, dedupe_key=key)
+
+
 def on_taken_back(sender, application, actor, step, **kwargs):
     payload = {**base(application), "step": str(ReviewStep(step).label)}
     notify("taken_back", [u for u in municipal_reviewers() if u.pk != actor.pk], payload, link=INBOX_LINK)
@@ -242,6 +253,7 @@ CONNECTIONS = [
     (signals.task_urged, on_task_urged),
     (signals.deputy_appointed, on_deputy_appointed),
     (signals.task_copied, on_task_copied),
+    (signals.task_escalated, on_task_escalated),
     (signals.application_taken_back, on_taken_back),
     (signals.application_sent_back, on_sent_back),
 ]

@@ -10,7 +10,7 @@ class WorkflowsConfig(AppConfig):
         from filing.services import timers
         from filing.views import extensions
 
-        from . import flows, operation_views, receivers, registry, reminders, roles, selectors
+        from . import flows, operation_views, receivers, registry, reminders, roles, selectors, timeouts
 
         registry.register(
             flows.FilingReviewFlow,
@@ -28,3 +28,4 @@ class WorkflowsConfig(AppConfig):
         extensions.register_application_panel(operation_views.application_operations_panel)
         extensions.register_next_steps(selectors.NEXT_STEPS)
         timers.register("task_reminders", reminders.send_task_reminders)
+        timers.register("task_escalations", timeouts.escalate_overdue)
