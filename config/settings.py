@@ -258,6 +258,9 @@ FILING = {
     "PLAN_FILING_WORKING_DAYS": env.int("FILING_PLAN_FILING_WORKING_DAYS", default=10),
     "RESULTS_PUBLICITY_WORKING_DAYS": env.int("FILING_RESULTS_PUBLICITY_WORKING_DAYS", default=5),
     "PROVINCE_CODE": "31",
+    # 会签 / 或签 / 票签 per application kind (filing/panel.py), e.g. {"change": {"rule": "any", "k": 3}};
+    # a kind not listed needs every seated expert's score.
+    "PANEL_RULES": env.json("FILING_PANEL_RULES", default={}),
     # A suspended body's (or line's) sittings already planned may still be held (filing/standing.py).
     "SUSPENSION_LETS_SITTINGS_FINISH": env.bool("FILING_SUSPENSION_LETS_SITTINGS_FINISH", default=True),
     # Personal data in the rosters of an archived plan (registrations' imported rows, import reports) is

@@ -248,6 +248,8 @@ AUDIT_PAYLOAD_LABELS = {
     "principal": _("被代理人"),
     "recipients": _("抄送对象"),
     "age": _("已等待工作日"),
+    "explanation": _("说明"),
+    "rule": _("完成规则"),
     "limit": _("办理时限（工作日）"),
     "roles": _("抄送角色"),
     "deputy": _("代理人"),

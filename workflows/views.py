@@ -29,6 +29,7 @@ from filing.models import (
     HolderCorrectionRequest,
     RevocationRequest,
 )
+from filing.panel import outcome as panel_outcome
 from filing.services import national, review
 from filing.services.corrections import changes_since, last_answered
 from filing.services.experts import score_summary
@@ -304,6 +305,7 @@ class TaskView(TaskPageMixin, View):
             "clock": clock_status(app) if app.accepted_on else None,
             "changes": changes_since(answered) if answered else None,
             "scores": score_summary(app) if self.node == "decision" else {},
+            "panel_rule": panel_outcome(app).explanation if self.node == "decision" else "",
             "conflict_form": alternatives.get("declare_conflict"),
             "can_act": self.can_act(),
             "refusal": self.refusal(),
