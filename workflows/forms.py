@@ -441,12 +441,10 @@ class CopyForm(forms.Form):
     )
     note = forms.CharField(required=False, max_length=200, label=_("抄送说明"))
 
-    def __init__(self, *args, candidates=None, **kwargs):
-        from .copies import COPY_ROLES
-
+    def __init__(self, *args, candidates=None, role_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["users"].queryset = (
             candidates if candidates is not None else get_user_model().objects.none()
         )
-        self.fields["roles"].choices = list(COPY_ROLES.items())
+        self.fields["roles"].choices = list(role_choices)
         self.fields["users"].help_text = _("只能抄送给有权查看该事项的人员。")

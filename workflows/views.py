@@ -43,6 +43,7 @@ from .models import NationalRejectionProcess, TaskCopy
 from .operations import take_back_refusal
 from .steps import NODES
 from .subjects import subject_label, subject_owner, subject_text
+from .task_tools import operations_context
 
 TASK_STATES = [(STATUS.ASSIGNED, _("我的待办")), (STATUS.NEW, _("待认领"))]
 
@@ -155,8 +156,6 @@ class TaskPageMixin:
         )
 
     def operations_context(self) -> dict:
-        from .operation_views import operations_context  # the operation pages import this module
-
         return operations_context(self.request.user, self.task, can_act=self.can_act())
 
     def form_for(self, data=None, button: str | None = None):
