@@ -206,10 +206,10 @@ def task_take_back(*, actor, task_pk: int) -> Task:
     """拿回: cancel the next (unstarted) task, reopen the actor's own and give it back to them; audited."""
 
     def body(activation, task):
-        refusal = take_back_refusal(actor, task)
         subject = subject_of(task)
-        if refusal == _("只能拿回本人办理的任务。"):
-            raise Denied(refusal, actor=actor, action="task.take_back", obj=subject)
+        if task.owner_id != actor.pk:
+            raise Denied(_("只能拿回本人办理的任务。"), actor=actor, action="task.take_back", obj=subject)
+        refusal = take_back_refusal(actor, task)
         if refusal:
             raise WrongState(refusal)
         spec = NODES[node_name(task)]
