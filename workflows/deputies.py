@@ -40,6 +40,11 @@ def _units(user) -> set[tuple]:
     )
 
 
+def works_in_queues(user) -> bool:
+    """Whether ``user`` may name a deputy (a district or municipal reviewer, a body operator)."""
+    return bool(getattr(user, "is_authenticated", False) and _units(user))
+
+
 def colleagues(user):
     """Active users sharing one of ``user``'s queue units (same role, organisation and district)."""
     units = _units(user)
@@ -82,7 +87,7 @@ def deputy_appoint(
     *, actor, deputy_pk, starts_on, ends_on, reason: str, today: datetime.date | None = None
 ) -> Deputy:
     today = today or timezone.localdate()
-    if not _units(actor):
+    if not works_in_queues(actor):
         raise Denied(_("只有审核人员或考务人员可以设置代理人。"), actor=actor, action="deputy.appoint")
     deputy = colleagues(actor).filter(pk=deputy_pk).first() if str(deputy_pk).isdigit() else None
     errors: dict[str, list[str]] = {}

@@ -12,14 +12,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from filing.errors import DomainError, Invalid, NotFound
+from filing.errors import Denied, DomainError, Invalid, NotFound
 from filing.views.base import apply_errors, error_response
 
 from . import deputies, forms, operations, registry
 from . import selectors as wf_selectors
 from .steps import BATCH_NODES, NODES
 from .subjects import subject_label, subject_owner, subject_text
-from .task_tools import COPY_ROLES, copy_candidates, send_back_choices
+from .task_tools import COPY_ROLES, copy_candidates, may_batch, send_back_choices
 from .views import TaskActionView
 
 
@@ -116,6 +116,13 @@ class BatchView(View):
     answer lists every task's result."""
 
     template_name = "workflows/batch.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not may_batch(request.user):
+            return error_response(
+                request, Denied(_("您的岗位没有可批量审批的环节。"), actor=request.user, action="task.batch")
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def _node(self, request):
         node = request.GET.get("node") or request.POST.get("node") or ""
@@ -219,6 +226,14 @@ class DeputyView(View):
             },
             status=status,
         )
+
+    def dispatch(self, request, *args, **kwargs):
+        if not deputies.works_in_queues(request.user):
+            return error_response(
+                request,
+                Denied(_("只有审核人员或考务人员可以设置代理人。"), actor=request.user, action="deputy.page"),
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
         return self._render(request, forms.DeputyForm(user=request.user))

@@ -6,10 +6,12 @@ from __future__ import annotations
 from django.db.models import Q
 from viewflow.workflow.status import STATUS
 
+from filing import access
+
 from . import deputies, forms, operations
 from . import selectors as wf_selectors
 from .copies import COPY_ROLES
-from .steps import NODES
+from .steps import BATCH_NODES, NODES
 
 
 def send_back_choices(task, spec) -> list[tuple[str, str]]:
@@ -99,3 +101,8 @@ def application_operations_panel(user, application) -> dict | None:
         "takeable": takeable,
         "urge_form": forms.UrgeForm(),
     }
+
+
+def may_batch(user) -> bool:
+    """Whether ``user`` works in the unit of a node approved in batches (the node table's ``unit_role``)."""
+    return any(NODES[name].unit_role and access.has_role(user, NODES[name].unit_role) for name in BATCH_NODES)

@@ -43,7 +43,7 @@ from .models import NationalRejectionProcess, TaskCopy
 from .operations import take_back_refusal
 from .steps import NODES
 from .subjects import subject_label, subject_owner, subject_text
-from .task_tools import operations_context
+from .task_tools import may_batch, operations_context
 
 TASK_STATES = [(STATUS.ASSIGNED, _("我的待办")), (STATUS.NEW, _("待认领"))]
 
@@ -112,7 +112,8 @@ class InboxView(FilteredListMixin, ListView):
             }
             for t in archive
         ]
-        context["may_batch"] = access.is_municipal_reviewer(self.request.user)
+        context["may_batch"] = may_batch(self.request.user)
+        context["may_deputise"] = deputies.works_in_queues(self.request.user)
         context["copies"] = TaskCopy.objects.filter(recipient=self.request.user).select_related(
             "task", "copied_by"
         )[:20]
