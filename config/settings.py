@@ -314,12 +314,26 @@ FILING = {
     "PLAN_FILING_WORKING_DAYS": env.int("FILING_PLAN_FILING_WORKING_DAYS", default=10),
     "RESULTS_PUBLICITY_WORKING_DAYS": env.int("FILING_RESULTS_PUBLICITY_WORKING_DAYS", default=5),
     "PROVINCE_CODE": "31",
+    # 会签 / 或签 / 票签 per application kind (filing/panel.py), e.g. {"change": {"rule": "any", "k": 3}};
+    # a kind not listed needs every seated expert's score.
+    "PANEL_RULES": env.json("FILING_PANEL_RULES", default={}),
     # A suspended body's (or line's) sittings already planned may still be held (filing/standing.py).
     "SUSPENSION_LETS_SITTINGS_FINISH": env.bool("FILING_SUSPENSION_LETS_SITTINGS_FINISH", default=True),
     # Personal data in the rosters of an archived plan (registrations' imported rows, import reports) is
     # purged this many days after the plan was archived; certificates are kept. Batch dossiers are kept
     # electronically for at least 5 years (DOMAIN.md §9), hence the default.
     "ROSTER_RETENTION_DAYS": env.int("FILING_ROSTER_RETENTION_DAYS", default=1826),
+}
+
+# Task operations every human node has (workflows/operations.py, docs/approval-operations.md).
+WORKFLOW = {
+    # 催办: how many times one person may urge one task per calendar day.
+    "URGE_DAILY_LIMIT": env.int("WORKFLOW_URGE_DAILY_LIMIT", default=2),
+    # 批量审批: the most tasks one batch may hold.
+    "BATCH_MAX_TASKS": env.int("WORKFLOW_BATCH_MAX_TASKS", default=100),
+    # 超时升级 per node (workflows/timeouts.py), e.g. {"confirm_plan": {"working_days": 5, "action":
+    # "escalate"}}. Empty by default: the limits are the authority's to set [I].
+    "TIMEOUTS": env.json("WORKFLOW_TIMEOUTS", default={}),
 }
 
 # The national report (技能人才评价证书全国联网查询) carries full ID numbers: the file is encrypted with age

@@ -38,6 +38,7 @@ from filing.views.home import HomeView
 from filing.views.language import switch_language
 from filing.views.security import SecondFactorView, ThrottledPasswordResetView
 from notifications import views as notification_views
+from workflows import operation_views
 from workflows import views as task_views
 from workflows.charts import ProcessChartView
 
@@ -328,6 +329,18 @@ site = Site(
                 path("<int:task_pk>/claim/", task_views.ClaimView.as_view(), name="claim"),
                 path("<int:task_pk>/release/", task_views.ReleaseView.as_view(), name="release"),
                 path("<int:task_pk>/transfer/", task_views.TransferView.as_view(), name="transfer"),
+                path("<int:task_pk>/urge/", operation_views.UrgeView.as_view(), name="urge"),
+                path("<int:task_pk>/take-back/", operation_views.TakeBackView.as_view(), name="take_back"),
+                path("<int:task_pk>/send-back/", operation_views.SendBackView.as_view(), name="send_back"),
+                path("batch/", operation_views.BatchView.as_view(), name="batch"),
+                path("deputies/", operation_views.DeputyView.as_view(), name="deputies"),
+                path("<int:task_pk>/copy/", operation_views.CopyView.as_view(), name="copy_task"),
+                path("copies/<int:pk>/", operation_views.CopyDetailView.as_view(), name="copy"),
+                path(
+                    "deputies/<int:pk>/revoke/",
+                    operation_views.DeputyRevokeView.as_view(),
+                    name="deputy_revoke",
+                ),
             ],
         ),
         Application(

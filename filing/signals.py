@@ -53,6 +53,20 @@ task_assigned = Signal()
 #: task_title, recipients (who must act), left (working days; negative when overdue), key (one reminder per
 #: task and kind: a receiver that records a reminder returns it, a repeated key records nothing).
 task_deadline_near = Signal()
+#: 催办: someone urged a waiting task. kwargs: subject (application, plan, ...), actor, recipients (who must
+#: act: the owner, or the queue), task_title, note, count (urges of that task so far).
+task_urged = Signal()
+#: 委派/代理: a reviewer named a deputy for a period. kwargs: deputy (the ``workflows.Deputy`` row), actor.
+deputy_appointed = Signal()
+#: 抄送: a decision was copied. kwargs: copies (``workflows.TaskCopy`` rows), actor, task_title, subject.
+task_copied = Signal()
+#: 超时升级: a waiting task passed its node's limit. kwargs: subject, recipients (the unit leads and the
+#: owner), task_title, age and limit (working days), key (one escalation per task).
+task_escalated = Signal()
+#: 拿回: a reviewer took back a step the next one had not acted on. kwargs: application, actor, step.
+application_taken_back = Signal()
+#: 退回区级重审: the city returned the filing to the district review. kwargs: application, actor, decision.
+application_sent_back = Signal()
 task_deadline_passed = Signal()
 #: An open correction's deadline is near. kwargs: application, correction.
 correction_deadline_near = Signal()

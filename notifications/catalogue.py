@@ -82,6 +82,35 @@ KINDS: dict[str, Kind] = {
     "task_assigned": Kind(
         _("新的待办任务：{task}"), _("您有一项待办任务：{task}（申请{number}，{organisation}）。")
     ),
+    "task_urged": Kind(
+        _("催办：{task}"),
+        _("{actor}催办了“{task}”（{number}，{organisation}），这是第{count}次催办。{note}请尽快办理。"),
+    ),
+    "deputy_appointed": Kind(
+        _("您被指定为代理人：{principal}"),
+        _(
+            "{principal}将于{starts}至{ends}不在岗（{reason}），由您代为办理其待办任务；"
+            "代办记录为“办理人 您，代 {principal}”。"
+        ),
+    ),
+    "task_copied": Kind(
+        _("抄送：{task}"),
+        _("{actor}将“{task}”的办理结果抄送给您（{subject}）：{decision}{note}"),
+    ),
+    "task_escalated": Kind(
+        _("超时升级：{task}"),
+        _(
+            "“{task}”（{number}，{organisation}）已等待{age}个工作日，超过本环节{limit}个工作日的办理时限，请督办或转办。"
+        ),
+    ),
+    "taken_back": Kind(
+        _("审核已拿回：{number}"),
+        _("{organisation}的申请（{number}）的{step}已由原办理人拿回重办，原待办已取消。"),
+    ),
+    "sent_back": Kind(
+        _("市级退回区级重审：{number}"),
+        _("{organisation}的申请（{number}）被市级审核退回区级重审。退回理由：{comment}。"),
+    ),
     "clock_extended": Kind(
         _("办理时限已延长：{number}"),
         _("您单位申请（{number}）的办理时限经批准延长10个工作日。理由：{reason}。"),

@@ -166,6 +166,63 @@ def on_task_assigned(sender, application, actor, assignee, task_title, **kwargs)
     notify("task_assigned", [assignee], {**payload, "task": str(task_title)}, link=INBOX_LINK)
 
 
+def on_task_urged(sender, subject, actor, recipients, task_title, note, count, **kwargs):
+    if isinstance(subject, FilingApplication):
+        payload = base(subject)
+    elif hasattr(subject, "body") and hasattr(subject, "title"):  # an evaluation plan
+        payload = plan_payload(subject)
+    else:
+        payload = {"number": str(subject), "organisation": ""}
+    who = actor.get_full_name() or actor.get_username()
+    payload = {**payload, "task": str(task_title), "actor": who, "count": count, "note": note or ""}
+    notify("task_urged", [u for u in recipients if u.pk != actor.pk], payload, link=INBOX_LINK)
+
+
+def on_deputy_appointed(sender, deputy, actor, **kwargs):
+    principal = deputy.principal.get_full_name() or deputy.principal.get_username()
+    payload = {
+        "principal": principal,
+        "starts": str(deputy.starts_on),
+        "ends": str(deputy.ends_on),
+        "reason": deputy.reason,
+    }
+    notify("deputy_appointed", [deputy.deputy], payload, link=INBOX_LINK)
+
+
+def on_task_copied(sender, copies, actor, task_title, subject, **kwargs):
+    who = actor.get_full_name() or actor.get_username()
+    for copy in copies:
+        payload = {
+            "task": task_title,
+            "actor": who,
+            "subject": subject,
+            "decision": copy.decision,
+            "note": f"（{copy.note}）" if copy.note else "",
+        }
+        notify("task_copied", [copy.recipient], payload, link=f"{INBOX_LINK}copies/{copy.pk}/")
+
+
+def on_task_escalated(sender, subject, recipients, task_title, age, limit, key, **kwargs):
+    if isinstance(subject, FilingApplication):
+        payload = base(subject)
+    elif hasattr(subject, "body") and hasattr(subject, "title"):
+        payload = plan_payload(subject)
+    else:
+        payload = {"number": str(subject), "organisation": ""}
+    payload = {**payload, "task": task_title, "age": age, "limit": limit}
+    return notify("task_escalated", recipients, payload, link=INBOX_LINK, dedupe_key=key)
+
+
+def on_taken_back(sender, application, actor, step, **kwargs):
+    payload = {**base(application), "step": str(ReviewStep(step).label)}
+    notify("taken_back", [u for u in municipal_reviewers() if u.pk != actor.pk], payload, link=INBOX_LINK)
+
+
+def on_sent_back(sender, application, actor, decision, **kwargs):
+    payload = {**base(application), "comment": decision.comment}
+    notify("sent_back", district_reviewers(application), payload, link=INBOX_LINK)
+
+
 def on_clock_extended(sender, application, actor, **kwargs):
     notify(
         "clock_extended",
@@ -193,6 +250,12 @@ CONNECTIONS = [
     (signals.objection_decided, on_objection_decided),
     (signals.task_assigned, on_task_assigned),
     (signals.clock_extended, on_clock_extended),
+    (signals.task_urged, on_task_urged),
+    (signals.deputy_appointed, on_deputy_appointed),
+    (signals.task_copied, on_task_copied),
+    (signals.task_escalated, on_task_escalated),
+    (signals.application_taken_back, on_taken_back),
+    (signals.application_sent_back, on_sent_back),
 ]
 
 

@@ -234,6 +234,31 @@ def build_world():
         status=STATUS.DONE,
     )
 
+    # 代理: each district reviewer named the district's lead as deputy (from tomorrow: nothing else changes).
+    from workflows.models import Deputy
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    deputies = {
+        key: Deputy.objects.create(
+            principal=principal, deputy=lead, starts_on=tomorrow, ends_on=tomorrow, reason="休假"
+        )
+        for key, (principal, lead) in reviewers.items()
+    }
+
+    # 抄送: the own municipal review's decision copied to the own college's applicant and the other's.
+    from workflows.models import TaskCopy
+
+    copies = {
+        key: TaskCopy.objects.create(
+            task=tasks["own:municipal"],
+            recipient=clerks[key][0],
+            copied_by=tasks["own:municipal"].owner,
+            subject="matrix",
+            decision="市级审核通过",
+        )
+        for key in ("own", "other")
+    }
+
     # Evaluation bodies, plans with confirmed results, issued certificates, roster reports.
     plans, batches, certificates, imports, bodies = {}, {}, {}, {}, {}
     for key, org in orgs.items():
@@ -527,6 +552,8 @@ def build_world():
         apps=apps,
         objections=objections,
         tasks=tasks,
+        deputies=deputies,
+        copies=copies,
         plans=plans,
         public_plan=public_plan,
         batches=batches,
@@ -677,7 +704,11 @@ def targets(kind: str | None, persona: str, w) -> dict[str, dict]:
         return {**out, "none": none}
     if kind == "attachment":
         return {**{k: {"pk": w.apps[k].attachments.first().pk} for k in APP_LABELS}, "none": none}
-    if kind == "task":
+    if kind == "copy":
+        return {**{k: {"pk": c.pk} for k, c in w.copies.items()}, "none": none}
+    if kind == "deputy":
+        return {**{k: {"pk": d.pk} for k, d in w.deputies.items()}, "none": none}
+    if kind in ("task", "task_urge"):
         return {**{k: {"task_pk": t.pk, "pk": t.pk} for k, t in w.tasks.items()}, "none": none}
     if kind == "plan":
         return {**{k: {"pk": w.plans[k].pk, "plan_pk": w.plans[k].pk} for k in ORG_LABELS}, "none": none}
@@ -935,6 +966,11 @@ KINDS = {
     "api/v1/tasks/<int:pk>/release/": "task",
     "api/v1/tasks/<int:pk>/transfer/": "task",
     "api/v1/tasks/<int:pk>/decide/": "task",
+    "api/v1/tasks/<int:pk>/urge/": "task_urge",
+    "api/v1/tasks/<int:pk>/copy/": "task",
+    "api/v1/deputies/<int:pk>/revoke/": "deputy",
+    "api/v1/tasks/<int:pk>/take-back/": "task",
+    "api/v1/tasks/<int:pk>/send-back/": "task",
     "api/v1/publicity/<int:pk>/objections/": "application",
     "api/v1/publicity/<int:pk>/objections/confirm/": "application",
     "api/v1/applications/<int:pk>/objections/": "application",
@@ -1021,6 +1057,12 @@ KINDS = {
     "tasks/<int:task_pk>/claim/": "task",
     "tasks/<int:task_pk>/release/": "task",
     "tasks/<int:task_pk>/transfer/": "task",
+    "tasks/<int:task_pk>/urge/": "task_urge",
+    "tasks/<int:task_pk>/copy/": "task",
+    "tasks/copies/<int:pk>/": "copy",
+    "tasks/deputies/<int:pk>/revoke/": "deputy",
+    "tasks/<int:task_pk>/take-back/": "task",
+    "tasks/<int:task_pk>/send-back/": "task",
     "notifications/<int:pk>/": "message",
     "catalogue/<str:code>/": "body_code",
     "tasks/chart/<slug:subject>/<int:pk>/": "application_chart",
@@ -1120,6 +1162,9 @@ SCOPE_ORACLE = {
     "certificate": "certificates/<int:pk>/",
     "batch": "certificates/batches/<int:pk>/",
     "task": "tasks/<int:task_pk>/",
+    # 催办 reaches a task on an application or plan the persona sees, not only the tasks it may open: the
+    # urge list (GET) is the oracle its POSTs must agree with.
+    "task_urge": ("api/v1/tasks/<int:pk>/urge/", "GET"),
     "message": ("notifications/<int:pk>/", "POST"),  # opening a message is a POST (a GET writes nothing)
     "organisation": "api/v1/organisations/<int:pk>/majors/",
     "agreement": "plans/agreements/<int:pk>/",
@@ -1191,6 +1236,8 @@ MALFORMED = {
             "objection",
             "plan",
             "task",
+            "tasks",
+            "deputy",
             "candidate",
             "occupation",
             "level",
@@ -1210,16 +1257,30 @@ MALFORMED = {
             "banned_until",
             "hired_on",
             "left_on",
+            "starts_on",
+            "ends_on",
         )
     },
     **{name: "abc" for name in ("starts_at", "ends_at")},
     **{
         name: "nope\x00"
-        for name in ("kind", "outcome", "part", "role", "decision", "body_category", "action", "relation")
+        for name in (
+            "kind",
+            "outcome",
+            "part",
+            "role",
+            "decision",
+            "body_category",
+            "action",
+            "relation",
+            "to_node",
+            "node",
+        )
     },
     "items": "field:no_such_field",
     "idempotency_key": "k" * 500,
     "reason": "理由" * 3000,
+    "note": "催" * 500,
     "comment": "",
     "number": "Y" * 200,
     "name": "\x00\x00",

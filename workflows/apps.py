@@ -10,7 +10,7 @@ class WorkflowsConfig(AppConfig):
         from filing.services import timers
         from filing.views import extensions
 
-        from . import flows, receivers, registry, reminders, roles, selectors
+        from . import flows, receivers, registry, reminders, roles, selectors, task_tools, timeouts
 
         registry.register(
             flows.FilingReviewFlow,
@@ -25,5 +25,7 @@ class WorkflowsConfig(AppConfig):
         receivers.connect()
         extensions.register_summary(selectors.task_summary)
         extensions.register_application_panel(selectors.application_task_panel)
+        extensions.register_application_panel(task_tools.application_operations_panel)
         extensions.register_next_steps(selectors.NEXT_STEPS)
         timers.register("task_reminders", reminders.send_task_reminders)
+        timers.register("task_escalations", timeouts.escalate_overdue)

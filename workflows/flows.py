@@ -128,6 +128,7 @@ class FilingReviewFlow(flow.Flow):
         .Annotation(title=_("市级审核结论"))
         .Case(this.expert_panel, cond=status_is(S.EXPERT_ASSESSMENT))
         .Case(this.correction, cond=status_is(S.RETURNED))
+        .Case(this.district_review, cond=status_is(S.DISTRICT_REVIEW))
         .Default(this.end)
     )
     correction = (
@@ -164,7 +165,11 @@ class FilingReviewFlow(flow.Flow):
         .Case(this.expert_score, cond=_has_unseated_expert)
         .Default(this.expert_join)
     )
-    expert_join = flow.Join().Annotation(title=_("专家评分汇总")).Next(this.decision)
+    expert_join = (
+        flow.Join(continue_on_condition=this.panel_decided)
+        .Annotation(title=_("专家评分汇总"))
+        .Next(this.decision)
+    )
     decision = (
         flow.View(TaskView.as_view())
         .Annotation(title=_("审批决定"))
@@ -189,6 +194,11 @@ class FilingReviewFlow(flow.Flow):
     def start_process(self, activation, application):
         activation.process.application = application
         return activation.process
+
+    def panel_decided(self, activation, active_tasks) -> bool:
+        """或签 / 票签: the panel's rule (filing.panel) was met before every seat scored; the scoring service
+        moved the application on, and the join cancels the scoring tasks still open."""
+        return activation.process.application.status != S.EXPERT_ASSESSMENT
 
     def end_publicity(self, activation):
         """Runs when publicity ended (filed) or an objection was upheld (back to the decision)."""

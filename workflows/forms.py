@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,13 @@ from filing.services.corrections import correction_items
 from filing.workdays import UnknownCalendarYear, add_working_days
 
 DEFAULT_CORRECTION_WORKING_DAYS = 15
+
+#: What a review step decides (sending back and taking back are task operations, not a decision).
+REVIEW_OUTCOMES = [
+    choice
+    for choice in ReviewOutcome.choices
+    if choice[0] in (ReviewOutcome.APPROVE, ReviewOutcome.RETURN, ReviewOutcome.REJECT)
+]
 
 
 def default_deadline() -> datetime.date:
@@ -56,7 +64,7 @@ REJECTION_TITLES = {
 
 
 class ReviewForm(TaskForm):
-    outcome = forms.ChoiceField(choices=ReviewOutcome.choices, widget=forms.RadioSelect, label=_("审批结论"))
+    outcome = forms.ChoiceField(choices=REVIEW_OUTCOMES, widget=forms.RadioSelect, label=_("审批结论"))
     comment = forms.CharField(widget=forms.Textarea, label=_("审批意见"), max_length=5000)
     items = forms.MultipleChoiceField(
         choices=[],
@@ -359,3 +367,84 @@ def complaint_arguments(data: dict) -> dict:
         "rectify": bool(data.get("rectify")),
         "deadline": data.get("deadline"),
     }
+
+
+class UrgeForm(forms.Form):
+    """催办: an optional short note to whoever must act (the rule on the daily limit is stated)."""
+
+    note = forms.CharField(required=False, max_length=200, label=_("催办说明"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].help_text = _("可选，200字以内。每人每天对同一任务最多催办%(n)d次。") % {
+            "n": settings.WORKFLOW["URGE_DAILY_LIMIT"]
+        }
+
+
+class SendBackForm(forms.Form):
+    """退回到已办环节: which earlier step, and why (the reopened step sees the reasons)."""
+
+    to_node = forms.ChoiceField(label=_("退回到"))
+    comment = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        label=_("退回理由"),
+        help_text=_("退回后由原办理人重新办理，法定办理时限继续计算（审核时间均计入）。"),
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_node"].choices = list(choices)
+
+
+class BatchForm(forms.Form):
+    """批量审批: the tasks ticked on the list and one opinion."""
+
+    tasks = forms.TypedMultipleChoiceField(
+        coerce=int, label=_("选择任务"), widget=forms.CheckboxSelectMultiple
+    )
+    comment = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label=_("审批意见"))
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tasks"].choices = list(choices)
+
+
+class DeputyForm(forms.Form):
+    """委派/代理: who acts for me, from when to when, and why (the rules are stated on the form)."""
+
+    deputy = forms.ModelChoiceField(queryset=None, label=_("代理人"))
+    starts_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(max_length=200, label=_("事由"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        from .deputies import MAX_DAYS, colleagues
+
+        super().__init__(*args, **kwargs)
+        self.fields["deputy"].queryset = colleagues(user)
+        self.fields["deputy"].help_text = _("同一单位、同一岗位的在岗同事。")
+        self.fields["starts_on"].help_text = _("不早于今天。")
+        self.fields["ends_on"].help_text = _("不早于开始日期，一次最长%(n)d天（含首尾两天）。") % {
+            "n": MAX_DAYS
+        }
+
+
+class CopyForm(forms.Form):
+    """抄送: named people (who may see the subject) and roles around it, with an optional note."""
+
+    users = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, label=_("抄送给（人员）"), widget=forms.CheckboxSelectMultiple
+    )
+    roles = forms.MultipleChoiceField(
+        choices=(), required=False, label=_("抄送给（角色）"), widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(required=False, max_length=200, label=_("抄送说明"))
+
+    def __init__(self, *args, candidates=None, role_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["users"].queryset = (
+            candidates if candidates is not None else get_user_model().objects.none()
+        )
+        self.fields["roles"].choices = list(role_choices)
+        self.fields["users"].help_text = _("只能抄送给有权查看该事项的人员。")

@@ -25,7 +25,7 @@ from filing.models import (
 )
 from filing.roles import Role
 
-from . import registry
+from . import deputies, registry
 from .models import (
     ComplaintProcess,
     FilingReviewProcess,
@@ -45,8 +45,15 @@ def node_name(task: Task) -> str:
 def tasks_visible_to(user) -> dict[str, QuerySet]:
     """Tasks the user owns (inbox), may claim (queue) or has finished (archive)."""
     flows = registry.flows()
+    inbox = Task.objects.inbox(flows, user)
+    principals = deputies.principals_of(user)
+    if principals:  # 代理: the open tasks of those the user acts for today
+        inbox = Task.objects.filter(
+            Q(pk__in=inbox.values("pk"))
+            | Q(owner__in=principals, status=STATUS.ASSIGNED, process__status="NEW")
+        )
     return {
-        "inbox": Task.objects.inbox(flows, user).select_related("process", "owner"),
+        "inbox": inbox.select_related("process", "owner"),
         "queue": Task.objects.queue(flows, user).select_related("process"),
         "archive": Task.objects.archive(flows, user).select_related("process").order_by("-finished")[:20],
     }
@@ -91,7 +98,11 @@ def open_tasks_visible_to(user) -> QuerySet:
     flows = registry.flows()
     mine = Task.objects.inbox(flows, user).values("pk")
     claimable = Task.objects.queue(flows, user).values("pk")
-    tasks = Task.objects.filter(Q(pk__in=mine) | Q(pk__in=claimable))
+    condition = Q(pk__in=mine) | Q(pk__in=claimable)
+    principals = deputies.principals_of(user)
+    if principals:  # 代理: the open tasks of those the user acts for today
+        condition |= Q(owner__in=principals, status=STATUS.ASSIGNED, process__status="NEW")
+    tasks = Task.objects.filter(condition)
     due = _due_dates(tasks)
     when = [When(pk__in=pks, then=Value(day)) for day, pks in due.items()]
     annotation = Case(*when, default=Value(None), output_field=DateField())
@@ -184,6 +195,8 @@ def get_task_for(user, task_pk) -> Task:
         return task
     if task.owner_permission and user.has_perm(task.owner_permission):
         return task
+    if task.owner_id and task.owner_id in deputies.principals_of(user):  # 代理: the principal's task
+        return task
     raise NotFound(_("任务不存在。"), actor=user, action="scope.probe", obj=task)
 
 
@@ -222,6 +235,20 @@ def open_task(subject, node: str) -> Task:
         )
     return Task.objects.select_related("owner", "process").get(
         flow_task=getattr(flow, node), status__in=[STATUS.NEW, STATUS.ASSIGNED], **lookup
+    )
+
+
+def done_tasks_of(application: FilingApplication, user) -> list[Task]:
+    """The human tasks of this application the user completed, latest first (what a take-back may reopen)."""
+    return list(
+        Task.objects.filter(
+            process__filingreviewprocess__application=application,
+            owner=user,
+            status=STATUS.DONE,
+            flow_task_type="HUMAN",
+        )
+        .select_related("process")
+        .order_by("-finished")[:5]
     )
 
 
@@ -291,7 +318,8 @@ NEXT_STEPS = {
 def task_assignees(task: Task) -> list:
     """Who must act on a waiting task: its owner, or everyone who could claim it from the queue."""
     if task.owner_id:
-        return [task.owner]
+        deputy = deputies.deputy_of(task.owner)
+        return [task.owner, deputy] if deputy is not None else [task.owner]
     if not task.owner_permission:
         return []
     users = get_user_model().objects.filter(is_active=True, memberships__is_active=True).distinct()

@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from filing.models import ExpertScore, FilingLine, ReviewOutcome
+from filing.models import ExpertScore, FilingLine
 
-from .forms import complaint_arguments
+from .forms import REVIEW_OUTCOMES, complaint_arguments
 
 #: The largest primary key a column holds (BigAutoField): a bigger number is a 400 here, never an overflow in
 #: a query (Django guards single-value lookups, not ``__in`` lists).
@@ -50,7 +50,7 @@ class CorrectionItemInput(StrictInput):
 class ReviewInput(TaskInput):
     """区级受理 / 区级审核 / 市级审核: approve, return (with the ticked items and a deadline) or reject."""
 
-    outcome = serializers.ChoiceField(choices=ReviewOutcome.choices)
+    outcome = serializers.ChoiceField(choices=REVIEW_OUTCOMES)
     comment = serializers.CharField(max_length=5000)
     items = CorrectionItemInput(many=True, required=False)
     deadline = serializers.DateField(required=False)

@@ -31,6 +31,7 @@ from filing.models import (
 )
 from filing.services import review
 
+from . import deputies
 from .selectors import node_name, subject_of
 from .steps import NODES, REVIEW_NODES
 
@@ -180,11 +181,15 @@ def task_complete(*, actor, task_pk: int, arguments: dict, nodes: Iterable[str] 
             activation.assign(actor)
         if task.status != STATUS.ASSIGNED:
             raise WrongState(_("该任务已办结或已被取消。"))
+        principal = deputies.take_over(actor, task)  # 代理: the deputy acts on the principal's task
         if not activation.flow_task.can_execute(actor, task):
             raise Denied(_("该任务不是由您办理。"), actor=actor, action=f"task.{name}", obj=subject_of(task))
         activation.start(None)
-        result = spec.work(actor, subject_of(task), task, spec, **arguments)
+        subject = subject_of(task)
+        result = spec.work(actor, subject, task, spec, **arguments)
         activation.execute()
+        if principal is not None:
+            deputies.record_on_behalf(actor, task, principal, subject)
         return result
 
     return _locked(task_pk, body)

@@ -74,6 +74,19 @@ def _handle_complaint(actor, complaint, task, spec, *, decision: str, **argument
     return handler(actor=actor, complaint=complaint, **arguments)
 
 
+def _take_back_review(actor, application, task, spec):
+    return review.review_take_back(actor=actor, application=application, step=spec.step)
+
+
+def _send_back_to_district(actor, application, task, spec, *, comment: str):
+    return review.review_send_back(actor=actor, application=application, comment=comment)
+
+
+def _approve(actor, subject, task, spec, *, comment: str) -> dict:
+    """The arguments of an approval with one opinion (批量审批)."""
+    return {"approve": True, "comment": comment}
+
+
 @dataclass(frozen=True)
 class NodeSpec:
     #: The domain step recorded for the decision (``ReviewDecision.step``), where the node decides one.
@@ -90,6 +103,14 @@ class NodeSpec:
     clocked: bool = False
     #: Further forms on the same page, by the name of their submit button.
     alternatives: dict = field(default_factory=dict)
+    #: 拿回: ``take_back(actor, subject, task, spec)`` undoes the node's decision in the domain (None: the
+    #: node's decision cannot be taken back); the flow side is generic (``workflows.operations``).
+    take_back: Callable | None = None
+    #: 退回到已办环节: earlier node name → ``send(actor, subject, task, spec, comment=...)``.
+    returns_to: dict = field(default_factory=dict)
+    #: 批量审批: ``approval(actor, subject, task, spec, comment=...)`` gives the node's arguments for an
+    #: approval with one opinion (None: the node is not approved in batches).
+    approval: Callable | None = None
 
     @property
     def decides_review_step(self) -> bool:
@@ -116,6 +137,7 @@ NODES: dict[str, NodeSpec] = {
         _review,
         unit_role=Role.DISTRICT_REVIEWER,
         clocked=True,
+        take_back=_take_back_review,
     ),
     "municipal_review": NodeSpec(
         ReviewStep.MUNICIPAL_REVIEW,
@@ -124,6 +146,8 @@ NODES: dict[str, NodeSpec] = {
         _review,
         unit_role=Role.MUNICIPAL_REVIEWER,
         clocked=True,
+        take_back=_take_back_review,
+        returns_to={"district_review": _send_back_to_district},
     ),
     "expert_panel": NodeSpec(
         ReviewStep.EXPERT_PANEL,
@@ -156,6 +180,7 @@ NODES: dict[str, NodeSpec] = {
         serializers.PlanDecisionInput,
         _confirm_plan,
         unit_role=Role.MUNICIPAL_REVIEWER,
+        approval=_approve,
     ),
     "audit_results": NodeSpec(
         None,
@@ -163,6 +188,7 @@ NODES: dict[str, NodeSpec] = {
         serializers.PlanDecisionInput,
         _audit_results,
         unit_role=Role.MUNICIPAL_REVIEWER,
+        approval=_approve,
     ),
     "review_revocation": NodeSpec(
         None,
@@ -194,6 +220,8 @@ NODES: dict[str, NodeSpec] = {
 
 #: Nodes whose decision is a review step (approve / return / reject).
 REVIEW_NODES = frozenset(name for name, spec in NODES.items() if spec.decides_review_step)
+#: Nodes approved in batches with one opinion (批量审批).
+BATCH_NODES = frozenset(name for name, spec in NODES.items() if spec.approval is not None)
 #: Nodes during which the authority's clock runs.
 CLOCKED_NODES = frozenset(name for name, spec in NODES.items() if spec.clocked)
 

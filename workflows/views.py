@@ -29,17 +29,21 @@ from filing.models import (
     HolderCorrectionRequest,
     RevocationRequest,
 )
+from filing.panel import outcome as panel_outcome
 from filing.services import national, review
 from filing.services.corrections import changes_since, last_answered
 from filing.services.experts import score_summary
+from filing.services.review import last_send_back
 from filing.services.staffing import staffing_problems
 from filing.views.base import apply_errors, error_response
 
-from . import forms, services
+from . import deputies, forms, services
 from . import selectors as wf_selectors
-from .models import NationalRejectionProcess
+from .models import NationalRejectionProcess, TaskCopy
+from .operations import take_back_refusal
 from .steps import NODES
 from .subjects import subject_label, subject_owner, subject_text
+from .task_tools import may_batch, operations_context
 
 TASK_STATES = [(STATUS.ASSIGNED, _("我的待办")), (STATUS.NEW, _("待认领"))]
 
@@ -100,7 +104,19 @@ class InboxView(FilteredListMixin, ListView):
         archive = list(wf_selectors.tasks_visible_to(self.request.user)["archive"])
         wf_selectors.attach_subjects([*tasks, *archive])
         context["rows"] = [self._row(t) for t in tasks]
-        context["archive"] = [self._row(t) for t in archive]
+        context["archive"] = [
+            {
+                **self._row(t),
+                "may_take_back": take_back_refusal(self.request.user, t) is None,
+                "acting": deputies.acting_label(t),
+            }
+            for t in archive
+        ]
+        context["may_batch"] = may_batch(self.request.user)
+        context["may_deputise"] = deputies.works_in_queues(self.request.user)
+        context["copies"] = TaskCopy.objects.filter(recipient=self.request.user).select_related(
+            "task", "copied_by"
+        )[:20]
         return context
 
     def _row(self, task) -> dict:
@@ -133,11 +149,15 @@ class TaskPageMixin:
         return review.reviewer_refusal(self.request.user, self.subject, self.spec.step)
 
     def can_act(self) -> bool:
+        owners = (None, self.request.user.pk, *deputies.principals_of(self.request.user))
         return (
-            self.task.owner_id in (None, self.request.user.pk)
+            self.task.owner_id in owners
             and self.task.status in ("NEW", "ASSIGNED")
             and self.refusal() is None
         )
+
+    def operations_context(self) -> dict:
+        return operations_context(self.request.user, self.task, can_act=self.can_act())
 
     def form_for(self, data=None, button: str | None = None):
         form_class = (self.spec.alternatives.get(button) if button else None) or (
@@ -222,6 +242,7 @@ class TaskView(TaskPageMixin, View):
                 self.request,
                 "workflows/complaint_task.html",
                 {
+                    **self.operations_context(),
                     "task": self.task,
                     "node": self.node,
                     "complaint": self.subject,
@@ -235,6 +256,7 @@ class TaskView(TaskPageMixin, View):
                 self.request,
                 "workflows/holder_correction_task.html",
                 {
+                    **self.operations_context(),
                     "task": self.task,
                     "node": self.node,
                     "request_obj": self.subject,
@@ -249,6 +271,7 @@ class TaskView(TaskPageMixin, View):
                 self.request,
                 "workflows/revocation_task.html",
                 {
+                    **self.operations_context(),
                     "task": self.task,
                     "node": self.node,
                     "request_obj": self.subject,
@@ -270,9 +293,11 @@ class TaskView(TaskPageMixin, View):
         answered = last_answered(app)
         alternatives = {name: form_class(subject=app) for name, form_class in self.spec.alternatives.items()}
         return {
+            **self.operations_context(),
             "task": self.task,
             "node": self.node,
             "application": app,
+            "send_back_reasons": last_send_back(app) if self.node == "district_review" else None,
             "form": form,
             "lines": app.lines.all(),
             "attachments": app.attachments.filter(superseded_at__isnull=True),
@@ -280,6 +305,7 @@ class TaskView(TaskPageMixin, View):
             "clock": clock_status(app) if app.accepted_on else None,
             "changes": changes_since(answered) if answered else None,
             "scores": score_summary(app) if self.node == "decision" else {},
+            "panel_rule": panel_outcome(app).explanation if self.node == "decision" else "",
             "conflict_form": alternatives.get("declare_conflict"),
             "can_act": self.can_act(),
             "refusal": self.refusal(),
@@ -292,6 +318,7 @@ class TaskView(TaskPageMixin, View):
             self.request,
             "workflows/plan_task.html",
             {
+                **self.operations_context(),
                 "task": self.task,
                 "node": self.node,
                 "plan": plan,
@@ -316,6 +343,7 @@ class TaskView(TaskPageMixin, View):
             self.request,
             "workflows/national_rejection_task.html",
             {
+                **self.operations_context(),
                 "task": self.task,
                 "node": self.node,
                 "body": process.body,

@@ -6,6 +6,7 @@ from api.serializers.annual_tasks import *  # noqa: F403
 from api.serializers.applications import *  # noqa: F403
 from api.serializers.appointments import *  # noqa: F403
 from api.serializers.evaluations import *  # noqa: F403
+from api.serializers.operations import *  # noqa: F403
 from api.serializers.recognition import *  # noqa: F403
 from api.serializers.staff import *  # noqa: F403
 from api.serializers.staffing import *  # noqa: F403

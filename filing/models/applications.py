@@ -163,6 +163,15 @@ class FilingApplication(ConcurrentTransitionMixin, models.Model):
     def pass_municipal_review(self) -> None:
         pass
 
+    @transition(field=status, source=S.MUNICIPAL_REVIEW, target=S.DISTRICT_REVIEW)
+    def back_to_district_review(self) -> None:
+        """The district review again: the city sent it back (退回区级重审), or the district reviewer took back
+        an approval the city had not yet acted on (拿回)."""
+
+    @transition(field=status, source=S.EXPERT_ASSESSMENT, target=S.MUNICIPAL_REVIEW)
+    def back_to_municipal_review(self) -> None:
+        """The municipal reviewer took back an approval before any expert was named (拿回)."""
+
     @transition(field=status, source=RETURNABLE, target=S.RETURNED)
     def return_for_correction(self) -> None:
         """补正: the open ``Correction`` records the step that returned it (and so where it goes back to)."""
@@ -316,6 +325,10 @@ class ReviewOutcome(models.TextChoices):
     APPROVE = "approve", _("通过")
     RETURN = "return", _("退回补正")
     REJECT = "reject", _("不予通过")
+    #: The city returns the filing to the district review (not to the applicant), with its reasons.
+    SEND_BACK = "send_back", _("退回区级重审")
+    #: The reviewer took back an approval the next step had not acted on (the approval no longer stands).
+    TAKE_BACK = "take_back", _("拿回重办")
 
 
 class ReviewDecision(models.Model):

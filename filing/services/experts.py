@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from filing import access, signals
+from filing import access, panel, signals
 from filing.audit import audit_record
 from filing.clock import clock_follow
 from filing.errors import Conflict, Invalid, WrongState
@@ -206,10 +206,15 @@ def expert_score(*, actor, assignment: ExpertAssignment, scores: dict, today=Non
         obj=application,
         payload={"scores": {str(r.line_id): r.score for r in rows}},
     )
-    if not application.experts.filter(state=ExpertAssignment.State.ASSIGNED).exists():
+    panel_outcome = panel.outcome(application)
+    if panel_outcome.complete:  # 会签 / 或签 / 票签: the kind's rule says the panel has scored enough
         application.finish_expert_assessment()
         save_application(application, today)
-        audit_record(action="application.experts_done", obj=application)
+        audit_record(
+            action="application.experts_done",
+            obj=application,
+            payload={"rule": panel_outcome.rule, "explanation": panel_outcome.explanation},
+        )
     signals.expert_scored.send(
         sender=FilingApplication, application=application, actor=actor, assignment=assignment
     )

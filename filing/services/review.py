@@ -99,7 +99,7 @@ def review_decide(
         raise Invalid(_("未知的审批环节。"), errors={"step": [_("未知的审批环节。")]})
     if application.status != STEP_STATUS[step]:
         raise WrongState(_("申请当前不在该审批环节，可能已被他人处理。"), status=application.status)
-    if outcome not in ReviewOutcome.values:
+    if outcome not in (ReviewOutcome.APPROVE, ReviewOutcome.RETURN, ReviewOutcome.REJECT):
         raise Invalid(_("请选择审批结论。"), errors={"outcome": [_("请选择通过、退回补正或不予通过。")]})
     check_reviewer(actor, application, step, f"review.{step}")
     if not comment.strip():
@@ -153,6 +153,95 @@ def review_decide(
     else:
         signals.application_rejected.send(reason=comment, **kwargs)
     return decision
+
+
+#: The step a take-back reopens → (the status the approval led to, the transition back).
+TAKE_BACK = {
+    ReviewStep.DISTRICT_REVIEW: (S.MUNICIPAL_REVIEW, "back_to_district_review"),
+    ReviewStep.MUNICIPAL_REVIEW: (S.EXPERT_ASSESSMENT, "back_to_municipal_review"),
+}
+
+
+@transaction.atomic
+def review_take_back(*, actor, application: FilingApplication, step: str, today=None) -> ReviewDecision:
+    """拿回: the reviewer who approved ``step`` takes it back while the next step has not acted on it (the
+    flow checks its task; here: the application is still where the approval put it, the approval is the
+    actor's own and the latest decision, and no expert was named yet). The step is open again for them."""
+    application = lock_application(application)
+    if step not in TAKE_BACK:
+        raise WrongState(_("该环节不支持拿回。"))
+    moved_to, back = TAKE_BACK[step]
+    if application.status != moved_to:
+        raise WrongState(_("下一环节已经办理，不能拿回。"), status=application.status)
+    last = ReviewDecision.objects.filter(application=application).order_by("-created_at", "-id").first()
+    deny_unless(
+        last is not None
+        and last.step == step
+        and last.outcome == ReviewOutcome.APPROVE
+        and last.actor_id == actor.pk,
+        actor=actor,
+        action=f"review.{step}.take_back",
+        obj=application,
+        message=_("只能拿回本人作出的最近一次审核通过。"),
+    )
+    if application.experts.exists():
+        raise WrongState(_("已组织专家评审，不能拿回。"), status=application.status)
+    getattr(application, back)()
+    save_application(application, today)
+    decision = ReviewDecision.objects.create(
+        application=application,
+        step=step,
+        outcome=ReviewOutcome.TAKE_BACK,
+        comment=_("拿回重办（原审核通过不再有效）"),
+        actor=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=f"review.{step}.take_back",
+        obj=application,
+        payload={"status": application.status, "taken_back": last.pk},
+    )
+    signals.application_taken_back.send(
+        sender=FilingApplication, application=application, actor=actor, step=step
+    )
+    return decision
+
+
+@transaction.atomic
+def review_send_back(*, actor, application: FilingApplication, comment: str, today=None) -> ReviewDecision:
+    """退回区级重审: the city returns the filing to the district review with its reasons (not to the
+    applicant). The statutory clock keeps running: a review at either level is the authority's time."""
+    application = lock_application(application)
+    if application.status != S.MUNICIPAL_REVIEW:
+        raise WrongState(_("申请当前不在市级审核环节，可能已被他人处理。"), status=application.status)
+    check_reviewer(actor, application, ReviewStep.MUNICIPAL_REVIEW, "review.municipal_review.send_back")
+    if not (comment or "").strip():
+        raise Invalid(_("请填写退回理由。"), errors={"comment": [_("请写明退回区级重审的理由。")]})
+    application.back_to_district_review()
+    save_application(application, today)
+    decision = ReviewDecision.objects.create(
+        application=application,
+        step=ReviewStep.MUNICIPAL_REVIEW,
+        outcome=ReviewOutcome.SEND_BACK,
+        comment=comment,
+        actor=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="review.municipal_review.send_back",
+        obj=application,
+        payload={"comment": comment, "status": application.status},
+    )
+    signals.application_sent_back.send(
+        sender=FilingApplication, application=application, actor=actor, decision=decision
+    )
+    return decision
+
+
+def last_send_back(application: FilingApplication) -> ReviewDecision | None:
+    """The city's reasons when the district review is open again after a send-back (shown on its task)."""
+    last = application.decisions.order_by("-created_at", "-id").first()
+    return last if last is not None and last.outcome == ReviewOutcome.SEND_BACK else None
 
 
 def _line_decisions(lines: list[FilingLine], line_decisions: dict) -> dict[int, dict]:
