@@ -233,7 +233,7 @@ def _fill(total: int) -> int:
         if field.name == "number":
             values.append("'F' || lpad(g::text, 21, '0')")
         elif field.name == "verification_token":
-            values.append("'f' || md5(g::text) || md5((g + 7)::text)")
+            values.append("'f' || md5(g::text) || substr(md5((g + 7)::text), 1, 31)")
         elif field.name in ("batch", "corrects", "report", "revoked_by"):
             values.append("NULL")
         else:

@@ -4,8 +4,9 @@ workers while both instances answer verification; then every certificate is veri
 
 Shown: gapless, unique numbers; every certificate verifiable on both instances; no failed request; the rate
 limit's counter shared (in Redis, counting the requests of both instances). PostgreSQL and Redis only (a
-skip elsewhere, a failure in CI). Reduced by default (4 batches of 250); SCALE_OUT_FULL=1 runs the issue's
-20 batches of 2,500 (50,000 certificates), or set SCALE_OUT_BATCHES / SCALE_OUT_BATCH_SIZE.
+skip in the SQLite run; a missing Redis fails in CI). Reduced by default (4 batches of 250);
+SCALE_OUT_FULL=1 runs the issue's 20 batches of 2,500 (50,000 certificates), or set SCALE_OUT_BATCHES /
+SCALE_OUT_BATCH_SIZE.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ def _wait_ready(server: subprocess.Popen, port: int, log: Path) -> None:
 
 
 @pytest.fixture
-def broker(on_postgres):
+def broker():
     """This process's Celery app sends to the test Redis instead of running tasks eagerly."""
     from config.celery import app
 
@@ -166,8 +167,9 @@ def _verify_all(ports, tokens, failures: list, threads: int = 4) -> int:
     return sum(sent)
 
 
-def test_two_web_instances_and_three_workers_issue_gapless_and_verify_everywhere(broker, tmp_path):
-    # `broker` asks for `on_postgres`: skipped in the SQLite run of `make test`, run in the PostgreSQL one
+def test_two_web_instances_and_three_workers_issue_gapless_and_verify_everywhere(
+    on_postgres, broker, tmp_path
+):
     from filing.services import issuance as svc
 
     college = factories.organisation(district_code="310115", name="扩展测试学院")
