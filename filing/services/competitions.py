@@ -47,7 +47,7 @@ from filing.roster import (
     read_table,
 )
 from filing.services.common import lock_plan, parse_day, require_operator, require_status
-from filing.services.roster import duplicates_elsewhere, read_identity, same_name
+from filing.services.roster import duplicates_elsewhere, once_per_file, read_identity, same_name
 from filing.services.roster_cells import birth_date
 from filing.services.supervision import text
 from filing.standing import Activity, ensure_standing
@@ -163,12 +163,7 @@ def _rows(competition: Competition, rows) -> tuple[list[dict], list[RowError]]:
                 "rank",
                 _("名次应为1至%(n)d之间的整数（参赛人数%(n)d）。") % {"n": competition.participants},
             )
-        if number and doc_type:
-            key = pii.index(doc_type, number)
-            if key in seen:
-                err("document_number", _("与第%(row)d行重复。") % {"row": seen[key]})
-            else:
-                seen[key] = raw.row
+        once_per_file(seen, doc_type, number, raw.row, err)
         if row_errors:
             errors.extend(row_errors)
             continue

@@ -181,6 +181,19 @@ def _offering_key(plan: EvaluationPlan) -> tuple[int, int]:
     return plan.line.offering.occupation_id, plan.line.offering.level
 
 
+def once_per_file(seen: dict[str, int], doc_type: str | None, number: str, row: int, err) -> str:
+    """One row per person in a file: the person's keyed index (or "" without a valid number); a repeat is
+    reported on the document number with the row it repeats."""
+    if not (number and doc_type):
+        return ""
+    index = pii.index(doc_type, number)
+    if index in seen:
+        err("document_number", _("与第%(row)d行重复。") % {"row": seen[index]})
+    else:
+        seen[index] = row
+    return index
+
+
 def read_identity(values: dict, err) -> tuple[str, str | None, str]:
     """姓名, 证件类型 and 证件号码 of a row (roster or staff file), each problem reported through ``err``:
     the same checks wherever a person is imported."""
@@ -275,12 +288,7 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
                 contact_value = contact.normalise(contact_text, sendable=False)
             except ValidationError as exc:
                 err("contact", exc.messages[0])
-        if number and doc_type:
-            key = pii.index(doc_type, number)
-            if key in seen:
-                err("document_number", _("与第%(row)d行重复。") % {"row": seen[key]})
-            else:
-                seen[key] = raw.row
+        once_per_file(seen, doc_type, number, raw.row, err)
         if row_errors:
             errors.extend(row_errors)
             continue

@@ -30,7 +30,7 @@ from filing.roster import (
     read_table,
 )
 from filing.services.common import deny_unless, require_version
-from filing.services.roster import OccupationLookup, read_identity
+from filing.services.roster import OccupationLookup, once_per_file, read_identity
 from filing.services.roster_cells import NO, YES, parse_date, parse_years
 from filing.validators import scrub_identifiers
 
@@ -159,12 +159,7 @@ def validate_staff_rows(
         else:
             by_number[employee_number] = raw.row
         name, doc_type, number = read_identity(values, err)
-        index = pii.index(doc_type, number) if number and doc_type else ""
-        if index:
-            if index in by_index:
-                err("document_number", _("与第%(row)d行重复。") % {"row": by_index[index]})
-            else:
-                by_index[index] = raw.row
+        index = once_per_file(by_index, doc_type, number, raw.row, err)
         fields = clean_fields(values, err, occupations, today)
         if row_errors:
             errors.extend(row_errors)
