@@ -284,3 +284,41 @@ def test_nobody_else_reads_the_dashboard(roles, applicant, district_reviewer, ou
     for user in (applicant, district_reviewer, outsider):
         assert client_for(user).get("/dashboard/").status_code == 404
     assert Client().get("/dashboard/").status_code == 302
+
+
+def test_the_yearly_report_is_built_in_the_background(roles, municipal_reviewer, district_reviewer, settings):
+    from django.test import TestCase
+    from openpyxl import load_workbook
+
+    from filing.errors import Denied, Invalid
+    from filing.models import YearlyReport
+    from filing.services import yearly_reports
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    build_city(2)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        report = yearly_reports.yearly_report_request(actor=municipal_reviewer, year=YEAR)
+    report.refresh_from_db()
+    assert report.state == YearlyReport.State.DONE and report.progress == 100
+    assert bytes(report.pdf).startswith(b"%PDF")
+    assert len(load_workbook(io.BytesIO(bytes(report.xlsx))).sheetnames) == 7
+    with pytest.raises(Denied):
+        yearly_reports.yearly_report_request(actor=district_reviewer, year=YEAR)
+    with pytest.raises(Invalid):
+        yearly_reports.yearly_report_request(actor=municipal_reviewer, year="next")
+
+
+def test_a_failed_report_says_why(roles, municipal_reviewer, monkeypatch):
+    from filing.models import YearlyReport
+    from filing.services import yearly_reports
+
+    report = YearlyReport.objects.create(year=YEAR, requested_by=municipal_reviewer)
+
+    def broken(*args, **kwargs):
+        raise OSError("字体文件不可读")
+
+    monkeypatch.setattr(yearly_reports, "render_pdf", broken)
+    assert yearly_reports.yearly_report_build(report.pk) == YearlyReport.State.FAILED
+    report.refresh_from_db()
+    assert "字体文件不可读" in report.error and report.progress == 60
+    assert yearly_reports.yearly_report_build(report.pk) == YearlyReport.State.FAILED  # no second run
