@@ -8,8 +8,8 @@ subquery), so the dashboard stays constant in queries.
 
 Other sub-domains add their own indicators from their ``AppConfig.ready`` (or at import) with
 :func:`register`; an indicator registered as reported can later be given a compute function with
-``register(..., replace=True)`` (the competitions and 人人持证 work does this), and every task list that
-names its code then reads the computed value.
+``register(..., replace=True)``, and every task list that names its code then reads the computed value.
+The competition indicators are computed from the competition register (``filing.services.competitions``).
 """
 
 from __future__ import annotations
@@ -216,6 +216,26 @@ def apprentices(organisations: QuerySet, year: int) -> dict[int, Decimal]:
     return {row["org"]: Decimal(row["n"] or 0) for row in rows}
 
 
+def _competition_results(*, awarded: bool = False, promoted: bool = False) -> Compute:
+    """Results of the competitions in a body's register (以赛促评) held in the year: entries, awards (a
+    result with its 奖项), or promotions decided under the rule table."""
+
+    def compute(organisations: QuerySet, year: int) -> dict[int, Decimal]:
+        from filing.models import CompetitionResult
+
+        qs = CompetitionResult.objects.filter(
+            competition__body__organisation__in=organisations.values("pk"), competition__held_on__year=year
+        )
+        if awarded:
+            qs = qs.exclude(award="")
+        if promoted:
+            qs = qs.filter(decision__promoted=True)
+        rows = qs.values(org=F("competition__body__organisation_id")).annotate(n=Count("pk"))
+        return {row["org"]: Decimal(row["n"]) for row in rows}
+
+    return compute
+
+
 UNIT_CERTS, UNIT_PERCENT, UNIT_PEOPLE, UNIT_HOURS, UNIT_ITEMS = (
     _("本"),
     _("%"),
@@ -253,9 +273,12 @@ for _indicator in (
     Indicator("training_completed", _("培训结业人次"), UNIT_PEOPLE, _training("completed")),
     Indicator("training_hours", _("培训课时"), UNIT_HOURS, _training("hours")),
     Indicator("apprentices", _("新型学徒制学徒"), UNIT_PEOPLE, apprentices),
-    # Reported with evidence until the competition records land (#16 gives them compute functions).
-    Indicator("competition_entries", _("参加职业技能竞赛人次"), UNIT_PEOPLE),
-    Indicator("competition_awards", _("竞赛获奖"), UNIT_ITEMS),
+    # From the competition register (以赛促评): never typed twice.
+    Indicator("competition_entries", _("参加职业技能竞赛人次"), UNIT_PEOPLE, _competition_results()),
+    Indicator("competition_awards", _("竞赛获奖"), UNIT_ITEMS, _competition_results(awarded=True)),
+    Indicator(
+        "competition_promotions", _("以赛促评晋升人数"), UNIT_PEOPLE, _competition_results(promoted=True)
+    ),
     Indicator("master_studios", _("技能大师工作室"), UNIT_ITEMS, help_text=_("国家级、市级技能大师工作室")),
 ):
     register(_indicator)

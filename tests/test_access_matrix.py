@@ -377,7 +377,7 @@ def build_world():
             actor=clerks[key][0],
             organisation=org,
             year=timezone.localdate().year,
-            targets=[{"indicator": "competition_entries", "target": 5}],
+            targets=[{"indicator": "master_studios", "target": 5}],
         )
         evidence[key] = TaskEvidence(
             target=task_lists[key].targets.get(),

@@ -63,5 +63,6 @@ def test_draft_submit_confirm_and_return_over_the_api(
 def test_the_indicator_registry(applicant, outsider):
     rows = api(applicant).get("/api/v1/indicators/").json()
     codes = {r["code"]: r for r in rows}
-    assert codes["certificates"]["reported"] is False and codes["competition_entries"]["reported"] is True
+    assert codes["certificates"]["reported"] is False and codes["master_studios"]["reported"] is True
+    assert codes["competition_entries"]["reported"] is False  # from the competition register
     assert api(outsider).get("/api/v1/indicators/").status_code == 404

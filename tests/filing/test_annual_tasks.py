@@ -26,7 +26,7 @@ JAN = datetime.date(YEAR, 1, 5)
 TARGETS = [
     {"indicator": "certificates", "target": "120"},
     {"indicator": "training_trainees", "target": "300"},
-    {"indicator": "competition_entries", "target": "12"},
+    {"indicator": "master_studios", "target": "12"},
 ]
 
 
@@ -211,7 +211,7 @@ def test_a_reported_indicator_keeps_its_evidence_and_who_confirmed_it(
         district_reviewer=district_reviewer,
         municipal_reviewer=municipal_reviewer,
     )
-    target = tl.targets.get(indicator="competition_entries")
+    target = tl.targets.get(indicator="master_studios")
     computed = tl.targets.get(indicator="certificates")
     with pytest.raises(Invalid):  # a computed indicator is not reported
         svc.target_report(actor=applicant, task_list=tl, target_pk=computed.pk, value=3, evidence=evidence())
@@ -236,7 +236,7 @@ def test_a_reported_indicator_keeps_its_evidence_and_who_confirmed_it(
     assert target.reported_value == Decimal("7.0") and target.confirmed_by == district_reviewer
     assert target.evidence.get().sha256 and target.evidence.get().uploaded_by == applicant
     rows = {r["target"].indicator: r for r in svc.progress(tl, today=datetime.date(YEAR, 12, 31))}
-    assert rows["competition_entries"]["actual"] == Decimal("7.0") and rows["competition_entries"]["late"]
+    assert rows["master_studios"]["actual"] == Decimal("7.0") and rows["master_studios"]["late"]
     # A new report waits for a confirmation again.
     svc.target_report(actor=applicant, task_list=tl, target_pk=target.pk, value="12", evidence=evidence())
     target.refresh_from_db()

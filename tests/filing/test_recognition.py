@@ -252,6 +252,27 @@ def test_promotion_by_the_rule_table_with_a_reason_per_person(enterprise):
     assert contest.status == CompetitionStatus.DECIDED
     with pytest.raises(WrongState):
         competitions.competition_decide(actor=operator, competition=contest)
+    with pytest.raises(WrongState):  # decided: the results stand
+        competitions.results_import(
+            actor=operator, competition=contest, file_name="again.csv", data=results_csv([entrant(1, 1)])
+        )
+    # The annual-task indicators read the same register: entries, awards, promotions of the year.
+    from filing import indicators
+    from filing.models import Organisation
+
+    figures = indicators.computed(
+        ["competition_entries", "competition_awards", "competition_promotions"],
+        Organisation.objects.filter(pk=body.organisation_id),
+        HELD_ON.year,
+    )
+    org = body.organisation_id
+    assert [
+        figures[k][org] for k in ("competition_entries", "competition_awards", "competition_promotions")
+    ] == [
+        4,
+        4,
+        2,
+    ]
 
 
 def test_a_second_promotion_in_the_same_year_is_refused_naming_the_rule(enterprise):
