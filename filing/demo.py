@@ -23,6 +23,14 @@ def demo_uscc(prefix: str, body: str) -> str:
     return partial + uscc.calc_check_digit(partial + "0")
 
 
+def demo_citizen_id(seq: int, birth: str) -> str:
+    """A syntactically valid (fictional) 居民身份证号码 for demo people (浦东新区 area code)."""
+    from stdnum.cn import ric
+
+    body = f"310115{birth}{seq % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
 @dataclass(frozen=True)
 class DemoOrg:
     name: str

@@ -218,6 +218,7 @@ class PlanForm(PlanEditForm):
         label=_("认定方式"),
         choices=PlanMethod.choices,
         initial=PlanMethod.EXAM,
+        required=False,
         help_text=_(
             "考核评价：导入名册，按职业标准考核。直接认定：企业对业绩突出的一线职工逐人提交业绩材料，由专家"
             "综合评审，仅限三级/高级工及以上，不设学历、资历、年龄和比例限制。以赛促评：按晋升规则为竞赛"
@@ -250,6 +251,9 @@ class PlanForm(PlanEditForm):
         self.fields["competition"].queryset = Competition.objects.filter(
             body__in=bodies, status=CompetitionStatus.DECIDED
         )
+
+    def clean_method(self):
+        return self.cleaned_data.get("method") or PlanMethod.EXAM
 
 
 class SittingForm(forms.Form):

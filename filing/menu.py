@@ -91,13 +91,11 @@ def _competitions_visible(user) -> bool:
 def _staff_register(user) -> bool:
     """The staff register's own rule (``selectors.staff_enterprises_of``): an enterprise's operators and
     legal representative, or the city."""
-    if _city(user):
-        return True
-    if not _roles(Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)(user):
+    if not (_city(user) or _roles(Role.BODY_OPERATOR, Role.LEGAL_REPRESENTATIVE)(user)):
         return False
     from filing.selectors import staff_enterprises_of
 
-    return staff_enterprises_of(user).exists()
+    return staff_enterprises_of(user).exists()  # the city too: only when there is an enterprise to read
 
 
 def _task_lists_visible(user) -> bool:

@@ -197,7 +197,7 @@ def seed_scenarios() -> list[str]:
 
     done += _seed_plans(body, users, today)
     done += demo_supervision.seed_supervision(body, users, today)
-    done += demo_enterprise.seed_enterprise(people, today, filed_long_ago)
+    done += demo_enterprise.seed_enterprise(people, today, filed_long_ago, draft=_draft)
     return done
 
 
@@ -219,11 +219,9 @@ def _demo_clerk(username: str, full_name: str, organisation):
 
 
 def _demo_id(seq: int, birth: str) -> str:
-    """A syntactically valid (fictional) 居民身份证号码 for demo candidates."""
-    from stdnum.cn import ric
+    from filing.demo import demo_citizen_id
 
-    body = f"310115{birth}{seq % 1000:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return demo_citizen_id(seq, birth)
 
 
 DEMO_NAMES = [

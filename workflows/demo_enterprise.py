@@ -32,9 +32,10 @@ ENTRANTS = [("陈志强", 1), ("杨帆", 2), ("赵磊", 3), ("黄雨婷", 8), ("
 
 
 def _id(seq: int, birth: str) -> str:
-    from workflows.demo import _demo_id
+    """A syntactically valid (fictional) 居民身份证号码, as the rest of the demo makes them."""
+    from filing.demo import demo_citizen_id
 
-    return _demo_id(seq, birth)
+    return demo_citizen_id(seq, birth)
 
 
 def _staff(organisation, operator, today) -> str:
@@ -128,7 +129,8 @@ def _direct_recognition(body, operator, authority, today) -> str:
 
 def _competition(body, operator, authority, today) -> list[str]:
     from filing import signing
-    from filing.models import PlanMethod
+    from filing.models import PlanMethod, PromotionRule
+    from filing.reference.loader import load_promotion_rules
     from filing.schedule import latest_filing_day
     from filing.services import competitions, issuance
     from workflows import scenarios
@@ -156,6 +158,7 @@ def _competition(body, operator, authority, today) -> list[str]:
         data=("姓名,证件类型,证件号码,名次,奖项\n" + rows + "\n").encode(),
     )
     assert report == [], report
+    load_promotion_rules(PromotionRule)  # the published rules (a flushed test database has none)
     decisions = competitions.competition_decide(actor=operator, competition=contest)
     first = today - datetime.timedelta(days=45)
     plan = scenarios.plan_to_registration(
@@ -187,13 +190,12 @@ def _competition(body, operator, authority, today) -> list[str]:
     ]
 
 
-def seed_enterprise(people, today, filed_long_ago) -> list[str]:
+def seed_enterprise(people, today, filed_long_ago, draft) -> list[str]:
     """The enterprise filed (review dated ``filed_long_ago``), then its 直接认定 and 以赛促评."""
     from filing.demo import ORGS
     from filing.models import OccupationLevel, Organisation
     from filing.services import applications as svc
     from workflows import scenarios
-    from workflows.demo import _draft
 
     User = get_user_model()
     users = {
@@ -208,7 +210,7 @@ def seed_enterprise(people, today, filed_long_ago) -> list[str]:
     offerings = list(
         OccupationLevel.objects.filter(occupation__code="6-18-01-01", level__in=[4, 3, 2]).order_by("-level")
     )
-    app = _draft(
+    app = draft(
         users["applicant_sj"],
         users["ent_legalrep"],
         shenjiang,

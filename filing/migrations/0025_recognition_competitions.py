@@ -6,32 +6,10 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-#: The published promotion rules the system starts with (after the Tianjin rules quoted in DOMAIN.md §8);
-#: the city edits them as data.
-RULES = [
-    ("national", 20, None, 1, 3),
-    ("city_1", 10, None, 2, 3),
-    ("city_2", 6, None, 2, 4),
-    ("district", 6, None, 3, 4),
-    ("enterprise", None, 30, 3, 5),
-]
-
-
 def seed_rules(apps, schema_editor):
-    PromotionRule = apps.get_model("filing", "PromotionRule")
-    for level, top, percent, highest, without in RULES:
-        PromotionRule.objects.get_or_create(
-            competition_level=level,
-            defaults={
-                "top_ranks": top,
-                "top_percent": percent,
-                "steps": 1,
-                "highest_level": highest,
-                "level_without_certificate": without,
-                "per_person_per_year": 1,
-                "basis": "以赛促评晋升规则（参照天津市办法，可调整）",
-            },
-        )
+    from filing.reference.loader import load_promotion_rules
+
+    load_promotion_rules(apps.get_model("filing", "PromotionRule"))
 
 
 class Migration(migrations.Migration):

@@ -97,3 +97,31 @@ def load_evaluation_defaults(StaffingRule, EligibilityRule) -> None:
             allow_related_major=True,
             basis="沪人社职〔2023〕127号：面向本校相关专业毕业学年学生开展认定",
         )
+
+
+#: The published 以赛促评 promotion rules the system starts with (after the Tianjin rules quoted in
+#: DOMAIN.md §8): (competition level, 前N名, 前N%, highest level, level without a certificate). The city
+#: edits them as data; loading never overwrites an existing row.
+PROMOTION_RULES = [
+    ("national", 20, None, 1, 3),
+    ("city_1", 10, None, 2, 3),
+    ("city_2", 6, None, 2, 4),
+    ("district", 6, None, 3, 4),
+    ("enterprise", None, 30, 3, 5),
+]
+
+
+def load_promotion_rules(PromotionRule) -> None:
+    for level, top, percent, highest, without in PROMOTION_RULES:
+        PromotionRule.objects.get_or_create(
+            competition_level=level,
+            defaults={
+                "top_ranks": top,
+                "top_percent": percent,
+                "steps": 1,
+                "highest_level": highest,
+                "level_without_certificate": without,
+                "per_person_per_year": 1,
+                "basis": "以赛促评晋升规则（参照天津市办法，可调整）",
+            },
+        )

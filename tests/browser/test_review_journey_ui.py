@@ -57,8 +57,8 @@ def do_task(persona, app_pk, outcome="approve", comment="同意", extra=None):
     persona.page.wait_for_load_state("networkidle")
     if outcome:
         persona.page.check(f"input[name=outcome][value={outcome}]")
-    if comment:
-        persona.page.fill("textarea[name=comment]", comment)
+    if comment:  # the decision's own opinion (the page also offers 退回到已办环节 with its reasons)
+        persona.page.fill("form:has([data-action=decide]) textarea[name=comment]", comment)
     if extra:
         extra(persona.page)
     persona.page.click("[data-action=decide]")
