@@ -168,7 +168,7 @@ def _verify_all(ports, tokens, failures: list, threads: int = 4) -> int:
 
 
 def test_two_web_instances_and_three_workers_issue_gapless_and_verify_everywhere(
-    on_postgres, broker, tmp_path
+    on_postgres, roles, broker, tmp_path
 ):
     from filing.services import issuance as svc
 
