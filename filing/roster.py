@@ -447,6 +447,13 @@ def is_formula(value: object) -> bool:
     return type(value).__name__ in ("ArrayFormula", "DataTableFormula")
 
 
+def formula_cells(values: dict, err) -> None:
+    """A formula in any cell of a row is a row error on that cell (never evaluated, never stored)."""
+    for key, value in values.items():
+        if is_formula(value):
+            err(key, _("单元格是公式，请粘贴为数值或文本。"))
+
+
 TEMPLATE_EXAMPLE = {
     "name": "张三",
     "document_type": "居民身份证",

@@ -43,7 +43,7 @@ from filing.roster import (
     RowError,
     Schema,
     clean_text,
-    is_formula,
+    formula_cells,
     read_table,
 )
 from filing.services.common import lock_plan, parse_day, require_operator, require_status
@@ -149,9 +149,7 @@ def _rows(competition: Competition, rows) -> tuple[list[dict], list[RowError]]:
             row_errors.append(RowError(raw.row, RESULT_COLUMNS[key], reason))
 
         values = raw.values
-        for key, value in values.items():
-            if is_formula(value):
-                err(key, _("单元格是公式，请粘贴为数值或文本。"))
+        formula_cells(values, err)
         if row_errors:
             errors.extend(row_errors)
             continue

@@ -39,7 +39,7 @@ from filing.roster import (
     RosterFileError,
     RowError,
     clean_text,
-    is_formula,
+    formula_cells,
     read_table,
 )
 from filing.services.challenges import contact_index
@@ -243,9 +243,7 @@ def validate_rows(plan: EvaluationPlan, rows: list[RawRow]) -> tuple[list[dict],
             row_errors.append(RowError(raw.row, LABELS[key], reason))
 
         values = raw.values
-        for key, value in values.items():
-            if is_formula(value):
-                err(key, _("单元格是公式，请粘贴为数值或文本。"))
+        formula_cells(values, err)
         if row_errors:
             errors.extend(row_errors)
             continue

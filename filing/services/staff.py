@@ -26,7 +26,7 @@ from filing.roster import (
     RosterFileError,
     RowError,
     clean_text,
-    is_formula,
+    formula_cells,
     read_table,
 )
 from filing.services.common import deny_unless, require_version
@@ -143,9 +143,7 @@ def validate_staff_rows(
             row_errors.append(RowError(raw.row, STAFF_COLUMNS[key], reason))
 
         values = raw.values
-        for key, value in values.items():
-            if is_formula(value):
-                err(key, _("单元格是公式，请粘贴为数值或文本。"))
+        formula_cells(values, err)
         if row_errors:
             errors.extend(row_errors)
             continue
